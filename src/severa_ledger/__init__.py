@@ -1,0 +1,64 @@
+"""severa-ledger: seat-based subscription billing as an event-sourced, auditable ledger.
+
+The public names of api.md are re-exported here.
+"""
+
+from severa_ledger.application import Ledger
+from severa_ledger.billing_run import BillingReport
+from severa_ledger.domain.billing import cutover_weekend, issue_date
+from severa_ledger.domain.company import CompanyDetails
+from severa_ledger.domain.documents import (
+    Invoice,
+    InvoiceLine,
+    InvoiceView,
+    OrderConfirmation,
+    OrderLine,
+)
+from severa_ledger.domain.errors import *  # noqa: F403 -- the whole hierarchy is public
+from severa_ledger.domain.errors import __all__ as _errors
+from severa_ledger.domain.money import Money
+from severa_ledger.domain.periods import Period, Schedule
+from severa_ledger.domain.proration import actual_days, thirty_360
+from severa_ledger.domain.sellers import (
+    LEGACY_SELLER,
+    NEW_SELLER,
+    PaymentDetails,
+    Seller,
+    SellerRegistry,
+)
+from severa_ledger.domain.tax import VatRule, VatTable
+from severa_ledger.domain.values import LicenseCount
+from severa_ledger.queries import HistoryEntry, OrderView, Preview, Receivables
+
+__version__ = "0.1.0"
+
+__all__ = [  # noqa: PLE0604 -- the error names are listed by errors.__all__
+    "LEGACY_SELLER",
+    "NEW_SELLER",
+    "BillingReport",
+    "CompanyDetails",
+    "HistoryEntry",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceView",
+    "Ledger",
+    "LicenseCount",
+    "Money",
+    "OrderConfirmation",
+    "OrderLine",
+    "OrderView",
+    "PaymentDetails",
+    "Period",
+    "Preview",
+    "Receivables",
+    "Schedule",
+    "Seller",
+    "SellerRegistry",
+    "VatRule",
+    "VatTable",
+    "actual_days",
+    "cutover_weekend",
+    "issue_date",
+    "thirty_360",
+    *_errors,
+]

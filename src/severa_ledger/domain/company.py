@@ -1,0 +1,96 @@
+"""Company details of a buyer, validated with python-stdnum (R26)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+from stdnum import iban
+from stdnum.dk import cvr
+from stdnum.eu import vat
+from stdnum.exceptions import ValidationError
+from stdnum.fi import ytunnus
+from stdnum.no import kontonr, mva, orgnr
+from stdnum.se import orgnr as se_orgnr
+
+from severa_ledger.domain.errors import InvalidCompanyDetailsError
+
+Validator = Callable[[str], str]
+
+ORGANISATION_NUMBERS: dict[str, tuple[str, Validator]] = {
+    "NO": ("Norwegian organisation number (MOD11)", orgnr.validate),
+    "FI": ("Finnish business id (Y-tunnus)", ytunnus.validate),
+    "SE": ("Swedish organisation number", se_orgnr.validate),
+    "DK": ("Danish CVR number", cvr.validate),
+}
+
+
+def _vat_validator(country: str) -> Validator:
+    return mva.validate if country == "NO" else vat.validate
+
+
+def _bank_validator(country: str) -> Validator:
+    def validate(number: str) -> str:
+        if country == "NO" and number.replace(".", "").replace(" ", "").isdigit():
+            return str(kontonr.validate(number))
+        return str(iban.validate(number))
+
+    return validate
+
+
+def _checked(what: str, value: str, validate: Validator) -> str:
+    try:
+        return str(validate(value))
+    except ValidationError as error:
+        raise InvalidCompanyDetailsError(f"invalid {what} {value!r}: {error} (R26)") from None
+
+
+def _check_country(_instance: object, _attribute: object, value: str) -> None:
+    if value not in ORGANISATION_NUMBERS:
+        known = ", ".join(ORGANISATION_NUMBERS)
+        raise InvalidCompanyDetailsError(f"country {value!r} is not supported; known: {known}")
+
+
+def _required(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidCompanyDetailsError(f"company {attribute.name} must not be empty (R26)")
+
+
+@attrs.frozen
+class CompanyDetails:
+    """A buyer's legal name, identifiers, address and contacts (R26).
+
+    Identifiers are validated for the country and stored in compact form.
+    """
+
+    legal_name: str = attrs.field(validator=_required)
+    org_number: str = attrs.field(validator=_required)
+    country: str = attrs.field(validator=_check_country)
+    street: str = attrs.field(validator=_required)
+    postcode: str = attrs.field(validator=_required)
+    city: str = attrs.field(validator=_required)
+    vat_id: str | None = None
+    invoice_email: str | None = None
+    bank_account: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        name, validate = ORGANISATION_NUMBERS[self.country]
+        compact = _checked(name, self.org_number, validate)
+        object.__setattr__(self, "org_number", compact)
+        if self.vat_id is not None:
+            vat_id = _checked(f"{self.country} VAT id", self.vat_id, _vat_validator(self.country))
+            object.__setattr__(self, "vat_id", vat_id)
+        if self.bank_account is not None:
+            account = _checked("bank account", self.bank_account, _bank_validator(self.country))
+            object.__setattr__(self, "bank_account", account)
+        if self.invoice_email is not None and "@" not in self.invoice_email:
+            raise InvalidCompanyDetailsError(
+                f"invoice_email {self.invoice_email!r} is not an e-mail address (R26)"
+            )
+
+    def changed(self, **fields: str | None) -> CompanyDetails:
+        """Return these details with some fields replaced, validated again."""
+        unknown = set(fields) - {f.name for f in attrs.fields(CompanyDetails)}
+        if unknown:
+            raise InvalidCompanyDetailsError(f"unknown company fields: {', '.join(sorted(unknown))}")
+        return attrs.evolve(self, **fields)

@@ -1,0 +1,171 @@
+"""One hierarchy of refusals, rooted at :class:`LedgerError`.
+
+Every refused command raises one of these before anything is recorded, so the
+stored history is unchanged. Messages name the subscription, the rule and the
+offending value.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BeforeAnchorError",
+    "BeforeLastChangeError",
+    "BeforePeriodStartError",
+    "ChannelClosedError",
+    "ConcurrencyError",
+    "CurrencyMismatchError",
+    "EffectiveDateError",
+    "IdempotencyConflictError",
+    "InvalidCohortError",
+    "InvalidCommandError",
+    "InvalidCompanyDetailsError",
+    "InvalidMoneyError",
+    "InvalidPaymentError",
+    "InvalidPeriodError",
+    "InvalidPriceError",
+    "InvalidValueError",
+    "InvoiceNotCreditableError",
+    "InvoiceNotFoundError",
+    "LedgerError",
+    "MigrationError",
+    "NoFreeLicenseError",
+    "NoVatRuleError",
+    "NonPositiveQuantityError",
+    "NotEnoughLicensesError",
+    "PriceChangeTooLateError",
+    "RemovalBelowActiveUsersError",
+    "SubscriptionExistsError",
+    "SubscriptionNotFoundError",
+    "UnknownLicenseKindError",
+    "UnknownPolicyError",
+    "UserAlreadyActiveError",
+    "UserNotActiveError",
+]
+
+
+class LedgerError(Exception):
+    """Raised when the ledger refuses a command or a query."""
+
+
+class InvalidValueError(LedgerError, ValueError):
+    """Raised when a value passed in is malformed (a float amount, a bad date)."""
+
+
+class InvalidMoneyError(InvalidValueError):
+    """Raised when an amount is a float, not finite, or has an unknown currency (R11)."""
+
+
+class CurrencyMismatchError(LedgerError):
+    """Raised when amounts of two currencies are mixed (R11)."""
+
+
+class InvalidPeriodError(InvalidValueError):
+    """Raised when a billing period length is not 1, 3, 6 or 12 months (R1)."""
+
+
+class InvalidCompanyDetailsError(InvalidValueError):
+    """Raised when an organisation number, VAT id, IBAN or account is invalid (R26)."""
+
+
+class InvalidPriceError(InvalidValueError):
+    """Raised when a price is negative, a float, or not a decimal (R8, R11)."""
+
+
+class UnknownPolicyError(InvalidValueError):
+    """Raised when a proration policy, regime, seller or channel name is unknown."""
+
+
+class SubscriptionNotFoundError(LedgerError):
+    """Raised when no subscription has the given customer number."""
+
+
+class SubscriptionExistsError(LedgerError):
+    """Raised when opening a subscription whose customer number is taken."""
+
+
+class UnknownLicenseKindError(LedgerError):
+    """Raised when a license kind is not in the subscription's price list."""
+
+
+class NonPositiveQuantityError(InvalidValueError):
+    """Raised when a quantity of licenses is zero or negative."""
+
+
+class NotEnoughLicensesError(LedgerError):
+    """Raised when removing more licenses than will be held (R4, R5)."""
+
+
+class NoFreeLicenseError(LedgerError):
+    """Raised when activating a user with no free license of the kind (R5)."""
+
+
+class UserAlreadyActiveError(LedgerError):
+    """Raised when activating a user who is already active (R7)."""
+
+
+class UserNotActiveError(LedgerError):
+    """Raised when deactivating an unknown or inactive user (R7)."""
+
+
+class EffectiveDateError(LedgerError):
+    """Raised when a command's effective date is out of order."""
+
+
+class BeforeLastChangeError(EffectiveDateError):
+    """Raised when a command is dated before the subscription's last recorded change."""
+
+
+class BeforePeriodStartError(EffectiveDateError):
+    """Raised when a command is dated before the current period's start."""
+
+
+class BeforeAnchorError(EffectiveDateError):
+    """Raised when a subscription is opened before its anchor date (R1)."""
+
+
+class PriceChangeTooLateError(EffectiveDateError):
+    """Raised when a price version would reprice a period already ordered (R12)."""
+
+
+class InvalidCohortError(LedgerError):
+    """Raised when a migration cohort is not a future period start (R21)."""
+
+
+class MigrationError(LedgerError):
+    """Raised when a migration is scheduled twice or terms are accepted without one."""
+
+
+class ChannelClosedError(LedgerError):
+    """Raised when a change comes from Visma.net after the cut-over began (R24)."""
+
+
+class NoVatRuleError(LedgerError):
+    """Raised when no VAT rule covers a seller and buyer country (R27)."""
+
+
+class IdempotencyConflictError(LedgerError):
+    """Raised when a command_id is reused with a different command or payload."""
+
+
+class ConcurrencyError(LedgerError):
+    """Raised when a command still conflicts with other writers after its retries."""
+
+
+class InvoiceNotFoundError(LedgerError):
+    """Raised when no invoice has the given number."""
+
+
+class InvoiceNotCreditableError(LedgerError):
+    """Raised when crediting a credit note, or an invoice already credited (R17)."""
+
+
+class InvalidPaymentError(LedgerError):
+    """Raised when a payment amount is not positive or not in the invoice currency (R29)."""
+
+
+class InvalidCommandError(LedgerError):
+    """Raised when a command file line is not a known command with valid arguments."""
+
+
+class RemovalBelowActiveUsersError(NotEnoughLicensesError):
+    """Raised when a removal would leave fewer licenses than active users (R5)."""

@@ -1,0 +1,515 @@
+"""The Subscription aggregate: licenses, users, periods and orders (R1-R14, R19-R25).
+
+Public methods decide (validate and compute); the private ``@event`` methods
+only assign, because they run again on every replay. Every command first
+advances the subscription to its effective date, recording the period rolls
+and renewals that fell due before it (:meth:`Subscription.advance_to`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from dateutil.relativedelta import relativedelta
+from eventsourcing.domain import Aggregate, event
+
+from severa_ledger.domain import rules
+from severa_ledger.domain.rules import check_quantity
+from severa_ledger.domain.billing import (
+    PriceVersion,
+    addition_line,
+    monthly_price,
+    period_lines,
+    prices_in_force,
+    whole_period_line,
+)
+from severa_ledger.domain.company import CompanyDetails
+from severa_ledger.domain.documents import ADDITION, RENEWAL, OrderConfirmation, OrderLine
+from severa_ledger.domain.money import check_currency
+from severa_ledger.domain.periods import Period, Schedule
+from severa_ledger.domain.proration import policy_named
+from severa_ledger.domain.values import (
+    CompanyVersion,
+    LicenseCount,
+    Migration,
+    TermsAcceptance,
+)
+
+T = "severa_ledger:Subscription"
+OPENED_TOPIC = f"{T}.SubscriptionOpened.v1"
+
+
+def subscription_id(customer_number: str) -> UUID:
+    """Return the deterministic id of a customer's subscription."""
+    return uuid5(NAMESPACE_URL, f"severa-ledger/subscription/{customer_number}")
+
+
+class Subscription(Aggregate):
+    """One customer's Severa subscription, as an append-only history of facts."""
+
+    TOPIC = T
+
+    class Created(Aggregate.Created):
+        """Unused base creation event; pinned so every stored topic is explicit."""
+
+        TOPIC = f"{T}.Created.v1"
+
+    @staticmethod
+    def create_id(customer_number: str) -> UUID:
+        """Return the id for ``customer_number`` (one subscription per customer)."""
+        return subscription_id(customer_number)
+
+    @event("SubscriptionOpened", topic=OPENED_TOPIC)
+    def __init__(
+        self,
+        customer_number: str,
+        company: CompanyDetails,
+        currency: str,
+        period_months: int,
+        anchor: date,
+        prices: PriceVersion,
+        seller: str,
+        regime: str,
+        proration: str,
+        period_index: int,
+        ordered_through: int,
+        effective_date: date,
+    ) -> None:
+        self.customer_number = customer_number
+        self.currency = currency
+        self.period_months = period_months
+        self.anchor = anchor
+        self.proration = proration
+        self.seller = seller
+        self.regime = regime
+        self.price_versions = [prices]
+        self.company_versions = [CompanyVersion(effective_date, company)]
+        self.licenses: dict[str, int] = {}
+        self.removals: dict[str, dict[str, int]] = {}
+        self.users: dict[str, str] = {}
+        self.period_index = period_index
+        self.ordered_through = ordered_through
+        self.billed: dict[str, dict[str, int]] = {}
+        self.orders: list[OrderConfirmation] = []
+        self.migration: Migration | None = None
+        self.terms: list[TermsAcceptance] = []
+        self.opened_on = effective_date
+        self.last_change = effective_date
+
+    # ----------------------------------------------------------------- reading
+
+    @property
+    def schedule(self) -> Schedule:
+        """Return the billing periods from the anchor (R1)."""
+        return Schedule(self.anchor, self.period_months)
+
+    @property
+    def current_period(self) -> Period:
+        """Return the period the subscription has been advanced into."""
+        return self.schedule.period(self.period_index)
+
+    @property
+    def company(self) -> CompanyDetails:
+        """Return the latest company details."""
+        return self.company_versions[-1].details
+
+    def company_on(self, day: date) -> CompanyDetails:
+        """Return the company details in force on ``day`` (R18, R26)."""
+        current = self.company_versions[0].details
+        for version in self.company_versions:
+            if version.effective <= day:
+                current = version.details
+        return current
+
+    def price_list(self, day: date) -> Mapping[str, Decimal]:
+        """Return the price list in force on ``day`` (R12)."""
+        return prices_in_force(self.price_versions, day)
+
+    def pending(self, kind: str, through: date | None = None) -> int:
+        """Return licenses of ``kind`` scheduled for removal (by ``through``, if given)."""
+        return sum(
+            by_kind.get(kind, 0)
+            for when, by_kind in self.removals.items()
+            if through is None or date.fromisoformat(when) <= through
+        )
+
+    def active_users(self, kind: str) -> int:
+        """Return the number of active users of ``kind``."""
+        return sum(1 for k in self.users.values() if k == kind)
+
+    def free(self, kind: str) -> int:
+        """Return seats of ``kind`` neither used nor pending removal (R4, R5)."""
+        return self.licenses.get(kind, 0) - self.pending(kind) - self.active_users(kind)
+
+    def kinds(self) -> list[str]:
+        """Return every kind priced now or holding licenses or users."""
+        found = set(self.price_list(self.current_period.start)) | set(self.licenses)
+        return sorted(found | set(self.users.values()))
+
+    def counts(self) -> dict[str, LicenseCount]:
+        """Return license counts per kind (api.md ``license_counts``)."""
+        return {
+            kind: LicenseCount(
+                licenses=self.licenses.get(kind, 0),
+                active_users=self.active_users(kind),
+                free=max(self.free(kind), 0),
+                pending_removal=self.pending(kind),
+            )
+            for kind in self.kinds()
+        }
+
+    def projected(self, index: int, kind: str) -> int:
+        """Return licenses of ``kind`` held at the start of period ``index`` as known now."""
+        if index <= self.period_index:
+            return self.licenses.get(kind, 0)
+        return self.licenses.get(kind, 0) - self.pending(kind, self.schedule.start(index))
+
+    def billed_for(self, index: int, kind: str) -> int:
+        """Return licenses of ``kind`` already billed for period ``index`` (R19, R22)."""
+        key = self.schedule.start(index).isoformat()
+        return self.billed.get(key, {}).get(kind, 0)
+
+    def renewal_terms(self, index: int) -> tuple[date, str, str]:
+        """Return the order date, seller and regime of period ``index``'s renewal (R20-R22)."""
+        start = self.schedule.start(index)
+        if self.migration is not None and self.migration.cohort <= start:
+            return start, self.migration.seller, self.migration.regime
+        if self.regime == "in_advance":
+            return start - relativedelta(months=1), self.seller, self.regime
+        return start, self.seller, self.regime
+
+    def renewal_lines(self, index: int, *, deduct_billed: bool) -> list[OrderLine]:
+        """Return the renewal lines of period ``index`` (R13, R28).
+
+        The preview uses this with ``deduct_billed=False``; the renewal itself
+        leaves out licenses already billed for the period (R22).
+        """
+        counts = {
+            kind: self.projected(index, kind)
+            - (self.billed_for(index, kind) if deduct_billed else 0)
+            for kind in self.kinds()
+        }
+        period = self.schedule.period(index)
+        return period_lines(counts, period, self.period_months, self.price_versions, self.currency)
+
+    # -------------------------------------------------------------- advancing
+
+    def advance_to(self, day: date) -> None:
+        """Record every advance renewal and period roll due on or before ``day`` (R13, R20)."""
+        while True:
+            index = self.period_index + 1
+            order_date, _, regime = self.renewal_terms(index)
+            start = self.schedule.start(index)
+            if regime == "in_advance" and self.ordered_through < index and order_date <= day:
+                self._renew(index, max(order_date, self.last_change))
+            elif start <= day:
+                self._roll(index)
+                if self.ordered_through < index:
+                    self._renew(index, start)
+            else:
+                return
+
+    def _roll(self, index: int) -> None:
+        start = self.schedule.start(index)
+        due: dict[str, int] = {}
+        for when, by_kind in self.removals.items():
+            if date.fromisoformat(when) <= start:
+                for kind, n in by_kind.items():
+                    due[kind] = due.get(kind, 0) + n
+        seller, regime = self.seller, self.regime
+        if self.migration is not None and self.migration.cohort == start:
+            seller, regime = self.migration.seller, self.migration.regime
+        period = self.schedule.period(index)
+        self._period_rolled(
+            index=index,
+            period_start=period.start,
+            period_end=period.end,
+            removed=due,
+            seller=seller,
+            regime=regime,
+            effective_date=start,
+        )
+
+    def _renew(self, index: int, on: date) -> None:
+        period = self.schedule.period(index)
+        lines = self.renewal_lines(index, deduct_billed=True)
+        self._period_renewed(
+            index=index, period_start=period.start, period_end=period.end, effective_date=on
+        )
+        if lines:
+            self._confirm(on, RENEWAL, lines)
+
+    def _confirm(self, on: date, kind: str, lines: list[OrderLine]) -> OrderConfirmation:
+        order = OrderConfirmation(
+            customer_number=self.customer_number,
+            sequence=len(self.orders) + 1,
+            date=on,
+            kind=kind,
+            seller=self.seller,
+            regime=self.regime,
+            currency=self.currency,
+            lines=lines,
+        )
+        self._order_confirmed(order=order, effective_date=on)
+        return order
+
+    # --------------------------------------------------------------- commands
+
+    @classmethod
+    def open(
+        cls,
+        customer_number: str,
+        *,
+        company: CompanyDetails,
+        currency: str,
+        schedule: Schedule,
+        prices: Mapping[str, Decimal],
+        seller: str,
+        regime: str,
+        proration: str,
+        on: date,
+    ) -> Subscription:
+        """Open a subscription from ``on``: no licenses yet, prices in force from the anchor."""
+        rules.check_opening(customer_number, schedule, on, proration, regime)
+        index = schedule.index_of(on)
+        ordered = index
+        if regime == "in_advance" and schedule.start(index + 1) - relativedelta(months=1) <= on:
+            ordered = index + 1  # the next renewal was due before the ledger knew it
+        return cls(
+            customer_number=customer_number,
+            company=company,
+            currency=check_currency(currency),
+            period_months=schedule.months,
+            anchor=schedule.anchor,
+            prices=PriceVersion(schedule.anchor, rules.check_prices(prices, customer_number)),
+            seller=seller,
+            regime=regime,
+            proration=proration,
+            period_index=index,
+            ordered_through=ordered,
+            effective_date=on,
+        )
+
+    def begin(self, on: object, channel: str = "severa") -> date:
+        """Check a command's date and channel, then advance to it (R24)."""
+        day = rules.check_date(on)
+        rules.check_effective_date(self, day)
+        rules.check_channel_open(self, day, channel)
+        self.advance_to(day)
+        return day
+
+    def buy(self, kind: str, quantity: int, on: date, channel: str) -> OrderConfirmation | None:
+        """Buy licenses (R3, R4, R14); return the addition order, if anything is billed."""
+        self.begin(on, channel)
+        check_quantity(quantity)
+        rules.check_kind_priced(self, kind)
+        cancelled: dict[str, int] = {}
+        left = quantity
+        for when in sorted(self.removals, reverse=True):  # the latest removal costs nothing
+            take = min(left, self.removals[when].get(kind, 0))
+            if take:
+                cancelled[when] = take
+                left -= take
+        self._licenses_bought(
+            kind=kind,
+            quantity=quantity,
+            added=left,
+            cancelled=cancelled,
+            effective_date=on,
+            channel=channel,
+        )
+        lines = self._unbilled_lines(kind, on)
+        return self._confirm(on, ADDITION, lines) if lines else None
+
+    def _unbilled_lines(self, kind: str, on: date) -> list[OrderLine]:
+        lines = []
+        policy = policy_named(self.proration)
+        for index in range(self.period_index, self.ordered_through + 1):
+            gap = self.projected(index, kind) - self.billed_for(index, kind)
+            if gap <= 0:
+                continue
+            period = self.schedule.period(index)
+            monthly = monthly_price(self.price_versions, period, kind, self.currency)
+            if index == self.period_index:
+                lines.append(
+                    addition_line(kind, gap, period, on, self.period_months, monthly, policy)
+                )
+            else:
+                lines.append(whole_period_line(kind, gap, period, self.period_months, monthly))
+        return lines
+
+    def schedule_removal(self, kind: str, quantity: int, on: date, channel: str) -> date:
+        """Schedule a removal for the next period start not yet ordered (R4, R5, R20)."""
+        self.begin(on, channel)
+        check_quantity(quantity)
+        rules.check_kind_priced(self, kind)
+        rules.check_removable(self, kind, quantity)
+        takes_effect = self.schedule.start(self.ordered_through + 1)
+        self._removal_scheduled(
+            kind=kind,
+            quantity=quantity,
+            takes_effect=takes_effect,
+            effective_date=on,
+            channel=channel,
+        )
+        return takes_effect
+
+    def activate(
+        self, user_id: str, kind: str, on: date, channel: str, *, buy_if_needed: bool
+    ) -> OrderConfirmation | None:
+        """Activate a user, buying a license first if asked and needed (R5, R7)."""
+        self.begin(on, channel)
+        rules.check_kind_priced(self, kind)
+        rules.check_user_inactive(self, user_id)
+        order = None
+        if self.free(kind) < 1:
+            rules.check_may_buy_for_user(self, kind, user_id, buy_if_needed=buy_if_needed)
+            order = self.buy(kind, 1, on, channel)
+        self._user_activated(user_id=user_id, kind=kind, effective_date=on, channel=channel)
+        return order
+
+    def deactivate(self, user_id: str, on: date, channel: str, *, remove_license: bool) -> None:
+        """Deactivate a user, freeing the seat at once, and remove it if asked (R6, R7)."""
+        self.begin(on, channel)
+        rules.check_user_active(self, user_id)
+        kind = self.users[user_id]
+        self._user_deactivated(user_id=user_id, kind=kind, effective_date=on, channel=channel)
+        if remove_license:
+            self.schedule_removal(kind, 1, on, channel)
+
+    def change_company(self, company: CompanyDetails, on: date, channel: str) -> None:
+        """Record new company details from ``on`` (R26)."""
+        self.begin(on, channel)
+        self._company_details_changed(company=company, effective_date=on, channel=channel)
+
+    def change_prices(self, prices: Mapping[str, Decimal], effective: date, on: date) -> None:
+        """Record a new price-list version from ``effective`` (R12)."""
+        self.begin(on)
+        rules.check_price_effective(self, rules.check_date(effective, "effective"), on)
+        checked = rules.check_prices(prices, self.customer_number)
+        merged = {**self.price_versions[-1].prices, **checked}
+        self._prices_changed(version=PriceVersion(effective, merged), effective_date=on)
+
+    def schedule_migration(self, migration: Migration) -> None:
+        """Schedule the move to the new seller and regime from a cohort date (R21-R24)."""
+        self.begin(migration.scheduled_on)
+        rules.check_migration(self, migration)
+        self._migration_scheduled(migration=migration, effective_date=migration.scheduled_on)
+
+    def accept_terms(self, version: str, accepted_by: str, on: date) -> None:
+        """Record the acceptance of the new seller's terms of service (R25)."""
+        self.begin(on)
+        rules.check_migration_scheduled(self)
+        acceptance = TermsAcceptance(version, accepted_by, on)
+        self._terms_accepted(acceptance=acceptance, effective_date=on)
+
+    def terms_acceptance_required(self, as_of: date) -> bool:
+        """Return whether the customer must accept the new terms on ``as_of`` (R25)."""
+        if self.migration is None or as_of < self.migration.cohort:
+            return False
+        return not any(t.accepted_on <= as_of for t in self.terms)
+
+    # ------------------------------------------------------------------ events
+
+    @event("LicensesBought", topic=f"{T}.LicensesBought.v1")
+    def _licenses_bought(
+        self,
+        kind: str,
+        quantity: int,
+        added: int,
+        cancelled: dict[str, int],
+        effective_date: date,
+        channel: str,
+    ) -> None:
+        self.licenses[kind] = self.licenses.get(kind, 0) + added
+        for when, n in cancelled.items():
+            left = self.removals[when][kind] - n
+            if left:
+                self.removals[when][kind] = left
+            else:
+                del self.removals[when][kind]
+            if not self.removals[when]:
+                del self.removals[when]
+        self.last_change = effective_date
+
+    @event("LicenseRemovalScheduled", topic=f"{T}.LicenseRemovalScheduled.v1")
+    def _removal_scheduled(
+        self, kind: str, quantity: int, takes_effect: date, effective_date: date, channel: str
+    ) -> None:
+        by_kind = self.removals.setdefault(takes_effect.isoformat(), {})
+        by_kind[kind] = by_kind.get(kind, 0) + quantity
+        self.last_change = effective_date
+
+    @event("UserActivated", topic=f"{T}.UserActivated.v1")
+    def _user_activated(self, user_id: str, kind: str, effective_date: date, channel: str) -> None:
+        self.users[user_id] = kind
+        self.last_change = effective_date
+
+    @event("UserDeactivated", topic=f"{T}.UserDeactivated.v1")
+    def _user_deactivated(
+        self, user_id: str, kind: str, effective_date: date, channel: str
+    ) -> None:
+        del self.users[user_id]
+        self.last_change = effective_date
+
+    @event("CompanyDetailsChanged", topic=f"{T}.CompanyDetailsChanged.v1")
+    def _company_details_changed(
+        self, company: CompanyDetails, effective_date: date, channel: str
+    ) -> None:
+        self.company_versions.append(CompanyVersion(effective_date, company))
+        self.last_change = effective_date
+
+    @event("PricesChanged", topic=f"{T}.PricesChanged.v1")
+    def _prices_changed(self, version: PriceVersion, effective_date: date) -> None:
+        self.price_versions.append(version)
+        self.last_change = effective_date
+
+    @event("PeriodRolled", topic=f"{T}.PeriodRolled.v1")
+    def _period_rolled(
+        self,
+        index: int,
+        period_start: date,
+        period_end: date,
+        removed: dict[str, int],
+        seller: str,
+        regime: str,
+        effective_date: date,
+    ) -> None:
+        for kind, n in removed.items():
+            self.licenses[kind] = self.licenses.get(kind, 0) - n
+        start = period_start.isoformat()
+        self.removals = {w: k for w, k in self.removals.items() if w > start}
+        self.billed = {p: k for p, k in self.billed.items() if p >= start}
+        self.period_index = index
+        self.seller = seller
+        self.regime = regime
+        self.last_change = effective_date
+
+    @event("PeriodRenewed", topic=f"{T}.PeriodRenewed.v1")
+    def _period_renewed(
+        self, index: int, period_start: date, period_end: date, effective_date: date
+    ) -> None:
+        self.ordered_through = index
+        self.last_change = effective_date
+
+    @event("OrderConfirmed", topic=f"{T}.OrderConfirmed.v1")
+    def _order_confirmed(self, order: OrderConfirmation, effective_date: date) -> None:
+        self.orders.append(order)
+        for line in order.lines:
+            start = self.schedule.containing(line.period_start).start
+            period = self.billed.setdefault(start.isoformat(), {})
+            period[line.kind] = period.get(line.kind, 0) + line.licenses
+        self.last_change = effective_date
+
+    @event("MigrationScheduled", topic=f"{T}.MigrationScheduled.v1")
+    def _migration_scheduled(self, migration: Migration, effective_date: date) -> None:
+        self.migration = migration
+        self.last_change = effective_date
+
+    @event("TermsAccepted", topic=f"{T}.TermsAccepted.v1")
+    def _terms_accepted(self, acceptance: TermsAcceptance, effective_date: date) -> None:
+        self.terms.append(acceptance)
+        self.last_change = effective_date

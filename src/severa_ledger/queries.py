@@ -1,0 +1,244 @@
+"""The ledger's queries: counts, previews, orders, invoices, receivables, history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from eventsourcing.application import AggregateNotFoundError
+
+from severa_ledger.domain.account import Account, account_id
+from severa_ledger.domain.billing import InvoiceNumber, build_invoice, issue_date
+from severa_ledger.domain.documents import InvoiceLine, InvoiceView, OrderConfirmation
+from severa_ledger.domain.errors import InvoiceNotFoundError, SubscriptionNotFoundError
+from severa_ledger.domain.rules import check_date
+from severa_ledger.domain.subscription import OPENED_TOPIC, Subscription, subscription_id
+from severa_ledger.domain.values import LicenseCount
+from severa_ledger.unit import Unit
+
+if TYPE_CHECKING:
+    from severa_ledger.application import Ledger
+
+HIDDEN_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+PAGE = 1000
+
+
+@attrs.frozen
+class HistoryEntry:
+    """One recorded fact: its type, effective date, recorded time and data (api.md)."""
+
+    type: str
+    effective_date: date | None
+    recorded_at: datetime
+    aggregate: str
+    version: int
+    data: dict[str, Any]
+
+
+@attrs.frozen
+class Preview:
+    """The next period's cost (R28), built exactly as its renewal invoice will be."""
+
+    customer_number: str
+    period_start: date
+    period_end: date
+    order_date: date
+    issue_date: date
+    seller: str
+    currency: str
+    lines: tuple[InvoiceLine, ...]
+    net: Decimal
+    vat: Decimal
+    total: Decimal
+
+
+@attrs.frozen
+class OrderView(OrderConfirmation):
+    """An order confirmation and, once billed, its invoice number."""
+
+    invoice_number: str | None = None
+
+
+@attrs.frozen
+class Receivables:
+    """What a customer owes and holds as credit, as of a date (R29)."""
+
+    customer_number: str
+    balance: Decimal
+    credit: Decimal
+    invoices: tuple[InvoiceView, ...]
+
+
+class LedgerQueries:
+    """Read side of :class:`~severa_ledger.Ledger`; mixed into the application."""
+
+    def subscription(self: Ledger, customer_number: str, as_of: date | None = None) -> (
+        Subscription | None
+    ):
+        """Return the subscription as recorded, or as it stood on ``as_of`` (None before)."""
+        sid = subscription_id(customer_number)
+        if as_of is None:
+            try:
+                found = self.repository.get(sid)
+            except AggregateNotFoundError:
+                raise SubscriptionNotFoundError(
+                    f"no subscription for customer {customer_number!r}"
+                ) from None
+            return found  # type: ignore[no-any-return]
+        day = check_date(as_of, "as_of")
+        version = None
+        for event in self.events.get(sid):
+            if getattr(event, "effective_date", None) and event.effective_date > day:
+                break
+            version = event.originator_version
+        if version is None:
+            self.subscription(customer_number)  # raises when there is none at all
+            return None
+        sub: Subscription = self.repository.get(sid, version=version)
+        sub.advance_to(day)  # applied in memory only: queries never record
+        return sub
+
+    def license_counts(
+        self: Ledger, customer_number: str, *, as_of: date | None = None
+    ) -> dict[str, LicenseCount]:
+        """Return licenses, active users, free and pending removal per kind (R3-R6)."""
+        sub = self.subscription(customer_number, as_of)
+        return sub.counts() if sub is not None else {}
+
+    def upcoming_cost(self: Ledger, customer_number: str, *, as_of: date) -> Preview:
+        """Return the next period's cost as its renewal invoice will show it (R28)."""
+        sub = self.subscription(customer_number, as_of)
+        if sub is None:
+            raise SubscriptionNotFoundError(
+                f"customer {customer_number!r} had no subscription on {as_of.isoformat()}"
+            )
+        index = sub.period_index + 1
+        order_date, seller, regime = sub.renewal_terms(index)
+        order = OrderConfirmation(
+            customer_number=customer_number,
+            sequence=0,
+            date=order_date,
+            kind="renewal",
+            seller=seller,
+            regime=regime,
+            currency=sub.currency,
+            lines=sub.renewal_lines(index, deduct_billed=False),
+        )
+        issued = issue_date(order_date, regime, self.invoice_weekday)
+        draft = build_invoice(
+            order,
+            number=InvoiceNumber(self.sellers[seller].series, 0),
+            issued=issued,
+            seller=self.sellers[seller],
+            buyer=sub.company_on(issued),
+            vat=self.vat,
+        )
+        period = sub.schedule.period(index)
+        return Preview(
+            customer_number=customer_number,
+            period_start=period.start,
+            period_end=period.end,
+            order_date=order_date,
+            issue_date=issued,
+            seller=seller,
+            currency=sub.currency,
+            lines=draft.lines,
+            net=draft.net,
+            vat=draft.vat,
+            total=draft.total,
+        )
+
+    def terms_acceptance_required(self: Ledger, customer_number: str, *, as_of: date) -> bool:
+        """Return whether the new seller's terms await acceptance on ``as_of`` (R25)."""
+        sub = self.subscription(customer_number, as_of)
+        return sub is not None and sub.terms_acceptance_required(as_of)
+
+    def account(self: Ledger, customer_number: str) -> Account:
+        """Return the customer's account of invoices and payments."""
+        self.subscription(customer_number)
+        found: Account = self.repository.get(account_id(customer_number))
+        return found
+
+    def orders(self: Ledger, customer_number: str) -> list[OrderView]:
+        """Return the order confirmations, oldest first, with their invoice numbers."""
+        sub = self.subscription(customer_number)
+        assert sub is not None  # noqa: S101 -- as_of=None never returns None
+        billed = self.account(customer_number).by_order
+        return [
+            OrderView(
+                **{f.name: getattr(o, f.name) for f in attrs.fields(OrderConfirmation)},
+                invoice_number=billed.get(str(o.sequence)),
+            )
+            for o in sub.orders
+        ]
+
+    def invoices(
+        self: Ledger, customer_number: str | None = None, *, as_of: date | None = None
+    ) -> list[InvoiceView]:
+        """Return invoices and credit notes (of one customer or all), by number."""
+        customers = [customer_number] if customer_number else self.customers()
+        views = [
+            account.view(number, as_of)
+            for account in (self.account(c) for c in customers)
+            for number in account.invoices
+        ]
+        return sorted(views, key=lambda v: (v.series, v.sequence))
+
+    def invoice(self: Ledger, number: str, *, as_of: date | None = None) -> InvoiceView:
+        """Return one invoice with its status as of a date (R18, R29)."""
+        account = self.account(self._customer_of(Unit(self), number))
+        if number not in account.invoices:
+            raise InvoiceNotFoundError(f"no invoice numbered {number!r}")
+        return account.view(number, as_of)
+
+    def receivables(self: Ledger, customer_number: str, *, as_of: date | None = None) -> (
+        Receivables
+    ):
+        """Return balance, credit and every invoice's status for a customer (R29)."""
+        account = self.account(customer_number)
+        return Receivables(
+            customer_number=customer_number,
+            balance=account.balance(as_of),
+            credit=account.credit_balance(as_of),
+            invoices=tuple(account.view(n, as_of) for n in account.invoices),
+        )
+
+    def customers(self: Ledger) -> list[str]:
+        """Return every customer number with a subscription, in order of opening."""
+        return [e.customer_number for e in self._select([OPENED_TOPIC])]
+
+    def _select(self: Ledger, topics: Sequence[str]) -> Iterator[Any]:
+        last = 0
+        while True:
+            notes = self.recorder.select_notifications(
+                start=last, limit=PAGE, topics=topics, inclusive_of_start=False
+            )
+            if not notes:
+                return
+            for note in notes:
+                yield self.mapper.to_domain_event(note)
+            last = notes[-1].id
+
+    def history(self: Ledger, customer_number: str) -> list[HistoryEntry]:
+        """Return the customer's recorded facts, oldest first (api.md)."""
+        self.subscription(customer_number)
+        events = [
+            *self.events.get(subscription_id(customer_number)),
+            *self.events.get(account_id(customer_number)),
+        ]
+        events.sort(key=lambda e: e.timestamp)
+        return [
+            HistoryEntry(
+                type=type(e).__name__,
+                effective_date=getattr(e, "effective_date", None),
+                recorded_at=e.timestamp,
+                aggregate=type(e).__qualname__.split(".")[0],
+                version=e.originator_version,
+                data={k: v for k, v in vars(e).items() if k not in HIDDEN_FIELDS},
+            )
+            for e in events
+        ]
+

@@ -1,0 +1,99 @@
+"""A unit of work: the aggregates one command (or one batch) loads, changes and saves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from severa_ledger.domain.account import Account, account_id
+from severa_ledger.domain.errors import SubscriptionNotFoundError
+from severa_ledger.domain.sellers import Seller
+from severa_ledger.domain.series import InvoiceSeries, series_id
+from severa_ledger.domain.subscription import Subscription, subscription_id
+
+if TYPE_CHECKING:
+    from eventsourcing.application import Application
+
+A = TypeVar("A", bound=Aggregate)
+
+#: Events per save(): below eventsourcing's PostgreSQL pipeline hang (~22,000).
+MAX_EVENTS_PER_SAVE = 5_000
+
+
+class Unit:
+    """Aggregates loaded once, changed in memory, saved together."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+        self.loaded: dict[UUID, Aggregate] = {}
+
+    def get(self, aggregate_id: UUID, cls: type[A]) -> A | None:
+        """Return the aggregate, from this unit if loaded here, else from the store."""
+        if aggregate_id not in self.loaded:
+            try:
+                self.loaded[aggregate_id] = self.app.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                return None
+        found = self.loaded[aggregate_id]
+        if not isinstance(found, cls):
+            return None
+        return found
+
+    def add(self, aggregate: Aggregate) -> None:
+        """Take a new aggregate into the unit, to be saved with it."""
+        self.loaded[aggregate.id] = aggregate
+
+    def subscription(self, customer_number: str) -> Subscription:
+        """Return the customer's subscription, or raise SubscriptionNotFoundError."""
+        found = self.get(subscription_id(customer_number), Subscription)
+        if found is None:
+            raise SubscriptionNotFoundError(f"no subscription for customer {customer_number!r}")
+        return found
+
+    def account(self, customer_number: str) -> Account:
+        """Return the customer's account (opened with the subscription)."""
+        found = self.get(account_id(customer_number), Account)
+        if found is None:
+            found = Account(customer_number=customer_number)
+            self.add(found)
+        return found
+
+    def series(self, seller: Seller) -> InvoiceSeries:
+        """Return the seller's number series, opening it on first use."""
+        found = self.get(series_id(seller.series), InvoiceSeries)
+        if found is None:
+            found = InvoiceSeries(series=seller.series, seller=seller.key)
+            self.add(found)
+        return found
+
+    def changed(self) -> list[Aggregate]:
+        """Return the aggregates with events not yet saved."""
+        return [a for a in self.loaded.values() if a.pending_events]
+
+    def chunks(self) -> Iterator[list[Aggregate]]:
+        """Yield the changed aggregates in groups small enough for one save()."""
+        group: list[Aggregate] = []
+        size = 0
+        for aggregate in self.changed():
+            n = len(aggregate.pending_events)
+            if group and size + n > MAX_EVENTS_PER_SAVE:
+                yield group
+                group, size = [], 0
+            group.append(aggregate)
+            size += n
+        if group:
+            yield group
+
+    def save(self) -> int:
+        """Save every change: one transaction when it fits, else in chunks; return events."""
+        count = 0
+        for group in self.chunks():
+            count += sum(len(a.pending_events) for a in group)
+            self.app.save(*group)
+        self.loaded.clear()
+        return count
+
