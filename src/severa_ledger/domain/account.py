@@ -16,8 +16,12 @@ from eventsourcing.domain import Aggregate, event
 
 from severa_ledger.domain.billing import InvoiceNumber, vat_breakdown
 from severa_ledger.domain.documents import CREDIT_NOTE, INVOICE, Invoice, InvoiceView
-from severa_ledger.domain.errors import InvalidPaymentError, InvoiceNotCreditableError
-from severa_ledger.domain.money import round_half_up, to_decimal
+from severa_ledger.domain.errors import (
+    CurrencyMismatchError,
+    InvalidPaymentError,
+    InvoiceNotCreditableError,
+)
+from severa_ledger.domain.money import Money, round_half_up, to_decimal
 
 T = "severa_ledger:Account"
 
@@ -113,8 +117,14 @@ class Account(Aggregate):
 
     def pay(self, number: str, amount: object, on: date) -> Payment:
         """Record a payment against invoice ``number`` (R29)."""
-        value = to_decimal(amount, "payment amount")
         invoice = self.invoices[number]
+        if isinstance(amount, Money):
+            if amount.currency != invoice.currency:
+                raise CurrencyMismatchError(
+                    f"payment of {amount} on invoice {number}, which is in {invoice.currency} (R11)"
+                )
+            amount = amount.amount
+        value = to_decimal(amount, f"payment amount on {number}")
         if value <= 0 or invoice.type_code != INVOICE:
             raise InvalidPaymentError(
                 f"payment of {value} {invoice.currency} on {number}: only positive payments "

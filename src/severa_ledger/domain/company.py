@@ -17,16 +17,26 @@ from severa_ledger.domain.errors import InvalidCompanyDetailsError
 
 Validator = Callable[[str], str]
 
+def _ytunnus(number: str) -> str:
+    """Validate a Finnish business id and keep its usual form, 1234567-8."""
+    return str(ytunnus.format(ytunnus.validate(number)))
+
+
+def _norwegian_vat(number: str) -> str:
+    """Validate a Norwegian VAT id and keep its country prefix: NO974760673MVA."""
+    return f"NO{mva.validate(number)}"
+
+
 ORGANISATION_NUMBERS: dict[str, tuple[str, Validator]] = {
     "NO": ("Norwegian organisation number (MOD11)", orgnr.validate),
-    "FI": ("Finnish business id (Y-tunnus)", ytunnus.validate),
+    "FI": ("Finnish business id (Y-tunnus)", _ytunnus),
     "SE": ("Swedish organisation number", se_orgnr.validate),
     "DK": ("Danish CVR number", cvr.validate),
 }
 
 
 def _vat_validator(country: str) -> Validator:
-    return mva.validate if country == "NO" else vat.validate
+    return _norwegian_vat if country == "NO" else vat.validate
 
 
 def _bank_validator(country: str) -> Validator:

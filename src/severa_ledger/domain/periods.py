@@ -14,7 +14,7 @@ PERIOD_LENGTHS = (1, 3, 6, 12)
 
 def check_period_months(months: int) -> int:
     """Return months if it is an allowed period length, else raise (R1)."""
-    if isinstance(months, bool) or months not in PERIOD_LENGTHS:
+    if type(months) is not int or months not in PERIOD_LENGTHS:
         raise InvalidPeriodError(f"period_months {months!r} is not one of 1, 3, 6, 12 (R1)")
     return months
 

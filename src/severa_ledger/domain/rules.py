@@ -15,6 +15,7 @@ from severa_ledger.domain.errors import (
     BeforeLastChangeError,
     BeforePeriodStartError,
     ChannelClosedError,
+    CurrencyMismatchError,
     InvalidCohortError,
     InvalidPriceError,
     InvalidValueError,
@@ -28,7 +29,7 @@ from severa_ledger.domain.errors import (
     UserAlreadyActiveError,
     UserNotActiveError,
 )
-from severa_ledger.domain.money import InvalidMoneyError, to_decimal
+from severa_ledger.domain.money import InvalidMoneyError, Money, to_decimal
 from severa_ledger.domain.proration import policy_named
 from severa_ledger.domain.sellers import NEW_SELLER, check_channel, check_regime
 
@@ -47,19 +48,33 @@ def check_date(value: object, what: str = "on") -> date:
     return value
 
 
-def check_quantity(quantity: object) -> int:
+def check_quantity(quantity: object, customer: str) -> int:
     """Return a positive whole quantity of licenses, else raise."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-        raise NonPositiveQuantityError(f"quantity must be a positive whole number, got {quantity!r}")
+        raise NonPositiveQuantityError(
+            f"subscription {customer}: quantity must be a positive whole number, "
+            f"got {quantity!r}"
+        )
     return quantity
 
 
-def check_prices(prices: Mapping[str, object], customer: str) -> dict[str, Decimal]:
-    """Return prices as Decimals; refuse floats, negatives and empty kinds (R8, R11)."""
+def check_prices(
+    prices: Mapping[str, object], customer: str, currency: str
+) -> dict[str, Decimal]:
+    """Return prices as Decimals; refuse floats, negatives and other currencies (R8, R11)."""
     checked: dict[str, Decimal] = {}
+    if not prices:
+        raise InvalidPriceError(f"subscription {customer}: the price list is empty (R12)")
     for kind, price in prices.items():
         if not isinstance(kind, str) or not kind:
             raise InvalidPriceError(f"subscription {customer}: license kind {kind!r} is not a name")
+        if isinstance(price, Money):
+            if price.currency != currency:
+                raise CurrencyMismatchError(
+                    f"subscription {customer}: price of {kind!r} is in {price.currency}, "
+                    f"the subscription bills in {currency} (R11)"
+                )
+            price = price.amount  # noqa: PLW2901 -- unwrap to the amount
         try:
             amount = to_decimal(price, f"price of {kind!r}")
         except InvalidMoneyError as error:

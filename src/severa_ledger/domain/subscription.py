@@ -274,6 +274,7 @@ class Subscription(Aggregate):
     ) -> Subscription:
         """Open a subscription from ``on``: no licenses yet, prices in force from the anchor."""
         rules.check_opening(customer_number, schedule, on, proration, regime)
+        check_currency(currency)
         index = schedule.index_of(on)
         ordered = index
         if regime == "in_advance" and schedule.start(index + 1) - relativedelta(months=1) <= on:
@@ -281,10 +282,12 @@ class Subscription(Aggregate):
         return cls(
             customer_number=customer_number,
             company=company,
-            currency=check_currency(currency),
+            currency=currency,
             period_months=schedule.months,
             anchor=schedule.anchor,
-            prices=PriceVersion(schedule.anchor, rules.check_prices(prices, customer_number)),
+            prices=PriceVersion(
+                schedule.anchor, rules.check_prices(prices, customer_number, currency)
+            ),
             seller=seller,
             regime=regime,
             proration=proration,
@@ -304,7 +307,7 @@ class Subscription(Aggregate):
     def buy(self, kind: str, quantity: int, on: date, channel: str) -> OrderConfirmation | None:
         """Buy licenses (R3, R4, R14); return the addition order, if anything is billed."""
         self.begin(on, channel)
-        check_quantity(quantity)
+        check_quantity(quantity, self.customer_number)
         rules.check_kind_priced(self, kind)
         cancelled: dict[str, int] = {}
         left = quantity
@@ -344,7 +347,7 @@ class Subscription(Aggregate):
     def schedule_removal(self, kind: str, quantity: int, on: date, channel: str) -> date:
         """Schedule a removal for the next period start not yet ordered (R4, R5, R20)."""
         self.begin(on, channel)
-        check_quantity(quantity)
+        check_quantity(quantity, self.customer_number)
         rules.check_kind_priced(self, kind)
         rules.check_removable(self, kind, quantity)
         takes_effect = self.schedule.start(self.ordered_through + 1)
@@ -389,7 +392,7 @@ class Subscription(Aggregate):
         """Record a new price-list version from ``effective`` (R12)."""
         self.begin(on)
         rules.check_price_effective(self, rules.check_date(effective, "effective"), on)
-        checked = rules.check_prices(prices, self.customer_number)
+        checked = rules.check_prices(prices, self.customer_number, self.currency)
         merged = {**self.price_versions[-1].prices, **checked}
         self._prices_changed(version=PriceVersion(effective, merged), effective_date=on)
 

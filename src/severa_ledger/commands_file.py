@@ -1,0 +1,249 @@
+"""Command files: JSON Lines, one Ledger command a line, applied all-or-nothing.
+
+A line is an object naming the command and its arguments::
+
+    {"command": "buy_licenses", "customer_number": "C1", "kind": "user",
+     "quantity": 2, "on": "2025-06-05", "command_id": "..."}
+
+Dates are ISO 8601 strings; amounts and prices are JSON strings or integers,
+never JSON numbers with a fraction (money is never a float, R11). Blank lines
+and lines starting with ``#`` are skipped. A line without a ``command_id``
+gets one derived from its line number and text, so applying the same file
+again records nothing new.
+
+Every line is parsed and checked before anything runs; then all commands run
+through :meth:`~severa_ledger.Ledger.run_batch`, so one refused line records
+nothing of the file. ``run_billing`` is refused in a file: a billing run saves
+in chunks of its own and cannot join that all-or-nothing unit; bill with
+``severa-ledger bill --through DATE`` before or after applying the file.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from severa_ledger.domain.company import CompanyDetails
+from severa_ledger.domain.errors import InvalidCommandError, LedgerError
+
+if TYPE_CHECKING:
+    from severa_ledger.application import Ledger
+
+Converter = Callable[[object], object]
+COMPANY_FIELDS = frozenset(f.name for f in attrs.fields(CompanyDetails))
+COMPANY_REQUIRED = tuple(f.name for f in attrs.fields(CompanyDetails) if f.default is attrs.NOTHING)
+
+
+@attrs.frozen
+class Spec:
+    """A command's arguments: passed by position, required and optional by keyword."""
+
+    positional: tuple[str, ...]
+    required: tuple[str, ...] = ("on",)
+    optional: tuple[str, ...] = ()
+    extra_fields: bool = False  # change_company_details: other keys are changed fields
+
+
+@attrs.frozen
+class ParsedLine:
+    """One command line, checked and bound to its Ledger call."""
+
+    number: int
+    command: str
+    run: Callable[[], object]
+
+
+@attrs.frozen
+class ApplyReport:
+    """What applying a command file did."""
+
+    lines: int
+    events: int
+
+
+SPECS: dict[str, Spec] = {
+    "open_subscription": Spec(
+        ("customer_number",),
+        ("company", "currency", "period_months", "anchor", "prices", "on"),
+        ("seller", "regime", "proration"),
+    ),
+    "buy_licenses": Spec(("customer_number", "kind", "quantity"), optional=("channel",)),
+    "remove_licenses": Spec(("customer_number", "kind", "quantity"), optional=("channel",)),
+    "activate_user": Spec(
+        ("customer_number", "user_id"), optional=("kind", "buy_if_needed", "channel")
+    ),
+    "deactivate_user": Spec(("customer_number", "user_id"), optional=("remove_license", "channel")),
+    "change_company_details": Spec(("customer_number",), optional=("channel",), extra_fields=True),
+    "change_prices": Spec(("customer_number", "prices"), ("effective", "on")),
+    "schedule_migration": Spec(("customer_number",), ("cohort", "on"), ("seller",)),
+    "accept_terms": Spec(("customer_number",), ("version", "accepted_by", "on")),
+    "record_payment": Spec(("invoice_number", "amount")),
+    "credit_invoice": Spec(("number",), ("reason", "on")),
+}
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidCommandError(f"expected a string, got {value!r}")
+    return value
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _date(value: object) -> date:
+    try:
+        return date.fromisoformat(_text(value))
+    except ValueError:
+        raise InvalidCommandError(f"expected an ISO date (YYYY-MM-DD), got {value!r}") from None
+
+
+def _whole(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidCommandError(f"expected a whole number, got {value!r}")
+    return value
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidCommandError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _amount(value: object) -> str | int:
+    if isinstance(value, Decimal):
+        raise InvalidCommandError(
+            f"amount {value} is a JSON float (a number with a point or an exponent); money "
+            f'is never a float: write it as a string, "{value}", or an integer (R11)'
+        )
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidCommandError(f"expected an amount as a string or integer, got {value!r}")
+    return value
+
+
+def _prices(value: object) -> dict[str, str | int]:
+    if not isinstance(value, dict) or not value:
+        raise InvalidCommandError(f"expected prices as an object kind -> amount, got {value!r}")
+    return {_text(kind): _amount(price) for kind, price in value.items()}
+
+
+def _company(value: object) -> CompanyDetails:
+    if not isinstance(value, dict):
+        raise InvalidCommandError(f"expected company details as an object, got {value!r}")
+    unknown = sorted(set(value) - COMPANY_FIELDS)
+    if unknown:
+        raise InvalidCommandError(f"unknown company fields: {', '.join(unknown)}")
+    missing = [name for name in COMPANY_REQUIRED if name not in value]
+    if missing:
+        raise InvalidCommandError(f"company details lack {', '.join(missing)}")
+    fields = {key: _optional_text(text) for key, text in value.items()}
+    return CompanyDetails(**fields)  # type: ignore[arg-type]
+
+
+CONVERTERS: dict[str, Converter] = {
+    "on": _date, "anchor": _date, "effective": _date, "cohort": _date,
+    "quantity": _whole, "period_months": _whole,
+    "buy_if_needed": _flag, "remove_license": _flag,
+    "amount": _amount, "prices": _prices, "company": _company,
+}  # fmt: skip
+
+
+def _convert(name: str, value: object) -> object:
+    try:
+        return CONVERTERS.get(name, _text)(value)
+    except LedgerError as error:
+        raise InvalidCommandError(f"argument {name!r}: {error}") from None
+
+
+def _refuse_non_finite(literal: str) -> object:
+    raise InvalidCommandError(f"{literal} is not a number")
+
+
+def _object(text: str) -> dict[str, Any]:
+    try:
+        found = json.loads(text, parse_float=Decimal, parse_constant=_refuse_non_finite)
+    except json.JSONDecodeError as error:
+        raise InvalidCommandError(f"not valid JSON: {error}") from None
+    if not isinstance(found, dict):
+        raise InvalidCommandError("expected a JSON object with a 'command' key")
+    return found
+
+
+def _arguments(command: str, given: Mapping[str, object]) -> tuple[list[object], dict[str, Any]]:
+    """Return positional and keyword arguments of ``command``, each checked and converted."""
+    spec = SPECS[command]
+    known = {*spec.positional, *spec.required, *spec.optional, "command_id"}
+    missing = [name for name in (*spec.positional, *spec.required) if name not in given]
+    if missing:
+        raise InvalidCommandError(f"{command} lacks {', '.join(missing)}")
+    unknown = sorted(set(given) - known)
+    if unknown and not spec.extra_fields:
+        raise InvalidCommandError(f"{command} takes no argument {', '.join(unknown)}")
+    args = [_convert(name, given[name]) for name in spec.positional]
+    kwargs = {name: _convert(name, value) for name, value in given.items()
+              if name not in spec.positional and name in known}  # fmt: skip
+    kwargs |= {name: _optional_text(given[name]) for name in unknown}
+    return args, kwargs
+
+
+def command_id_for(number: int, text: str) -> str:
+    """Return the command_id derived for a line that names none."""
+    return "apply:" + hashlib.sha256(f"{number}:{text.strip()}".encode()).hexdigest()
+
+
+def _numbered(number: int, run: Callable[[], object]) -> Callable[[], object]:
+    """Return ``run`` re-raising a refusal with the line number in front of its message."""
+
+    def numbered() -> object:
+        try:
+            return run()
+        except LedgerError as error:
+            raise type(error)(f"line {number}: {error}") from error
+
+    return numbered
+
+
+def parse_line(ledger: Ledger, number: int, text: str) -> ParsedLine:
+    """Return line ``number`` bound to its Ledger call; raise InvalidCommandError if bad."""
+    try:
+        given = _object(text)
+        command = given.pop("command", None)
+        if not isinstance(command, str):
+            raise InvalidCommandError(f"expected a 'command' naming one of: {', '.join(SPECS)}")
+        if command == "run_billing":
+            raise InvalidCommandError(
+                "run_billing is not applied from a file (it cannot join the file's "
+                "all-or-nothing unit); run `severa-ledger bill --through DATE` instead"
+            )
+        if command not in SPECS:
+            raise InvalidCommandError(f"unknown command {command!r}; known: {', '.join(SPECS)}")
+        given.setdefault("command_id", command_id_for(number, text))
+        args, kwargs = _arguments(command, given)
+    except LedgerError as error:
+        raise InvalidCommandError(f"line {number}: {error}") from None
+    call = functools.partial(getattr(ledger, command), *args, **kwargs)
+    return ParsedLine(number, command, _numbered(number, call))
+
+
+def parse_commands(ledger: Ledger, text: str) -> list[ParsedLine]:
+    """Return every command line of a file, checked; skip blank and ``#`` lines."""
+    return [
+        parse_line(ledger, number, line)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def apply_commands(ledger: Ledger, text: str) -> ApplyReport:
+    """Apply a command file all-or-nothing; return the lines applied and events recorded."""
+    lines = parse_commands(ledger, text)
+    events = ledger.run_batch([line.run for line in lines])
+    return ApplyReport(lines=len(lines), events=events)

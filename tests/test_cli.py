@@ -1,0 +1,265 @@
+"""The severa-ledger command line, run in-process against a SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from severa_ledger import InvalidCommandError, Ledger, SubscriptionNotFoundError
+from severa_ledger.cli import main
+from severa_ledger.commands_file import apply_commands, command_id_for
+from severa_ledger.demo import seed_addition_invoice
+
+COMPANY = (
+    '{"legal_name": "Fjordtech Consulting AS", "org_number": "974760673", "country": "NO", '
+    '"street": "Storgata 1", "postcode": "0155", "city": "Oslo"}'
+)
+OPEN_C1 = (
+    f'{{"command": "open_subscription", "customer_number": "C1", "company": {COMPANY}, '
+    '"currency": "NOK", "period_months": 3, "anchor": "2025-05-01", '
+    '"prices": {"user": "100.00"}, "seller": "visma-solutions-oy", "regime": "after_start", '
+    '"on": "2025-05-01"}'
+)
+# C1 (quarterly from 2025-05-01): 3 bought; kari, ola active; 1 removal pending for
+# 2025-08-01; on 2025-06-05 buying 2 cancels that removal and adds 1 (R4): 4 held.
+C1_FILE = f"""# C1's first quarter
+{OPEN_C1}
+{{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": 3, "on": "2025-05-01"}}
+
+{{"command": "activate_user", "customer_number": "C1", "user_id": "kari", "on": "2025-05-02"}}
+{{"command": "activate_user", "customer_number": "C1", "user_id": "ola", "on": "2025-05-02"}}
+{{"command": "remove_licenses", "customer_number": "C1", "kind": "user", "quantity": 1, "on": "2025-05-20"}}
+{{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": 2, "on": "2025-06-05", "command_id": "buy-2025-06-05"}}
+{{"command": "activate_user", "customer_number": "C1", "user_id": "per", "on": "2025-06-05"}}
+"""  # noqa: E501 -- one command a line, as in a real file
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; return exit code, stdout and stderr."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'x.db'}"
+
+
+@pytest.fixture
+def c1_file(tmp_path: Path) -> Path:
+    path = tmp_path / "c1.jsonl"
+    path.write_text(C1_FILE, encoding="utf-8")
+    return path
+
+
+def history_length(db: str, customer: str) -> int:
+    with Ledger.open(db) as ledger:
+        return len(ledger.history(customer))
+
+
+def licenses(capsys: pytest.CaptureFixture[str], db: str, as_of: str) -> dict[str, object]:
+    code, out, _ = run(capsys, "--db", db, "licenses", "C1", "--as-of", as_of, "--format", "json")
+    assert code == 0
+    counts: dict[str, object] = json.loads(out)["licenses"]["user"]
+    return counts
+
+
+def test_apply_then_licenses_reports_the_counts_of_the_file(capsys, db, c1_file):
+    """Applying a file records its commands; licenses --format json reports them (R3-R5)."""
+    code, out, _ = run(capsys, "--db", db, "apply", str(c1_file))
+    assert code == 0
+    assert "applied 7 command lines" in out
+    assert licenses(capsys, db, "2025-05-25") == {
+        "licenses": 3, "active_users": 2, "free": 0, "pending_removal": 1,
+    }  # fmt: skip
+    assert licenses(capsys, db, "2025-06-30") == {
+        "licenses": 4, "active_users": 3, "free": 1, "pending_removal": 0,
+    }  # fmt: skip
+
+
+def test_reapplying_the_same_file_records_nothing_new(capsys, db, c1_file):
+    """Lines with derived or given command_ids are recorded once."""
+    run(capsys, "--db", db, "apply", str(c1_file))
+    before = history_length(db, "C1")
+    code, out, _ = run(capsys, "--db", db, "apply", str(c1_file))
+    assert code == 0
+    assert "0 events recorded" in out
+    assert history_length(db, "C1") == before
+
+
+def test_a_refused_third_line_records_nothing_of_the_file(capsys, db, c1_file, tmp_path):
+    """One refused command (removing more than held) leaves the whole file unrecorded."""
+    run(capsys, "--db", db, "apply", str(c1_file))
+    before = history_length(db, "C1")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": 1,'
+        ' "on": "2025-06-20"}\n'
+        + OPEN_C1.replace('"C1"', '"C2"')
+        + '\n{"command": "remove_licenses", "customer_number": "C1", "kind": "user",'
+        ' "quantity": 9, "on": "2025-06-21"}\n',
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "--db", db, "apply", str(bad))
+    assert code == 2
+    assert err.startswith("error: line 3: ")
+    assert "Traceback" not in err
+    assert out == ""
+    assert history_length(db, "C1") == before
+    with Ledger.open(db) as ledger, pytest.raises(SubscriptionNotFoundError):
+        ledger.history("C2")
+
+
+def test_a_json_float_amount_is_refused(capsys, db, c1_file):
+    """Money is never a float (R11): 100.5 in a file is refused, 100.50 as a string is not."""
+    run(capsys, "--db", db, "apply", str(c1_file))
+    line = OPEN_C1.replace('"C1"', '"C3"').replace('"100.00"', "100.5")
+    sys.stdin = io.StringIO(line + "\n")
+    try:
+        code, _, err = run(capsys, "--db", db, "apply", "-")
+    finally:
+        sys.stdin = sys.__stdin__
+    assert code == 2
+    assert "line 1" in err
+    assert "float" in err
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ('["buy_licenses"]', "JSON object"),
+        ('{"command": "sell_licenses", "customer_number": "C1"}', "unknown command"),
+        ('{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "on": "2025-06-01"}',
+         "lacks quantity"),
+        ('{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": 1, '
+         '"on": "2025-06-01", "colour": "red"}', "no argument colour"),
+        ('{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": 1, '
+         '"on": "1.6.2025"}', "ISO date"),
+        ('{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": "1", '
+         '"on": "2025-06-01"}', "whole number"),
+        ('{"command": "record_payment", "invoice_number": "VSOY-000001", "amount": 1e2, '
+         '"on": "2025-06-01"}', "float"),
+        ('{"command": "run_billing", "through": "2025-06-30"}', "severa-ledger bill"),
+    ],
+)  # fmt: skip
+def test_a_malformed_line_is_an_invalid_command_naming_its_line(line, message):
+    """Syntax errors are refused before anything runs, with the line number."""
+    with Ledger.open("memory://") as ledger:
+        with pytest.raises(InvalidCommandError, match=f"^line 3: .*{message}"):
+            apply_commands(ledger, f"# comment\n\n{line}\n")
+        assert ledger.customers() == []
+
+
+def test_a_line_without_command_id_gets_one_from_its_number_and_text():
+    """The derived command_id is apply: + sha256 of "number:stripped text"."""
+    assert command_id_for(2, "  {} \n") == command_id_for(2, "{}")
+    assert command_id_for(2, "{}") != command_id_for(3, "{}")
+    assert command_id_for(2, "{}").startswith("apply:")
+
+
+def test_bill_and_invoice_show_the_issued_invoice(capsys, db, c1_file):
+    """bill prints the numbers it issued; invoice prints seller, IBAN, due date, amount."""
+    run(capsys, "--db", db, "apply", str(c1_file))
+    code, out, _ = run(capsys, "--db", db, "bill", "--through", "2025-06-30")
+    assert code == 0
+    assert "VSOY-000001, VSOY-000002" in out
+    code, out, _ = run(capsys, "--db", db, "invoice", "VSOY-000002", "--as-of", "2025-06-30")
+    assert code == 0
+    for text in ("Visma Solutions Oy", "FI19675438", "NO6681014453075", "2025-06-23", "185.87"):
+        assert text in out
+
+
+def test_preview_json_has_amounts_as_strings(capsys, db, c1_file):
+    """The next period (2025-08-01..10-31) costs 4 x 3 x 100.00 NOK (R28)."""
+    run(capsys, "--db", db, "apply", str(c1_file))
+    code, out, _ = run(
+        capsys, "--db", db, "preview", "C1", "--as-of", "2025-06-30", "--format", "json"
+    )
+    assert code == 0
+    preview = json.loads(out)
+    assert (preview["period_start"], preview["period_end"]) == ("2025-08-01", "2025-10-31")
+    assert preview["total"] == "1200.00"
+
+
+def test_history_lists_each_recorded_fact(capsys, db, c1_file):
+    """The audit trail names each event with its effective date."""
+    run(capsys, "--db", db, "apply", str(c1_file))
+    code, out, _ = run(capsys, "--db", db, "history", "C1")
+    assert code == 0
+    assert "LicenseRemovalScheduled" in out
+    assert "2025-05-20" in out
+
+
+def test_an_unknown_customer_is_an_error_without_traceback(capsys, db):
+    """A refusal prints error: <message> on stderr and exits 2."""
+    code, out, err = run(capsys, "--db", db, "licenses", "NOPE")
+    assert (code, out) == (2, "")
+    assert err.startswith("error: no subscription for customer 'NOPE'")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    assert main(["--db", url, "demo", "--format", "json"]) == 0
+    return url
+
+
+def test_demo_prints_the_seed_addition_and_never_runs_twice(capsys, tmp_path):
+    """The demo bills the 2025-06-05 addition (185.87 NOK); a second run is refused."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    code, out, _ = run(capsys, "demo", "--db", url)
+    assert code == 0
+    assert "185.87" in out
+    assert "2025-06-23" in out
+    code, out, err = run(capsys, "demo", "--db", url)
+    assert code == 2
+    assert "already holds 4 subscriptions" in err
+    assert "--db sqlite:///other.db" in err
+
+
+def test_invoices_csv_has_a_header_and_one_row_per_invoice(capsys, demo_db):
+    """CSV output: the header, then one row per issued invoice."""
+    capsys.readouterr()
+    code, out, _ = run(capsys, "--db", demo_db, "invoices", "--format", "csv")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][:3] == ["number", "customer", "type"]
+    with Ledger.open(demo_db) as ledger:
+        numbers = [view.number for view in ledger.invoices()]
+    assert [row[0] for row in rows[1:]] == numbers
+
+
+def test_invoice_json_of_the_addition_is_due_2025_06_23(capsys, demo_db):
+    """The seed's invoice: issued 2025-06-09, due 2025-06-23, 185.87 NOK, reverse charge."""
+    capsys.readouterr()
+    with Ledger.open(demo_db) as ledger:
+        number = seed_addition_invoice(ledger)
+    code, out, _ = run(capsys, "--db", demo_db, "invoice", number, "--format", "json")
+    assert code == 0
+    invoice = json.loads(out)
+    assert (invoice["issue_date"], invoice["due_date"]) == ("2025-06-09", "2025-06-23")
+    assert invoice["total"] == "185.87"
+    assert invoice["seller"]["vat_id"] == "FI19675438"
+    assert invoice["payment_details"]["iban"] == "NO6681014453075"
+    assert invoice["notes"] == ["Reverse charge"]
+
+
+def test_python_m_severa_ledger_cli_demo_uses_the_sqlite_file_in_the_folder(tmp_path):
+    """`python -m severa_ledger.cli demo` writes severa-ledger.db in the current folder."""
+    env = {k: v for k, v in os.environ.items() if k != "SEVERA_LEDGER_DB"}
+    done = subprocess.run(  # noqa: S603 -- our own interpreter and module
+        [sys.executable, "-m", "severa_ledger.cli", "demo"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "185.87" in done.stdout
+    assert (tmp_path / "severa-ledger.db").exists()
