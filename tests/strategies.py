@@ -32,7 +32,8 @@ steps = st.builds(
     Step,
     gap=st.integers(0, 45),
     action=st.sampled_from(
-        ["buy", "buy", "remove", "activate", "deactivate", "price", "migrate", "bill"]
+        ["buy", "buy", "buy", "remove", "remove", "activate", "deactivate", "price", "migrate",
+         "bill"]
     ),
     kind=st.sampled_from(sorted(KINDS)),
     quantity=st.integers(1, 3),

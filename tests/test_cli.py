@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +16,9 @@ from severa_ledger import InvalidCommandError, Ledger, SubscriptionNotFoundError
 from severa_ledger.cli import main
 from severa_ledger.commands_file import apply_commands, command_id_for
 from severa_ledger.demo import seed_addition_invoice
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 COMPANY = (
     '{"legal_name": "Fjordtech Consulting AS", "org_number": "974760673", "country": "NO", '
@@ -118,18 +121,19 @@ def test_a_refused_third_line_records_nothing_of_the_file(capsys, db, c1_file, t
         ledger.history("C2")
 
 
-def test_a_json_float_amount_is_refused(capsys, db, c1_file):
+def test_a_json_float_amount_is_refused(capsys, db, c1_file, monkeypatch):
     """Money is never a float (R11): 100.5 in a file is refused, 100.50 as a string is not."""
     run(capsys, "--db", db, "apply", str(c1_file))
     line = OPEN_C1.replace('"C1"', '"C3"').replace('"100.00"', "100.5")
-    sys.stdin = io.StringIO(line + "\n")
-    try:
-        code, _, err = run(capsys, "--db", db, "apply", "-")
-    finally:
-        sys.stdin = sys.__stdin__
+    monkeypatch.setattr(sys, "stdin", io.StringIO(line + "\n"))
+    code, _, err = run(capsys, "--db", db, "apply", "-")
     assert code == 2
     assert "line 1" in err
     assert "float" in err
+
+
+BUY = '{"command": "buy_licenses", "customer_number": "C1", "kind": "user", '
+PAY = '{"command": "record_payment", "invoice_number": "VSOY-000001", '
 
 
 @pytest.mark.parametrize(
@@ -138,19 +142,16 @@ def test_a_json_float_amount_is_refused(capsys, db, c1_file):
         ("{not json", "not valid JSON"),
         ('["buy_licenses"]', "JSON object"),
         ('{"command": "sell_licenses", "customer_number": "C1"}', "unknown command"),
-        ('{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "on": "2025-06-01"}',
-         "lacks quantity"),
-        ('{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": 1, '
-         '"on": "2025-06-01", "colour": "red"}', "no argument colour"),
-        ('{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": 1, '
-         '"on": "1.6.2025"}', "ISO date"),
-        ('{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": "1", '
-         '"on": "2025-06-01"}', "whole number"),
-        ('{"command": "record_payment", "invoice_number": "VSOY-000001", "amount": 1e2, '
-         '"on": "2025-06-01"}', "float"),
+        (BUY + '"on": "2025-06-01"}', "lacks quantity"),
+        (BUY + '"quantity": 1, "on": "2025-06-01", "colour": "red"}', "no argument colour"),
+        (BUY + '"quantity": 1, "on": "1.6.2025"}', "ISO date"),
+        (BUY + '"quantity": "1", "on": "2025-06-01"}', "whole number"),
+        (BUY + '"quantity": 1, "on": "2025-06-01", "command_id": 7}', "expected a string"),
+        (PAY + '"amount": 1e2, "on": "2025-06-01"}', "float"),
+        (PAY + '"amount": NaN, "on": "2025-06-01"}', "not a number"),
         ('{"command": "run_billing", "through": "2025-06-30"}', "severa-ledger bill"),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_line_is_an_invalid_command_naming_its_line(line, message):
     """Syntax errors are refused before anything runs, with the line number."""
     with Ledger.open("memory://") as ledger:
@@ -256,10 +257,67 @@ def test_invoice_json_of_the_addition_is_due_2025_06_23(capsys, demo_db):
 def test_python_m_severa_ledger_cli_demo_uses_the_sqlite_file_in_the_folder(tmp_path):
     """`python -m severa_ledger.cli demo` writes severa-ledger.db in the current folder."""
     env = {k: v for k, v in os.environ.items() if k != "SEVERA_LEDGER_DB"}
-    done = subprocess.run(  # noqa: S603 -- our own interpreter and module
+    done = subprocess.run(
         [sys.executable, "-m", "severa_ledger.cli", "demo"],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "185.87" in done.stdout
     assert (tmp_path / "severa-ledger.db").exists()
+
+
+FIRST_QUARTER_FILE = (
+    OPEN_C1.replace('"visma-solutions-oy"', '"visma-software-as"')
+    .replace('"after_start"', '"in_advance"')
+    .replace("2025-05-01", "2025-01-01")
+    + "\n"
+    + BUY
+    + '"quantity": 2, "on": "2025-01-01"}\n'
+)
+# Every other command of api.md, after VSAS-000001 (2 x 300.00 + 25 % VAT) is issued.
+AFTER_BILLING_FILE = """\
+{"command": "activate_user", "customer_number": "C1", "user_id": "u1", "kind": "user", "on": "2025-01-02"}
+{"command": "record_payment", "invoice_number": "VSAS-000001", "amount": "750.00", "on": "2025-01-20"}
+{"command": "change_prices", "customer_number": "C1", "prices": {"user": 110}, "effective": "2025-07-01", "on": "2025-01-20"}
+{"command": "schedule_migration", "customer_number": "C1", "cohort": "2025-07-01", "on": "2025-01-20"}
+{"command": "deactivate_user", "customer_number": "C1", "user_id": "u1", "remove_license": true, "on": "2025-01-21"}
+{"command": "change_company_details", "customer_number": "C1", "on": "2025-01-22", "street": "Storgata 9", "invoice_email": null}
+{"command": "accept_terms", "customer_number": "C1", "version": "2025", "accepted_by": "kari", "on": "2025-01-22"}
+{"command": "credit_invoice", "number": "VSAS-000001", "reason": "goodwill", "on": "2025-01-23"}
+"""  # noqa: E501 -- one command a line, as in a real file
+
+
+def test_every_ledger_command_can_be_applied_from_a_file(capsys, db, tmp_path):
+    """Open and buy; bill; then activate, pay, reprice, migrate, deactivate, change, credit."""
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(FIRST_QUARTER_FILE, encoding="utf-8")
+    second.write_text(AFTER_BILLING_FILE, encoding="utf-8")
+    assert run(capsys, "--db", db, "apply", str(first))[0] == 0
+    assert "VSAS-000001" in run(capsys, "--db", db, "bill", "--through", "2025-01-31")[1]
+    code, out, err = run(capsys, "--db", db, "apply", str(second))
+    assert (code, err) == (0, "")
+    assert "applied 8 command lines" in out
+    code, out, _ = run(capsys, "--db", db, "invoices", "C1", "--format", "json")
+    rows = {row["number"]: row for row in json.loads(out)}
+    assert rows["VSAS-000001"]["total"] == "750.00"
+    assert rows["VSAS-000001"]["status"] == "credited"
+    assert rows["VSAS-000002"]["type"] == "credit note"
+    assert licenses(capsys, db, "2025-01-31")["pending_removal"] == 1
+
+
+@pytest.mark.parametrize(
+    ("customer", "expected"),
+    [
+        ("1001", {"licenses": 3, "active_users": 3, "free": 0, "pending_removal": 0}),
+        ("1002", {"licenses": 4, "active_users": 4, "free": 0, "pending_removal": 0}),
+        ("1003", {"licenses": 3, "active_users": 3, "free": 0, "pending_removal": 0}),
+        ("2001", {"licenses": 5, "active_users": 4, "free": 1, "pending_removal": 0}),
+    ],
+)
+def test_demo_license_counts_on_2025_08_31(capsys, demo_db, customer, expected):
+    """1001's removal took effect on 2025-04-01 (R4); 1002 bought one seat with a user (R5)."""
+    capsys.readouterr()
+    args = ("--db", demo_db, "licenses", customer, "--as-of", "2025-08-31", "--format", "json")
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    assert json.loads(out)["licenses"] == {"user": expected}

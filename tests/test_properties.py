@@ -6,14 +6,12 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 
 from severa_ledger import Ledger
 from tests.strategies import KINDS, Plan, apply_plan, plans
 
-PROPERTY = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+PROPERTY = settings()  # examples and seeds come from the profile (tests/conftest.py)
 
 
 def billed_by_period(ledger: Ledger, customer: str, run_model: object) -> dict[tuple[date, str], Decimal]:
@@ -89,7 +87,7 @@ def test_preview_equals_the_next_renewal_when_nothing_changes(plan: Plan) -> Non
             preview.issue_date, preview.net, preview.vat, preview.total)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=max(10, settings().max_examples // 4))
 @given(plan=plans)
 def test_reopening_the_store_replays_the_same_state(plan: Plan) -> None:
     """Replay equality: a second ledger on the same file folds the same aggregates."""

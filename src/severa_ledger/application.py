@@ -49,10 +49,9 @@ from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
 from severa_ledger.domain.values import Migration
 from severa_ledger.persistence import LedgerTranscodings, environment
 from severa_ledger.queries import LedgerQueries
-from severa_ledger.unit import Unit
+from severa_ledger.unit import MAX_ATTEMPTS, Unit, back_off
 
 R = TypeVar("R")
-MAX_ATTEMPTS = 20
 
 
 def _canonical(value: object) -> object:
@@ -123,7 +122,7 @@ class Ledger(LedgerQueries, LedgerTranscodings, Application):
         if command_id is not None and not isinstance(command_id, str):
             raise InvalidValueError(f"command_id must be a string, got {command_id!r}")
         key = digest(command, payload)
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             unit = self._batch or Unit(self)
             if command_id is not None:
                 record = unit.get(command_record_id(command_id), CommandRecord)
@@ -137,6 +136,7 @@ class Ledger(LedgerQueries, LedgerTranscodings, Application):
             try:
                 unit.save()
             except IntegrityError:
+                back_off(attempt)
                 continue
             return result
         raise ConcurrencyError(
@@ -158,7 +158,7 @@ class Ledger(LedgerQueries, LedgerTranscodings, Application):
         Batches larger than one save() allows are saved in chunks; re-running
         the batch then resumes through each command's ``command_id``.
         """
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             self._batch = Unit(self)
             try:
                 for run in commands:
@@ -166,6 +166,7 @@ class Ledger(LedgerQueries, LedgerTranscodings, Application):
                 unit, self._batch = self._batch, None
                 return unit.save()
             except IntegrityError:
+                back_off(attempt)
                 continue
             finally:
                 self._batch = None

@@ -17,14 +17,13 @@ from eventsourcing.persistence import IntegrityError
 
 from severa_ledger.domain.errors import ConcurrencyError
 from severa_ledger.domain.rules import check_date
-from severa_ledger.unit import Unit
+from severa_ledger.unit import MAX_ATTEMPTS, Unit, back_off
 
 if TYPE_CHECKING:
     from severa_ledger.application import Ledger
 
 CUSTOMERS_PER_SAVE = 200
 INVOICES_PER_SAVE = 500
-MAX_ATTEMPTS = 20
 T = TypeVar("T")
 
 
@@ -53,12 +52,13 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 
 
 def _retrying(ledger: Ledger, work: Callable[[Unit], T]) -> tuple[T, int]:
-    for _ in range(MAX_ATTEMPTS):
+    for attempt in range(MAX_ATTEMPTS):
         unit = Unit(ledger)
         result = work(unit)
         try:
             return result, unit.save()
         except IntegrityError:
+            back_off(attempt)
             continue
     raise ConcurrencyError(f"a billing chunk still conflicted after {MAX_ATTEMPTS} attempts")
 

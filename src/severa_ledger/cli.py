@@ -237,7 +237,7 @@ def history_table(customer: str, entries: Iterable[HistoryEntry]) -> Table:
 def _read(path: str) -> str:
     if path == "-":
         return sys.stdin.read()
-    return Path(path).read_text(encoding="utf-8")
+    return Path(path).read_text(encoding="utf-8-sig")
 
 
 def cmd_apply(ledger: Ledger, args: argparse.Namespace) -> None:
@@ -304,7 +304,9 @@ def _demo_output(ledger: Ledger, report: BillingReport) -> tuple[object, list[ob
     counts = {c: ledger.license_counts(c, as_of=through) for c in ledger.customers()}
     previews = [ledger.upcoming_cost(c, as_of=through) for c in counts]
     views = ledger.invoices(as_of=through)
-    addition = ledger.invoice(seed_addition_invoice(ledger), as_of=through)
+    number = seed_addition_invoice(ledger)
+    addition = ledger.invoice(number, as_of=through) if number else None
+    shown = invoice_renderables(addition) if addition else ["not invoiced by that date"]
     document = {
         "billing": report,
         "licenses": counts,
@@ -319,7 +321,7 @@ def _demo_output(ledger: Ledger, report: BillingReport) -> tuple[object, list[ob
         *[r for p in previews for r in preview_renderables(p)],
         Rule("Invoices"), invoices_table(views, through),
         Rule(f"The invoice of the {SEED_ADDITION.isoformat()} addition"),
-        *invoice_renderables(addition),
+        *shown,
     ]  # fmt: skip
 
 

@@ -8,8 +8,11 @@ A line is an object naming the command and its arguments::
 Dates are ISO 8601 strings; amounts and prices are JSON strings or integers,
 never JSON numbers with a fraction (money is never a float, R11). Blank lines
 and lines starting with ``#`` are skipped. A line without a ``command_id``
-gets one derived from its line number and text, so applying the same file
-again records nothing new.
+gets one derived from its line number and text (``command_id_for``), so
+applying the same file again records nothing new. The derived id knows only
+the position and the text: a second file holding the very same line at the
+very same line number is taken as a repeat and records nothing; give such
+lines explicit ``command_id`` values.
 
 Every line is parsed and checked before anything runs; then all commands run
 through :meth:`~severa_ledger.Ledger.run_batch`, so one refused line records
@@ -211,20 +214,25 @@ def _numbered(number: int, run: Callable[[], object]) -> Callable[[], object]:
     return numbered
 
 
+def _command_name(given: dict[str, Any]) -> str:
+    command = given.pop("command", None)
+    if not isinstance(command, str):
+        raise InvalidCommandError(f"expected a 'command' naming one of: {', '.join(SPECS)}")
+    if command == "run_billing":
+        raise InvalidCommandError(
+            "run_billing is not applied from a file (it cannot join the file's "
+            "all-or-nothing unit); run `severa-ledger bill --through DATE` instead"
+        )
+    if command not in SPECS:
+        raise InvalidCommandError(f"unknown command {command!r}; known: {', '.join(SPECS)}")
+    return command
+
+
 def parse_line(ledger: Ledger, number: int, text: str) -> ParsedLine:
     """Return line ``number`` bound to its Ledger call; raise InvalidCommandError if bad."""
     try:
         given = _object(text)
-        command = given.pop("command", None)
-        if not isinstance(command, str):
-            raise InvalidCommandError(f"expected a 'command' naming one of: {', '.join(SPECS)}")
-        if command == "run_billing":
-            raise InvalidCommandError(
-                "run_billing is not applied from a file (it cannot join the file's "
-                "all-or-nothing unit); run `severa-ledger bill --through DATE` instead"
-            )
-        if command not in SPECS:
-            raise InvalidCommandError(f"unknown command {command!r}; known: {', '.join(SPECS)}")
+        command = _command_name(given)
         given.setdefault("command_id", command_id_for(number, text))
         args, kwargs = _arguments(command, given)
     except LedgerError as error:
@@ -237,7 +245,7 @@ def parse_commands(ledger: Ledger, text: str) -> list[ParsedLine]:
     """Return every command line of a file, checked; skip blank and ``#`` lines."""
     return [
         parse_line(ledger, number, line)
-        for number, line in enumerate(text.splitlines(), start=1)
+        for number, line in enumerate(text.split("\n"), start=1)  # as editors number them
         if line.strip() and not line.lstrip().startswith("#")
     ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
@@ -22,6 +24,13 @@ A = TypeVar("A", bound=Aggregate)
 
 #: Events per save(): below eventsourcing's PostgreSQL pipeline hang (~22,000).
 MAX_EVENTS_PER_SAVE = 5_000
+#: Attempts of a command that conflicts with other writers before ConcurrencyError.
+MAX_ATTEMPTS = 30
+
+
+def back_off(attempt: int) -> None:
+    """Sleep a random, growing while before retrying a conflicted save (no livelock)."""
+    time.sleep(random.uniform(0, min(0.001 * 2**attempt, 0.2)))  # noqa: S311 -- jitter only
 
 
 class Unit:
