@@ -119,7 +119,9 @@ class Model:
             if day == start:
                 unit = monthly * self.months
             else:
-                unit = half_up(Fraction(monthly) * self.months * Fraction((end - day).days + 1, days))
+                unit = half_up(
+                    Fraction(monthly) * self.months * Fraction((end - day).days + 1, days)
+                )
             amount += (count - previous) * unit
             previous = count
             day += ONE_DAY

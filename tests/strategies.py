@@ -32,8 +32,18 @@ steps = st.builds(
     Step,
     gap=st.integers(0, 45),
     action=st.sampled_from(
-        ["buy", "buy", "buy", "remove", "remove", "activate", "deactivate", "price", "migrate",
-         "bill"]
+        [
+            "buy",
+            "buy",
+            "buy",
+            "remove",
+            "remove",
+            "activate",
+            "deactivate",
+            "price",
+            "migrate",
+            "bill",
+        ]
     ),
     kind=st.sampled_from(sorted(KINDS)),
     quantity=st.integers(1, 3),
@@ -55,8 +65,9 @@ class Plan:
 
 plans = st.builds(
     Plan,
-    anchor=st.sampled_from([date(2024, 1, 31), date(2024, 2, 29), date(2024, 5, 1),
-                            date(2024, 11, 30)]),
+    anchor=st.sampled_from(
+        [date(2024, 1, 31), date(2024, 2, 29), date(2024, 5, 1), date(2024, 11, 30)]
+    ),
     months=st.sampled_from([1, 3]),
     regime=st.sampled_from(["in_advance", "after_start"]),
     steps=st.lists(steps, max_size=18),

@@ -28,7 +28,11 @@ def test_seed_addition_on_2025_06_05_is_invoiced_on_monday_2025_06_09(ledger: Le
     ledger.buy_licenses("C1", "user", 3, on=D(2025, 2, 1))
     order = ledger.buy_licenses("C1", "user", 1, on=D(2025, 6, 5))
     assert order is not None
-    assert (order.date, order.kind, order.seller) == (D(2025, 6, 5), "addition", "visma-solutions-oy")
+    assert (order.date, order.kind, order.seller) == (
+        D(2025, 6, 5),
+        "addition",
+        "visma-solutions-oy",
+    )
     report = ledger.run_billing(through=D(2025, 6, 30))
     # 2025-02-01 addition (Sat -> Mon 02-03), 2025-05-01 renewal (Thu -> Mon 05-05), 06-05 addition
     assert report.invoice_numbers == ("VSOY-000001", "VSOY-000002", "VSOY-000003")
@@ -58,7 +62,10 @@ def test_renewal_on_2025_05_01_is_invoiced_on_2025_05_05(memory_ledger: Ledger) 
     memory_ledger.run_billing(through=D(2025, 5, 5))
     renewal = memory_ledger.invoice("VSOY-000002")
     assert (renewal.order_date, renewal.issue_date, renewal.due_date) == (
-        D(2025, 5, 1), D(2025, 5, 5), D(2025, 5, 19))
+        D(2025, 5, 1),
+        D(2025, 5, 5),
+        D(2025, 5, 19),
+    )
     assert lines(memory_ledger, "VSOY-000002") == [
         (9, "month", NOK("100.00"), NOK("900.00"), D(2025, 5, 1), D(2025, 7, 31))
     ]
@@ -109,7 +116,10 @@ def test_in_advance_purchase_after_the_renewal_bills_two_lines(ledger: Ledger) -
     # 356.67 x 25 % = 89.1675 -> 89.17
     assert (invoice.net, invoice.vat, invoice.total) == (NOK("356.67"), NOK("89.17"), NOK("445.84"))
     assert [i.issue_date for i in ledger.invoices("L1")] == [
-        D(2025, 1, 1), D(2025, 3, 1), D(2025, 3, 15)]
+        D(2025, 1, 1),
+        D(2025, 3, 1),
+        D(2025, 3, 15),
+    ]
     assert ledger.invoice("VSAS-000002").total == NOK("750.00")  # 6 x 100 + 25 %
 
 
@@ -230,7 +240,8 @@ def test_migration_known_after_the_advance_invoice_does_not_bill_again(ledger: L
     vsoy = [i for i in ledger.invoices("M1") if i.series == "VSOY"]
     # nothing left to bill on 2025-05-01; the first new-seller invoice is the August renewal
     assert [(i.order_date, i.issue_date, i.net) for i in vsoy] == [
-        (D(2025, 8, 1), D(2025, 8, 4), NOK("900.00"))]
+        (D(2025, 8, 1), D(2025, 8, 4), NOK("900.00"))
+    ]
     legacy_may = [i for i in ledger.invoices("M1") if i.order_date == D(2025, 4, 1)]
     assert [(i.series, i.net) for i in legacy_may] == [("VSAS", NOK("600.00"))]
 
@@ -248,23 +259,34 @@ def test_each_cohort_has_its_cutover_weekend(
 ) -> None:
     """R24: the last Saturday-Sunday ending strictly before the cohort date."""
     assert Ledger.cutover_weekend(cohort) == (saturday, sunday)
-    open_customer(memory_ledger, "M1", anchor=cohort.replace(year=2024), months=1,
-                  regime="in_advance")
+    open_customer(
+        memory_ledger, "M1", anchor=cohort.replace(year=2024), months=1, regime="in_advance"
+    )
     migration = memory_ledger.schedule_migration("M1", cohort=cohort, on=D(2025, 2, 1))
     assert (migration.cutover_start, migration.cutover_end) == (saturday, sunday)
 
 
 def test_finnish_buyer_pays_finnish_vat_by_issue_date(memory_ledger: Ledger) -> None:
     """R27: 24 % on an invoice of 2024-08-05, 25.5 % from 2024-09-01, category S."""
-    open_customer(memory_ledger, "F1", anchor=D(2024, 8, 1), months=1, currency="EUR",
-                  price="10.00", company=finnish_company())
+    open_customer(
+        memory_ledger,
+        "F1",
+        anchor=D(2024, 8, 1),
+        months=1,
+        currency="EUR",
+        price="10.00",
+        company=finnish_company(),
+    )
     memory_ledger.buy_licenses("F1", "user", 3, on=D(2024, 8, 1))
     memory_ledger.run_billing(through=D(2024, 9, 30))
     first, second = memory_ledger.invoices("F1")
     assert (first.issue_date, first.vat, first.total) == (D(2024, 8, 5), NOK("7.20"), NOK("37.20"))
     # renewal on Sunday 2024-09-01, invoiced Monday 09-02: 30.00 x 25.5 % = 7.65
     assert (second.issue_date, second.vat, second.total) == (
-        D(2024, 9, 2), NOK("7.65"), NOK("37.65"))
+        D(2024, 9, 2),
+        NOK("7.65"),
+        NOK("37.65"),
+    )
     assert second.lines[0].vat_category == "S"
     assert second.lines[0].vat_rate == NOK("25.5")
     assert second.payment_details is None
@@ -327,7 +349,9 @@ def test_invoice_numbers_are_gapless_per_seller_with_a_credit_note(ledger: Ledge
     assert (credit.type_code, credit.credited_invoice, credit.series) == (381, credited, "VSOY")
     assert credit.total == -ledger.invoice(credited).total
     assert ledger.invoice(credited).status == "credited"
-    issued_before = [i for i in ledger.invoices() if i.series == "VSOY" and i.sequence < credit.sequence]
+    issued_before = [
+        i for i in ledger.invoices() if i.series == "VSOY" and i.sequence < credit.sequence
+    ]
     assert all(i.issue_date <= D(2025, 4, 2) for i in issued_before)
 
 
@@ -367,9 +391,16 @@ def test_preview_equals_the_renewal_invoice(ledger: Ledger) -> None:
     preview = ledger.upcoming_cost("C1", as_of=D(2025, 6, 10))
     assert (preview.period_start, preview.period_end) == (D(2025, 8, 1), D(2025, 10, 31))
     assert (preview.issue_date, preview.net, preview.total) == (
-        D(2025, 8, 4), NOK("1200.00"), NOK("1200.00"))
+        D(2025, 8, 4),
+        NOK("1200.00"),
+        NOK("1200.00"),
+    )
     report = ledger.run_billing(through=D(2025, 8, 4))
     renewal = ledger.invoice(report.invoice_numbers[-1])
     assert renewal.lines == preview.lines
     assert (renewal.net, renewal.vat, renewal.total, renewal.issue_date) == (
-        preview.net, preview.vat, preview.total, preview.issue_date)
+        preview.net,
+        preview.vat,
+        preview.total,
+        preview.issue_date,
+    )

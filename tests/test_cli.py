@@ -41,7 +41,7 @@ C1_FILE = f"""# C1's first quarter
 {{"command": "remove_licenses", "customer_number": "C1", "kind": "user", "quantity": 1, "on": "2025-05-20"}}
 {{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": 2, "on": "2025-06-05", "command_id": "buy-2025-06-05"}}
 {{"command": "activate_user", "customer_number": "C1", "user_id": "per", "on": "2025-06-05"}}
-"""  # noqa: E501 -- one command a line, as in a real file
+"""
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -284,7 +284,7 @@ AFTER_BILLING_FILE = """\
 {"command": "change_company_details", "customer_number": "C1", "on": "2025-01-22", "street": "Storgata 9", "invoice_email": null}
 {"command": "accept_terms", "customer_number": "C1", "version": "2025", "accepted_by": "kari", "on": "2025-01-22"}
 {"command": "credit_invoice", "number": "VSAS-000001", "reason": "goodwill", "on": "2025-01-23"}
-"""  # noqa: E501 -- one command a line, as in a real file
+"""
 
 
 def test_every_ledger_command_can_be_applied_from_a_file(capsys, db, tmp_path):

@@ -14,7 +14,9 @@ from tests.strategies import KINDS, Plan, apply_plan, plans
 PROPERTY = settings()  # examples and seeds come from the profile (tests/conftest.py)
 
 
-def billed_by_period(ledger: Ledger, customer: str, run_model: object) -> dict[tuple[date, str], Decimal]:
+def billed_by_period(
+    ledger: Ledger, customer: str, run_model: object
+) -> dict[tuple[date, str], Decimal]:
     """Return the order-line amounts per (period start, kind)."""
     billed: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
     for order in ledger.orders(customer):
@@ -84,7 +86,11 @@ def test_preview_equals_the_next_renewal_when_nothing_changes(plan: Plan) -> Non
         invoice = ledger.invoice(renewal.invoice_number)
         assert invoice.lines == preview.lines
         assert (invoice.issue_date, invoice.net, invoice.vat, invoice.total) == (
-            preview.issue_date, preview.net, preview.vat, preview.total)
+            preview.issue_date,
+            preview.net,
+            preview.vat,
+            preview.total,
+        )
 
 
 @settings(max_examples=max(10, settings().max_examples // 4))

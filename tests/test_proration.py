@@ -120,7 +120,9 @@ def test_addition_line_is_quantity_times_rounded_unit_price(
     licenses, day, policy, unit_price, amount
 ):
     """R9, R14: an addition line bills q licenses at the prorated price, from d to e."""
-    line = addition_line("user", licenses, SEED, day, 3, Money("100.00", "NOK"), policy)
+    line = addition_line(
+        "user", licenses, SEED, day=day, months=3, monthly=Money("100.00", "NOK"), policy=policy
+    )
     assert line.unit_price == Decimal(unit_price)
     assert line.amount == Decimal(amount)
     assert (line.licenses, line.quantity, line.unit) == (licenses, licenses, "license")

@@ -48,7 +48,7 @@ CASES: list[tuple[str, Command | list[Command], type[Exception], tuple[str, ...]
      lambda l: l.remove_licenses("C1", "user", -1, on=D(2025, 5, 12)),
      sl.NonPositiveQuantityError, ("C1", "-1")),
     ("boolean quantity",
-     lambda l: l.buy_licenses("C1", "user", True, on=D(2025, 5, 12)),  # noqa: FBT003
+     lambda l: l.buy_licenses("C1", "user", True, on=D(2025, 5, 12)),
      sl.NonPositiveQuantityError, ("C1", "True")),
     ("removing more licenses than held",
      lambda l: l.remove_licenses("C1", "user", 3, on=D(2025, 5, 12)),
@@ -167,7 +167,9 @@ CASES: list[tuple[str, Command | list[Command], type[Exception], tuple[str, ...]
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("case", "command", "error", "fragments"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("case", "command", "error", "fragments"), CASES, ids=[c[0] for c in CASES]
+)
 def test_refused_command_raises_and_leaves_history_unchanged(
     ledger: Ledger,
     case: str,
@@ -194,10 +196,12 @@ def test_compound_command_is_all_or_nothing(memory_ledger: Ledger) -> None:
     given(memory_ledger)
     before = stored_log(memory_ledger)
     with pytest.raises(sl.NotEnoughLicensesError):
-        memory_ledger.run_batch([
-            lambda: memory_ledger.buy_licenses("C1", "user", 1, on=D(2025, 5, 12)),
-            lambda: memory_ledger.remove_licenses("C1", "user", 9, on=D(2025, 5, 12)),
-        ])
+        memory_ledger.run_batch(
+            [
+                lambda: memory_ledger.buy_licenses("C1", "user", 1, on=D(2025, 5, 12)),
+                lambda: memory_ledger.remove_licenses("C1", "user", 9, on=D(2025, 5, 12)),
+            ]
+        )
     assert stored_log(memory_ledger) == before
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from severa_ledger.domain.subscription import Subscription
-
 from severa_ledger import Ledger
+from severa_ledger.domain.subscription import Subscription
 from tests.conftest import open_customer
 
 EVENT_TYPES = {

@@ -8,11 +8,9 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Self, TypeVar, cast
 
 import attrs
-
-from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
 from severa_ledger.billing_run import BillingReport, run_billing
@@ -21,16 +19,14 @@ from severa_ledger.domain.billing import (
     InvoiceNumber,
     build_invoice,
     cutover_weekend,
-    issue_date,
 )
 from severa_ledger.domain.company import CompanyDetails
-from severa_ledger.domain.documents import OrderConfirmation
+from severa_ledger.domain.documents import Invoice, OrderConfirmation
 from severa_ledger.domain.errors import (
     ConcurrencyError,
     IdempotencyConflictError,
     InvalidCompanyDetailsError,
     InvalidValueError,
-    InvoiceNotFoundError,
     SubscriptionExistsError,
 )
 from severa_ledger.domain.idempotency import CommandRecord, command_record_id
@@ -47,8 +43,8 @@ from severa_ledger.domain.sellers import (
 from severa_ledger.domain.subscription import Subscription
 from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
 from severa_ledger.domain.values import Migration
-from severa_ledger.persistence import LedgerTranscodings, environment
-from severa_ledger.queries import LedgerQueries
+from severa_ledger.persistence import environment
+from severa_ledger.queries import LedgerReader
 from severa_ledger.unit import MAX_ATTEMPTS, Unit, back_off
 
 R = TypeVar("R")
@@ -60,7 +56,8 @@ def _canonical(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     if attrs.has(type(value)):
-        return {k: _canonical(v) for k, v in attrs.asdict(value, recurse=False).items()}
+        fields = {f.name: getattr(value, f.name) for f in attrs.fields(type(value))}  # type: ignore[arg-type]
+        return {k: _canonical(v) for k, v in fields.items()}
     if isinstance(value, Mapping):
         return {str(k): _canonical(v) for k, v in sorted(value.items())}
     if isinstance(value, list | tuple):
@@ -74,29 +71,22 @@ def digest(command: str, payload: Mapping[str, object]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class Ledger(LedgerQueries, LedgerTranscodings, Application):
+class Ledger(LedgerReader):
     """Seat-based subscription billing as an event-sourced ledger (api.md)."""
 
-    name = "severa_ledger"
+    _batch: Unit | None = None
 
-    def __init__(
-        self,
-        env: Mapping[str, str] | None = None,
+    @classmethod
+    def open(
+        cls,
+        url: str | None = None,
         *,
         sellers: SellerRegistry = DEFAULT_SELLERS,
         vat: VatTable = DEFAULT_VAT,
         invoice_weekday: int = MONDAY,
-    ) -> None:
-        super().__init__(env)
-        self.sellers = sellers
-        self.vat = vat
-        self.invoice_weekday = invoice_weekday
-        self._batch: Unit | None = None
-
-    @classmethod
-    def open(cls, url: str | None = None, **options: Any) -> Self:
+    ) -> Self:
         """Open the ledger stored at ``url`` (default: ``SEVERA_LEDGER_DB`` or the SQLite file)."""
-        return cls(environment(url), **options)
+        return cls(environment(url), sellers=sellers, vat=vat, invoice_weekday=invoice_weekday)
 
     def __enter__(self) -> Self:
         return self
@@ -127,7 +117,7 @@ class Ledger(LedgerQueries, LedgerTranscodings, Application):
             if command_id is not None:
                 record = unit.get(command_record_id(command_id), CommandRecord)
                 if record is not None:
-                    return self._replayed(record, command, key)
+                    return cast("R", self._replayed(record, command, key))
             result = decide(unit)
             if command_id is not None:
                 unit.add(CommandRecord(command_id, command, key, result))
@@ -144,7 +134,7 @@ class Ledger(LedgerQueries, LedgerTranscodings, Application):
         )
 
     @staticmethod
-    def _replayed(record: CommandRecord, command: str, key: str) -> Any:
+    def _replayed(record: CommandRecord, command: str, key: str) -> object:
         if record.command != command or record.digest != key:
             raise IdempotencyConflictError(
                 f"command_id {record.command_id!r} was used for a different command "
@@ -388,9 +378,7 @@ class Ledger(LedgerQueries, LedgerTranscodings, Application):
             "accept_terms",
             payload,
             command_id,
-            lambda unit: unit.subscription(customer_number).accept_terms(
-                version, accepted_by, on
-            ),
+            lambda unit: unit.subscription(customer_number).accept_terms(version, accepted_by, on),
         )
 
     def record_payment(
@@ -424,24 +412,11 @@ class Ledger(LedgerQueries, LedgerTranscodings, Application):
 
         return self._execute("credit_invoice", payload, command_id, decide)
 
-    def _customer_of(self, unit: Unit, number: str) -> str:
-        series_name, _, sequence = str(number).rpartition("-")
-        seller = self.sellers.by_series(series_name)
-        series = unit.series(seller) if seller else None
-        customer = series.customer_of(int(sequence)) if series and sequence.isdigit() else None
-        if customer is None:
-            raise InvoiceNotFoundError(f"no invoice numbered {number!r}")
-        return customer
-
     # --------------------------------------------------------------- billing
-
-    def issue_date_of(self, order: OrderConfirmation) -> date:
-        """Return the date an order's invoice is issued (R15, R20)."""
-        return issue_date(order.date, order.regime, self.invoice_weekday)
 
     def invoice_for(
         self, sub: Subscription, order: OrderConfirmation, number: InvoiceNumber
-    ) -> Any:
+    ) -> Invoice:
         """Return the invoice of ``order`` with the snapshot of its issue date (R18)."""
         issued = self.issue_date_of(order)
         return build_invoice(

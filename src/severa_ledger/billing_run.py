@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 from eventsourcing.persistence import IntegrityError
 
+from severa_ledger.domain.billing import InvoiceNumber
 from severa_ledger.domain.errors import ConcurrencyError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.unit import MAX_ATTEMPTS, Unit, back_off
@@ -96,20 +98,20 @@ def run_billing(ledger: Ledger, through: date) -> BillingReport:
         events += saved
 
     numbers: list[str] = []
-    for chunk in _chunks(sorted(due), INVOICES_PER_SAVE):
-        issued_numbers, saved = _retrying(ledger, lambda unit, c=chunk: _issue(ledger, unit, c))
+    for batch in _chunks(sorted(due), INVOICES_PER_SAVE):
+        issued_numbers, saved = _retrying(ledger, partial(_issue, ledger, chunk=batch))
         numbers.extend(issued_numbers)
         events += saved
     return BillingReport(through, len(customers), events, orders, tuple(numbers))
 
 
-def _issue(ledger: Ledger, unit: Unit, chunk: Sequence[_Due]) -> list[str]:
-    """Number and record the invoices of one chunk, skipping any issued meanwhile."""
+def _issue(ledger: Ledger, unit: Unit, *, chunk: Sequence[_Due]) -> list[str]:
+    """Issue the invoices of one chunk in order, skipping any issued meanwhile."""
     todo = [d for d in chunk if unit.account(d.customer_number).invoiced_orders < d.order_sequence]
     by_series: dict[str, list[_Due]] = {}
     for item in todo:
         by_series.setdefault(item.series, []).append(item)
-    numbers = {}
+    numbers: dict[_Due, InvoiceNumber] = {}
     for series_name, items in by_series.items():
         seller = ledger.sellers.by_series(series_name)
         assert seller is not None  # noqa: S101 -- series came from the registry

@@ -67,7 +67,7 @@ class AttrsTranscoding(Transcoding):
 
     def decode(self, data: dict[str, object]) -> object:
         """Return the value object, without validation."""
-        obj = object.__new__(self.type)
+        obj: object = object.__new__(self.type)
         for f in self._fields:
             if f.name in data:
                 value = data[f.name]
@@ -128,7 +128,7 @@ def environment(url: str | None = None) -> dict[str, str]:
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
     if parsed.scheme in {"postgresql", "postgres"}:
         query = parse_qs(parsed.query)
-        env = {
+        return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": parsed.path.lstrip("/") or "postgres",
             "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
@@ -139,7 +139,6 @@ def environment(url: str | None = None) -> dict[str, str]:
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_PRE_PING": "y",
         }
-        return env
     raise InvalidValueError(
         f"store URL {url!r}: use memory://, sqlite:///PATH or postgresql://USER@HOST/DB"
     )

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from uuid import UUID
 
 import attrs
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, Application
 
 from severa_ledger.domain.account import Account, account_id
-from severa_ledger.domain.billing import InvoiceNumber, build_invoice, issue_date
+from severa_ledger.domain.billing import MONDAY, InvoiceNumber, build_invoice, issue_date
 from severa_ledger.domain.documents import InvoiceLine, InvoiceView, OrderConfirmation
 from severa_ledger.domain.errors import InvoiceNotFoundError, SubscriptionNotFoundError
 from severa_ledger.domain.rules import check_date
+from severa_ledger.domain.sellers import DEFAULT_SELLERS, SellerRegistry
 from severa_ledger.domain.subscription import OPENED_TOPIC, Subscription, subscription_id
+from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
 from severa_ledger.domain.values import LicenseCount
+from severa_ledger.persistence import LedgerTranscodings
 from severa_ledger.unit import Unit
-
-if TYPE_CHECKING:
-    from severa_ledger.application import Ledger
 
 HIDDEN_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 PAGE = 1000
@@ -72,26 +73,53 @@ class Receivables:
     invoices: tuple[InvoiceView, ...]
 
 
-class LedgerQueries:
-    """Read side of :class:`~severa_ledger.Ledger`; mixed into the application."""
+class LedgerReader(LedgerTranscodings, Application[UUID]):
+    """The read side of :class:`~severa_ledger.Ledger`: every query, no command."""
 
-    def subscription(self: Ledger, customer_number: str, as_of: date | None = None) -> (
-        Subscription | None
-    ):
+    name = "severa_ledger"
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        sellers: SellerRegistry = DEFAULT_SELLERS,
+        vat: VatTable = DEFAULT_VAT,
+        invoice_weekday: int = MONDAY,
+    ) -> None:
+        super().__init__(env)
+        self.sellers = sellers
+        self.vat = vat
+        self.invoice_weekday = invoice_weekday
+
+    def issue_date_of(self, order: OrderConfirmation) -> date:
+        """Return the date an order's invoice is issued (R15, R20)."""
+        return issue_date(order.date, order.regime, self.invoice_weekday)
+
+    def _customer_of(self, unit: Unit, number: str) -> str:
+        series_name, _, sequence = str(number).rpartition("-")
+        seller = self.sellers.by_series(series_name)
+        series = unit.series(seller) if seller else None
+        customer = series.customer_of(int(sequence)) if series and sequence.isdigit() else None
+        if customer is None:
+            raise InvoiceNotFoundError(f"no invoice numbered {number!r}")
+        return customer
+
+    def subscription(self, customer_number: str, as_of: date | None = None) -> Subscription | None:
         """Return the subscription as recorded, or as it stood on ``as_of`` (None before)."""
         sid = subscription_id(customer_number)
         if as_of is None:
             try:
-                found = self.repository.get(sid)
+                found: Subscription = self.repository.get(sid)
             except AggregateNotFoundError:
                 raise SubscriptionNotFoundError(
                     f"no subscription for customer {customer_number!r}"
                 ) from None
-            return found  # type: ignore[no-any-return]
+            return found
         day = check_date(as_of, "as_of")
         version = None
         for event in self.events.get(sid):
-            if getattr(event, "effective_date", None) and event.effective_date > day:
+            effective = getattr(event, "effective_date", None)
+            if effective is not None and effective > day:
                 break
             version = event.originator_version
         if version is None:
@@ -102,13 +130,13 @@ class LedgerQueries:
         return sub
 
     def license_counts(
-        self: Ledger, customer_number: str, *, as_of: date | None = None
+        self, customer_number: str, *, as_of: date | None = None
     ) -> dict[str, LicenseCount]:
         """Return licenses, active users, free and pending removal per kind (R3-R6)."""
         sub = self.subscription(customer_number, as_of)
         return sub.counts() if sub is not None else {}
 
-    def upcoming_cost(self: Ledger, customer_number: str, *, as_of: date) -> Preview:
+    def upcoming_cost(self, customer_number: str, *, as_of: date) -> Preview:
         """Return the next period's cost as its renewal invoice will show it (R28)."""
         sub = self.subscription(customer_number, as_of)
         if sub is None:
@@ -151,18 +179,18 @@ class LedgerQueries:
             total=draft.total,
         )
 
-    def terms_acceptance_required(self: Ledger, customer_number: str, *, as_of: date) -> bool:
+    def terms_acceptance_required(self, customer_number: str, *, as_of: date) -> bool:
         """Return whether the new seller's terms await acceptance on ``as_of`` (R25)."""
         sub = self.subscription(customer_number, as_of)
         return sub is not None and sub.terms_acceptance_required(as_of)
 
-    def account(self: Ledger, customer_number: str) -> Account:
+    def account(self, customer_number: str) -> Account:
         """Return the customer's account of invoices and payments."""
         self.subscription(customer_number)
         found: Account = self.repository.get(account_id(customer_number))
         return found
 
-    def orders(self: Ledger, customer_number: str) -> list[OrderView]:
+    def orders(self, customer_number: str) -> list[OrderView]:
         """Return the order confirmations, oldest first, with their invoice numbers."""
         sub = self.subscription(customer_number)
         assert sub is not None  # noqa: S101 -- as_of=None never returns None
@@ -176,7 +204,7 @@ class LedgerQueries:
         ]
 
     def invoices(
-        self: Ledger, customer_number: str | None = None, *, as_of: date | None = None
+        self, customer_number: str | None = None, *, as_of: date | None = None
     ) -> list[InvoiceView]:
         """Return invoices and credit notes (of one customer or all), by number."""
         customers = [customer_number] if customer_number else self.customers()
@@ -187,16 +215,14 @@ class LedgerQueries:
         ]
         return sorted(views, key=lambda v: (v.series, v.sequence))
 
-    def invoice(self: Ledger, number: str, *, as_of: date | None = None) -> InvoiceView:
+    def invoice(self, number: str, *, as_of: date | None = None) -> InvoiceView:
         """Return one invoice with its status as of a date (R18, R29)."""
         account = self.account(self._customer_of(Unit(self), number))
         if number not in account.invoices:
             raise InvoiceNotFoundError(f"no invoice numbered {number!r}")
         return account.view(number, as_of)
 
-    def receivables(self: Ledger, customer_number: str, *, as_of: date | None = None) -> (
-        Receivables
-    ):
+    def receivables(self, customer_number: str, *, as_of: date | None = None) -> Receivables:
         """Return balance, credit and every invoice's status for a customer (R29)."""
         account = self.account(customer_number)
         return Receivables(
@@ -206,11 +232,11 @@ class LedgerQueries:
             invoices=tuple(account.view(n, as_of) for n in account.invoices),
         )
 
-    def customers(self: Ledger) -> list[str]:
+    def customers(self) -> list[str]:
         """Return every customer number with a subscription, in order of opening."""
         return [e.customer_number for e in self._select([OPENED_TOPIC])]
 
-    def _select(self: Ledger, topics: Sequence[str]) -> Iterator[Any]:
+    def _select(self, topics: Sequence[str]) -> Iterator[Any]:
         last = 0
         while True:
             notes = self.recorder.select_notifications(
@@ -222,10 +248,10 @@ class LedgerQueries:
                 yield self.mapper.to_domain_event(note)
             last = notes[-1].id
 
-    def history(self: Ledger, customer_number: str) -> list[HistoryEntry]:
+    def history(self, customer_number: str) -> list[HistoryEntry]:
         """Return the customer's recorded facts, oldest first (api.md)."""
         self.subscription(customer_number)
-        events = [
+        events: list[Any] = [
             *self.events.get(subscription_id(customer_number)),
             *self.events.get(account_id(customer_number)),
         ]
@@ -241,4 +267,3 @@ class LedgerQueries:
             )
             for e in events
         ]
-

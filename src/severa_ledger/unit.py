@@ -18,6 +18,8 @@ from severa_ledger.domain.series import InvoiceSeries, series_id
 from severa_ledger.domain.subscription import Subscription, subscription_id
 
 if TYPE_CHECKING:
+    from uuid import UUID as _UUID
+
     from eventsourcing.application import Application
 
 A = TypeVar("A", bound=Aggregate)
@@ -36,7 +38,7 @@ def back_off(attempt: int) -> None:
 class Unit:
     """Aggregates loaded once, changed in memory, saved together."""
 
-    def __init__(self, app: Application) -> None:
+    def __init__(self, app: Application[_UUID]) -> None:
         self.app = app
         self.loaded: dict[UUID, Aggregate] = {}
 
@@ -105,4 +107,3 @@ class Unit:
             self.app.save(*group)
         self.loaded.clear()
         return count
-

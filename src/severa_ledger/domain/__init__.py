@@ -1,0 +1,1 @@
+"""The pure domain: values, rules and aggregates; no I/O, no clock, no database."""

@@ -43,8 +43,7 @@ class Payment:
 def credit_note_for(original: Invoice, number: InvoiceNumber, on: date, reason: str) -> Invoice:
     """Return a credit note reversing every line of ``original`` (R17, type 381)."""
     lines = [
-        attrs.evolve(line, quantity=-line.quantity, amount=-line.amount)
-        for line in original.lines
+        attrs.evolve(line, quantity=-line.quantity, amount=-line.amount) for line in original.lines
     ]
     notes = {s.category: s.note for s in original.vat_breakdown}
     breakdown = vat_breakdown(lines, notes, original.currency)
@@ -132,8 +131,8 @@ class Account(Aggregate):
             )
         if value != round_half_up(value, invoice.currency) or on < invoice.issue_date:
             raise InvalidPaymentError(
-                f"payment of {value} on {number} dated {on.isoformat()}: amounts are in whole minor units "
-                f"and payments follow the issue date "
+                f"payment of {value} on {number} dated {on.isoformat()}: amounts are in whole "
+                f"minor units and payments follow the issue date "
                 f"{invoice.issue_date.isoformat()} (R29)"
             )
         payment = Payment(number, value, on)

@@ -86,6 +86,7 @@ def addition_line(
     kind: str,
     licenses: int,
     period: Period,
+    *,
     day: date,
     months: int,
     monthly: Money,
@@ -154,9 +155,9 @@ def seller_snapshot(seller: Seller) -> SellerSnapshot:
     )
 
 
-def vat_breakdown(lines: Sequence[InvoiceLine], notes: Mapping[str, str | None], currency: str) -> (
-    list[VatSubtotal]
-):
+def vat_breakdown(
+    lines: Sequence[InvoiceLine], notes: Mapping[str, str | None], currency: str
+) -> list[VatSubtotal]:
     """Return VAT per category and rate, computed on each category's total (R27)."""
     totals: dict[tuple[str, Decimal], Decimal] = {}
     for line in lines:

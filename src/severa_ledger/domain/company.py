@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 from stdnum import iban
@@ -16,6 +17,7 @@ from stdnum.se import orgnr as se_orgnr
 from severa_ledger.domain.errors import InvalidCompanyDetailsError
 
 Validator = Callable[[str], str]
+
 
 def _ytunnus(number: str) -> str:
     """Validate a Finnish business id and keep its usual form, 1234567-8."""
@@ -102,5 +104,7 @@ class CompanyDetails:
         """Return these details with some fields replaced, validated again."""
         unknown = set(fields) - {f.name for f in attrs.fields(CompanyDetails)}
         if unknown:
-            raise InvalidCompanyDetailsError(f"unknown company fields: {', '.join(sorted(unknown))}")
-        return attrs.evolve(self, **fields)
+            names = ", ".join(sorted(unknown))
+            raise InvalidCompanyDetailsError(f"unknown company fields: {names}")
+        changes: dict[str, Any] = dict(fields)
+        return attrs.evolve(self, **changes)

@@ -6,6 +6,7 @@ arithmetic on them goes through :class:`~severa_ledger.domain.money.Money`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -35,6 +36,10 @@ class OrderLine:
     period_end: date
 
 
+def _order_lines(lines: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
+    return tuple(lines)
+
+
 @attrs.frozen
 class OrderConfirmation:
     """What was bought, when, from whom: a renewal or an addition (R13, R14)."""
@@ -46,7 +51,7 @@ class OrderConfirmation:
     seller: str
     regime: str
     currency: str
-    lines: tuple[OrderLine, ...] = attrs.field(converter=tuple)
+    lines: tuple[OrderLine, ...] = attrs.field(converter=_order_lines)
 
     @property
     def net(self) -> Decimal:
@@ -93,6 +98,18 @@ class VatSubtotal:
     note: str | None
 
 
+def _invoice_lines(lines: Iterable[InvoiceLine]) -> tuple[InvoiceLine, ...]:
+    return tuple(lines)
+
+
+def _subtotals(subtotals: Iterable[VatSubtotal]) -> tuple[VatSubtotal, ...]:
+    return tuple(subtotals)
+
+
+def _notes(notes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(notes)
+
+
 @attrs.frozen
 class Invoice:
     """A numbered invoice (type 380) or credit note (type 381) as issued (R15-R18)."""
@@ -110,13 +127,13 @@ class Invoice:
     payment_details: PaymentDetails | None
     buyer: CompanyDetails
     currency: str
-    lines: tuple[InvoiceLine, ...] = attrs.field(converter=tuple)
-    vat_breakdown: tuple[VatSubtotal, ...] = attrs.field(converter=tuple)
+    lines: tuple[InvoiceLine, ...] = attrs.field(converter=_invoice_lines)
+    vat_breakdown: tuple[VatSubtotal, ...] = attrs.field(converter=_subtotals)
     net: Decimal
     vat: Decimal
     total: Decimal
     payment_reference: str
-    notes: tuple[str, ...] = attrs.field(converter=tuple)
+    notes: tuple[str, ...] = attrs.field(converter=_notes)
     credited_invoice: str | None = None
     reason: str | None = None
 

@@ -15,6 +15,17 @@ import iso4217
 
 from severa_ledger.domain.errors import CurrencyMismatchError, InvalidMoneyError
 
+__all__ = [
+    "CurrencyMismatchError",
+    "InvalidMoneyError",
+    "Money",
+    "check_currency",
+    "minor_units",
+    "round_half_up",
+    "to_decimal",
+    "total",
+]
+
 
 @cache
 def minor_units(currency: str) -> int:
@@ -34,9 +45,13 @@ def check_currency(currency: str) -> str:
     return currency
 
 
+def _amount(value: Decimal | int | str) -> Decimal:
+    return to_decimal(value)
+
+
 def to_decimal(value: object, what: str = "amount") -> Decimal:
     """Convert a Decimal, int or decimal string to Decimal; refuse floats (R11)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise InvalidMoneyError(f"{what} {value!r} is a {type(value).__name__}; use Decimal (R11)")
     if isinstance(value, Decimal):
         result = value
@@ -64,7 +79,7 @@ def round_half_up(value: Fraction | Decimal, currency: str) -> Decimal:
     return value.quantize(exponent, rounding=ROUND_HALF_UP)
 
 
-def _check_amount(_instance: object, _attribute: object, value: object) -> None:
+def _check_amount(_instance: object, _attribute: object, value: Decimal) -> None:
     if not isinstance(value, Decimal) or not value.is_finite():
         raise InvalidMoneyError(f"amount {value!r} is not a finite Decimal (R11)")
 
@@ -73,7 +88,7 @@ def _check_amount(_instance: object, _attribute: object, value: object) -> None:
 class Money:
     """An exact amount in one currency; arithmetic across currencies raises."""
 
-    amount: Decimal = attrs.field(converter=to_decimal, validator=_check_amount)
+    amount: Decimal = attrs.field(converter=_amount, validator=_check_amount)
     currency: str = attrs.field(converter=check_currency)
 
     @classmethod

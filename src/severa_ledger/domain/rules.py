@@ -17,6 +17,7 @@ from severa_ledger.domain.errors import (
     ChannelClosedError,
     CurrencyMismatchError,
     InvalidCohortError,
+    InvalidMoneyError,
     InvalidPriceError,
     InvalidValueError,
     MigrationError,
@@ -29,7 +30,7 @@ from severa_ledger.domain.errors import (
     UserAlreadyActiveError,
     UserNotActiveError,
 )
-from severa_ledger.domain.money import InvalidMoneyError, Money, to_decimal
+from severa_ledger.domain.money import Money, to_decimal
 from severa_ledger.domain.proration import policy_named
 from severa_ledger.domain.sellers import NEW_SELLER, check_channel, check_regime
 
@@ -52,15 +53,12 @@ def check_quantity(quantity: object, customer: str) -> int:
     """Return a positive whole quantity of licenses, else raise."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise NonPositiveQuantityError(
-            f"subscription {customer}: quantity must be a positive whole number, "
-            f"got {quantity!r}"
+            f"subscription {customer}: quantity must be a positive whole number, got {quantity!r}"
         )
     return quantity
 
 
-def check_prices(
-    prices: Mapping[str, object], customer: str, currency: str
-) -> dict[str, Decimal]:
+def check_prices(prices: Mapping[str, object], customer: str, currency: str) -> dict[str, Decimal]:
     """Return prices as Decimals; refuse floats, negatives and other currencies (R8, R11)."""
     checked: dict[str, Decimal] = {}
     if not prices:

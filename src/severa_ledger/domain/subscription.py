@@ -17,7 +17,6 @@ from dateutil.relativedelta import relativedelta
 from eventsourcing.domain import Aggregate, event
 
 from severa_ledger.domain import rules
-from severa_ledger.domain.rules import check_quantity
 from severa_ledger.domain.billing import (
     PriceVersion,
     addition_line,
@@ -31,6 +30,7 @@ from severa_ledger.domain.documents import ADDITION, RENEWAL, OrderConfirmation,
 from severa_ledger.domain.money import check_currency
 from severa_ledger.domain.periods import Period, Schedule
 from severa_ledger.domain.proration import policy_named
+from severa_ledger.domain.rules import check_quantity
 from severa_ledger.domain.values import (
     CompanyVersion,
     LicenseCount,
@@ -266,7 +266,7 @@ class Subscription(Aggregate):
         company: CompanyDetails,
         currency: str,
         schedule: Schedule,
-        prices: Mapping[str, Decimal],
+        prices: Mapping[str, object],
         seller: str,
         regime: str,
         proration: str,
@@ -338,7 +338,15 @@ class Subscription(Aggregate):
             monthly = monthly_price(self.price_versions, period, kind, self.currency)
             if index == self.period_index:
                 lines.append(
-                    addition_line(kind, gap, period, on, self.period_months, monthly, policy)
+                    addition_line(
+                        kind,
+                        gap,
+                        period,
+                        day=on,
+                        months=self.period_months,
+                        monthly=monthly,
+                        policy=policy,
+                    )
                 )
             else:
                 lines.append(whole_period_line(kind, gap, period, self.period_months, monthly))
@@ -388,7 +396,7 @@ class Subscription(Aggregate):
         self.begin(on, channel)
         self._company_details_changed(company=company, effective_date=on, channel=channel)
 
-    def change_prices(self, prices: Mapping[str, Decimal], effective: date, on: date) -> None:
+    def change_prices(self, prices: Mapping[str, object], effective: date, on: date) -> None:
         """Record a new price-list version from ``effective`` (R12)."""
         self.begin(on)
         rules.check_price_effective(self, rules.check_date(effective, "effective"), on)

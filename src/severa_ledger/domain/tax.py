@@ -24,13 +24,13 @@ class VatRule:
 
 
 DEFAULT_VAT_RULES: tuple[VatRule, ...] = (
-    VatRule("FI", "FI", date(1900, 1, 1), Decimal("24"), "S"),
+    VatRule("FI", "FI", date(1900, 1, 1), Decimal(24), "S"),
     VatRule("FI", "FI", date(2024, 9, 1), Decimal("25.5"), "S"),
     *(
         VatRule("FI", country, date(1900, 1, 1), Decimal(0), "AE", "Reverse charge")
         for country in ("NO", "SE", "DK")
     ),
-    VatRule("NO", "NO", date(1900, 1, 1), Decimal("25"), "S"),
+    VatRule("NO", "NO", date(1900, 1, 1), Decimal(25), "S"),
     # (default, not in the sources) a Norwegian seller's services to a foreign
     # business are outside the scope of Norwegian VAT.
     *(
