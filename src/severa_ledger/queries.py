@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
 
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.billing import MONDAY, InvoiceNumber, build_invoice, issue_date
 from severa_ledger.domain.documents import InvoiceLine, InvoiceView, OrderConfirmation
 from severa_ledger.domain.errors import InvoiceNotFoundError, SubscriptionNotFoundError
 from severa_ledger.domain.rules import check_date
+from severa_ledger.domain.series import InvoiceSeries
 from severa_ledger.domain.sellers import DEFAULT_SELLERS, SellerRegistry
 from severa_ledger.domain.subscription import OPENED_TOPIC, Subscription, subscription_id
 from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
@@ -23,6 +25,7 @@ from severa_ledger.domain.values import LicenseCount
 from severa_ledger.persistence import LedgerTranscodings
 from severa_ledger.unit import Unit
 
+SNAPSHOT_EVERY = 100
 HIDDEN_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 PAGE = 1000
 
@@ -77,6 +80,12 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
     """The read side of :class:`~severa_ledger.Ledger`: every query, no command."""
 
     name = "severa_ledger"
+    #: Long-lived aggregates are snapshotted, so loading one does not replay years of events.
+    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {
+        Subscription: SNAPSHOT_EVERY,
+        Account: SNAPSHOT_EVERY,
+        InvoiceSeries: SNAPSHOT_EVERY,
+    }
 
     def __init__(
         self,

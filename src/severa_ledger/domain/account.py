@@ -165,9 +165,9 @@ class Account(Aggregate):
         fields = {f.name: getattr(invoice, f.name) for f in attrs.fields(Invoice)}
         if invoice.type_code == CREDIT_NOTE:
             return InvoiceView(**fields, status="credit_note")
-        paid = self.paid(number, as_of)
+        paid = round_half_up(self.paid(number, as_of), invoice.currency)
         owed = self.owed(number, as_of)
-        open_amount = max(owed - paid, Decimal(0))
+        open_amount = round_half_up(max(owed - paid, Decimal(0)), invoice.currency)
         if owed == 0 and invoice.total != 0:
             status = "credited"
         elif open_amount == 0:
