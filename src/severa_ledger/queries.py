@@ -10,15 +10,15 @@ from uuid import UUID
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import MutableOrImmutableAggregate
 
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.billing import MONDAY, InvoiceNumber, build_invoice, issue_date
 from severa_ledger.domain.documents import InvoiceLine, InvoiceView, OrderConfirmation
 from severa_ledger.domain.errors import InvoiceNotFoundError, SubscriptionNotFoundError
 from severa_ledger.domain.rules import check_date
-from severa_ledger.domain.series import InvoiceSeries
 from severa_ledger.domain.sellers import DEFAULT_SELLERS, SellerRegistry
+from severa_ledger.domain.series import InvoiceSeries
 from severa_ledger.domain.subscription import OPENED_TOPIC, Subscription, subscription_id
 from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
 from severa_ledger.domain.values import LicenseCount
@@ -81,7 +81,7 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
 
     name = "severa_ledger"
     #: Long-lived aggregates are snapshotted, so loading one does not replay years of events.
-    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {
+    snapshotting_intervals: ClassVar[dict[type[MutableOrImmutableAggregate[Any]], int]] = {
         Subscription: SNAPSHOT_EVERY,
         Account: SNAPSHOT_EVERY,
         InvoiceSeries: SNAPSHOT_EVERY,
