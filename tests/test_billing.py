@@ -55,44 +55,44 @@ def test_seed_addition_on_2025_06_05_is_invoiced_on_monday_2025_06_09(ledger: Le
     assert invoice.buyer.org_number == "974760673"
 
 
-def test_renewal_on_2025_05_01_is_invoiced_on_2025_05_05(memory_ledger: Ledger) -> None:
+def test_renewal_on_2025_05_01_is_invoiced_on_2025_05_05(ledger: Ledger) -> None:
     """R13, R15: the renewal covers the whole period: 3 licenses x 3 months at 100.00."""
-    open_customer(memory_ledger, "C1", anchor=D(2025, 2, 1))
-    memory_ledger.buy_licenses("C1", "user", 3, on=D(2025, 2, 1))
-    memory_ledger.run_billing(through=D(2025, 5, 5))
-    renewal = memory_ledger.invoice("VSOY-000002")
+    open_customer(ledger, "C1", anchor=D(2025, 2, 1))
+    ledger.buy_licenses("C1", "user", 3, on=D(2025, 2, 1))
+    ledger.run_billing(through=D(2025, 5, 5))
+    renewal = ledger.invoice("VSOY-000002")
     assert (renewal.order_date, renewal.issue_date, renewal.due_date) == (
         D(2025, 5, 1),
         D(2025, 5, 5),
         D(2025, 5, 19),
     )
-    assert lines(memory_ledger, "VSOY-000002") == [
+    assert lines(ledger, "VSOY-000002") == [
         (9, "month", NOK("100.00"), NOK("900.00"), D(2025, 5, 1), D(2025, 7, 31))
     ]
 
 
-def test_order_on_sunday_2025_06_01_is_invoiced_monday_2025_06_02(memory_ledger: Ledger) -> None:
+def test_order_on_sunday_2025_06_01_is_invoiced_monday_2025_06_02(ledger: Ledger) -> None:
     """R15: a monthly renewal on Sunday 2025-06-01 is invoiced the next day."""
-    open_customer(memory_ledger, "C1", anchor=D(2025, 5, 1), months=1)
-    memory_ledger.buy_licenses("C1", "user", 2, on=D(2025, 5, 1))
-    report = memory_ledger.run_billing(through=D(2025, 6, 2))
-    renewal = memory_ledger.invoice(report.invoice_numbers[-1])
+    open_customer(ledger, "C1", anchor=D(2025, 5, 1), months=1)
+    ledger.buy_licenses("C1", "user", 2, on=D(2025, 5, 1))
+    report = ledger.run_billing(through=D(2025, 6, 2))
+    renewal = ledger.invoice(report.invoice_numbers[-1])
     assert (renewal.order_date, renewal.issue_date) == (D(2025, 6, 1), D(2025, 6, 2))
     assert renewal.total == NOK("200.00")
 
 
-def test_thirty_360_policy_bills_186_67_for_the_seed_addition(memory_ledger: Ledger) -> None:
+def test_thirty_360_policy_bills_186_67_for_the_seed_addition(ledger: Ledger) -> None:
     """R10: 5.6 to 31.7 is 56 of 90 days under 30E/360: 300 x 56/90 = 186.67."""
-    open_customer(memory_ledger, "C1", anchor=D(2025, 2, 1), proration="thirty_360")
-    order = memory_ledger.buy_licenses("C1", "user", 1, on=D(2025, 6, 5))
+    open_customer(ledger, "C1", anchor=D(2025, 2, 1), proration="thirty_360")
+    order = ledger.buy_licenses("C1", "user", 1, on=D(2025, 6, 5))
     assert order is not None
     assert order.lines[0].unit_price == NOK("186.67")
 
 
-def test_addition_on_period_start_costs_full_period(memory_ledger: Ledger) -> None:
+def test_addition_on_period_start_costs_full_period(ledger: Ledger) -> None:
     """R9: d = s gives the full period price, 3 x 100.00 per license."""
-    open_customer(memory_ledger, "C1", anchor=D(2025, 2, 1))
-    order = memory_ledger.buy_licenses("C1", "user", 2, on=D(2025, 5, 1))
+    open_customer(ledger, "C1", anchor=D(2025, 2, 1))
+    order = ledger.buy_licenses("C1", "user", 2, on=D(2025, 5, 1))
     assert order is not None
     assert [(x.unit_price, x.amount) for x in order.lines] == [(NOK("300.00"), NOK("600.00"))]
 
@@ -124,75 +124,75 @@ def test_in_advance_purchase_after_the_renewal_bills_two_lines(ledger: Ledger) -
 
 
 def test_in_advance_removal_after_the_renewal_takes_effect_a_period_later(
-    memory_ledger: Ledger,
+    ledger: Ledger,
 ) -> None:
     """R20: a removal recorded after the advance renewal drops the count one period later."""
-    open_customer(memory_ledger, "L1", anchor=D(2025, 1, 1), regime="in_advance")
-    memory_ledger.buy_licenses("L1", "user", 3, on=D(2025, 1, 1))
-    memory_ledger.run_billing(through=D(2025, 3, 1))
-    assert memory_ledger.remove_licenses("L1", "user", 1, on=D(2025, 3, 20)) == D(2025, 7, 1)
-    counts = memory_ledger.license_counts
+    open_customer(ledger, "L1", anchor=D(2025, 1, 1), regime="in_advance")
+    ledger.buy_licenses("L1", "user", 3, on=D(2025, 1, 1))
+    ledger.run_billing(through=D(2025, 3, 1))
+    assert ledger.remove_licenses("L1", "user", 1, on=D(2025, 3, 20)) == D(2025, 7, 1)
+    counts = ledger.license_counts
     assert counts("L1", as_of=D(2025, 4, 1))["user"].licenses == 3
     assert counts("L1", as_of=D(2025, 6, 30))["user"].licenses == 3
     assert counts("L1", as_of=D(2025, 7, 1))["user"].licenses == 2
-    report = memory_ledger.run_billing(through=D(2025, 6, 1))
-    q3 = memory_ledger.invoice(report.invoice_numbers[-1])
+    report = ledger.run_billing(through=D(2025, 6, 1))
+    q3 = ledger.invoice(report.invoice_numbers[-1])
     assert (q3.issue_date, q3.net) == (D(2025, 6, 1), NOK("600.00"))  # 2 x 3 x 100
 
 
 def test_after_start_removal_drops_the_count_at_the_next_period_start(
-    memory_ledger: Ledger,
+    ledger: Ledger,
 ) -> None:
     """R4: seats stay until the next period start; the renewal bills what is left."""
-    open_customer(memory_ledger, "C1", anchor=D(2025, 2, 1))
-    memory_ledger.buy_licenses("C1", "user", 3, on=D(2025, 2, 1))
-    assert memory_ledger.remove_licenses("C1", "user", 2, on=D(2025, 3, 3)) == D(2025, 5, 1)
-    before = memory_ledger.license_counts("C1", as_of=D(2025, 4, 30))["user"]
+    open_customer(ledger, "C1", anchor=D(2025, 2, 1))
+    ledger.buy_licenses("C1", "user", 3, on=D(2025, 2, 1))
+    assert ledger.remove_licenses("C1", "user", 2, on=D(2025, 3, 3)) == D(2025, 5, 1)
+    before = ledger.license_counts("C1", as_of=D(2025, 4, 30))["user"]
     assert (before.licenses, before.pending_removal, before.free) == (3, 2, 1)
-    after = memory_ledger.license_counts("C1", as_of=D(2025, 5, 1))["user"]
+    after = ledger.license_counts("C1", as_of=D(2025, 5, 1))["user"]
     assert (after.licenses, after.pending_removal, after.free) == (1, 0, 1)
-    memory_ledger.run_billing(through=D(2025, 5, 5))
-    assert memory_ledger.invoice("VSOY-000002").net == NOK("300.00")  # 1 x 3 x 100
+    ledger.run_billing(through=D(2025, 5, 5))
+    assert ledger.invoice("VSOY-000002").net == NOK("300.00")  # 1 x 3 x 100
 
 
-def test_buying_while_a_removal_is_pending_cancels_it_at_no_charge(memory_ledger: Ledger) -> None:
+def test_buying_while_a_removal_is_pending_cancels_it_at_no_charge(ledger: Ledger) -> None:
     """R4: the purchase cancels the pending removal first; no order is created."""
-    open_customer(memory_ledger, "C1", anchor=D(2025, 2, 1))
-    memory_ledger.buy_licenses("C1", "user", 3, on=D(2025, 2, 1))
-    memory_ledger.remove_licenses("C1", "user", 2, on=D(2025, 3, 3))
-    assert memory_ledger.buy_licenses("C1", "user", 1, on=D(2025, 3, 4)) is None
-    counts = memory_ledger.license_counts("C1")["user"]
+    open_customer(ledger, "C1", anchor=D(2025, 2, 1))
+    ledger.buy_licenses("C1", "user", 3, on=D(2025, 2, 1))
+    ledger.remove_licenses("C1", "user", 2, on=D(2025, 3, 3))
+    assert ledger.buy_licenses("C1", "user", 1, on=D(2025, 3, 4)) is None
+    counts = ledger.license_counts("C1")["user"]
     assert (counts.licenses, counts.pending_removal) == (3, 1)
-    order = memory_ledger.buy_licenses("C1", "user", 2, on=D(2025, 3, 5))
+    order = ledger.buy_licenses("C1", "user", 2, on=D(2025, 3, 5))
     assert order is not None
     assert [x.quantity for x in order.lines] == [1]  # one cancels, one is new
 
 
 def test_activation_with_buy_if_needed_buys_and_activates_atomically(
-    memory_ledger: Ledger,
+    ledger: Ledger,
 ) -> None:
     """R5: the purchase, then the activation, recorded together."""
-    open_customer(memory_ledger, "C1", anchor=D(2025, 2, 1))
-    before = len(memory_ledger.history("C1"))
-    order = memory_ledger.activate_user("C1", "anna", on=D(2025, 2, 1), buy_if_needed=True)
+    open_customer(ledger, "C1", anchor=D(2025, 2, 1))
+    before = len(ledger.history("C1"))
+    order = ledger.activate_user("C1", "anna", on=D(2025, 2, 1), buy_if_needed=True)
     assert order is not None
     assert order.lines[0].amount == NOK("300.00")
-    types = [h.type for h in memory_ledger.history("C1")[before:]]
+    types = [h.type for h in ledger.history("C1")[before:]]
     assert types == ["LicensesBought", "OrderConfirmed", "UserActivated"]
-    counts = memory_ledger.license_counts("C1")["user"]
+    counts = ledger.license_counts("C1")["user"]
     assert (counts.licenses, counts.active_users, counts.free) == (1, 1, 0)
 
 
 def test_deactivation_with_remove_license_frees_and_schedules_removal(
-    memory_ledger: Ledger,
+    ledger: Ledger,
 ) -> None:
     """R6: the seat is freed at once and removed at the next period start."""
-    open_customer(memory_ledger, "C1", anchor=D(2025, 2, 1))
-    memory_ledger.activate_user("C1", "anna", on=D(2025, 2, 1), buy_if_needed=True)
-    memory_ledger.deactivate_user("C1", "anna", on=D(2025, 3, 1), remove_license=True)
-    counts = memory_ledger.license_counts("C1")["user"]
+    open_customer(ledger, "C1", anchor=D(2025, 2, 1))
+    ledger.activate_user("C1", "anna", on=D(2025, 2, 1), buy_if_needed=True)
+    ledger.deactivate_user("C1", "anna", on=D(2025, 3, 1), remove_license=True)
+    counts = ledger.license_counts("C1")["user"]
     assert (counts.licenses, counts.active_users, counts.pending_removal) == (1, 0, 1)
-    assert memory_ledger.license_counts("C1", as_of=D(2025, 5, 1))["user"].licenses == 0
+    assert ledger.license_counts("C1", as_of=D(2025, 5, 1))["user"].licenses == 0
 
 
 def legacy_customer_with_history(ledger: Ledger, customer: str = "M1") -> None:
@@ -255,21 +255,21 @@ def test_migration_known_after_the_advance_invoice_does_not_bill_again(ledger: L
     ],
 )
 def test_each_cohort_has_its_cutover_weekend(
-    memory_ledger: Ledger, cohort: date, saturday: date, sunday: date
+    ledger: Ledger, cohort: date, saturday: date, sunday: date
 ) -> None:
     """R24: the last Saturday-Sunday ending strictly before the cohort date."""
     assert Ledger.cutover_weekend(cohort) == (saturday, sunday)
     open_customer(
-        memory_ledger, "M1", anchor=cohort.replace(year=2024), months=1, regime="in_advance"
+        ledger, "M1", anchor=cohort.replace(year=2024), months=1, regime="in_advance"
     )
-    migration = memory_ledger.schedule_migration("M1", cohort=cohort, on=D(2025, 2, 1))
+    migration = ledger.schedule_migration("M1", cohort=cohort, on=D(2025, 2, 1))
     assert (migration.cutover_start, migration.cutover_end) == (saturday, sunday)
 
 
-def test_finnish_buyer_pays_finnish_vat_by_issue_date(memory_ledger: Ledger) -> None:
+def test_finnish_buyer_pays_finnish_vat_by_issue_date(ledger: Ledger) -> None:
     """R27: 24 % on an invoice of 2024-08-05, 25.5 % from 2024-09-01, category S."""
     open_customer(
-        memory_ledger,
+        ledger,
         "F1",
         anchor=D(2024, 8, 1),
         months=1,
@@ -277,9 +277,9 @@ def test_finnish_buyer_pays_finnish_vat_by_issue_date(memory_ledger: Ledger) -> 
         price="10.00",
         company=finnish_company(),
     )
-    memory_ledger.buy_licenses("F1", "user", 3, on=D(2024, 8, 1))
-    memory_ledger.run_billing(through=D(2024, 9, 30))
-    first, second = memory_ledger.invoices("F1")
+    ledger.buy_licenses("F1", "user", 3, on=D(2024, 8, 1))
+    ledger.run_billing(through=D(2024, 9, 30))
+    first, second = ledger.invoices("F1")
     assert (first.issue_date, first.vat, first.total) == (D(2024, 8, 5), NOK("7.20"), NOK("37.20"))
     # renewal on Sunday 2024-09-01, invoiced Monday 09-02: 30.00 x 25.5 % = 7.65
     assert (second.issue_date, second.vat, second.total) == (
@@ -356,31 +356,31 @@ def test_invoice_numbers_are_gapless_per_seller_with_a_credit_note(ledger: Ledge
 
 
 def test_addition_recorded_after_its_weeks_run_is_invoiced_by_the_next(
-    memory_ledger: Ledger,
+    ledger: Ledger,
 ) -> None:
     """A billing run does not freeze the past week: a late order joins the next run."""
-    open_customer(memory_ledger, "C1", anchor=D(2025, 2, 1))
-    memory_ledger.buy_licenses("C1", "user", 3, on=D(2025, 2, 1))
-    memory_ledger.run_billing(through=D(2025, 6, 9))
-    memory_ledger.buy_licenses("C1", "user", 1, on=D(2025, 6, 5))
-    report = memory_ledger.run_billing(through=D(2025, 6, 10))
+    open_customer(ledger, "C1", anchor=D(2025, 2, 1))
+    ledger.buy_licenses("C1", "user", 3, on=D(2025, 2, 1))
+    ledger.run_billing(through=D(2025, 6, 9))
+    ledger.buy_licenses("C1", "user", 1, on=D(2025, 6, 5))
+    report = ledger.run_billing(through=D(2025, 6, 10))
     assert report.invoice_numbers == ("VSOY-000003",)
-    assert memory_ledger.invoice("VSOY-000003").issue_date == D(2025, 6, 9)
+    assert ledger.invoice("VSOY-000003").issue_date == D(2025, 6, 9)
 
 
-def test_payments_make_an_invoice_paid_and_overpayment_credit(memory_ledger: Ledger) -> None:
+def test_payments_make_an_invoice_paid_and_overpayment_credit(ledger: Ledger) -> None:
     """R29: open, overdue after the due date, paid; the excess is customer credit."""
-    open_customer(memory_ledger, "C1", anchor=D(2025, 2, 1))
-    memory_ledger.buy_licenses("C1", "user", 1, on=D(2025, 6, 5))
-    memory_ledger.run_billing(through=D(2025, 6, 9))
-    number = memory_ledger.invoices("C1")[-1].number
-    memory_ledger.record_payment(number, "100.00", on=D(2025, 6, 10))
-    assert memory_ledger.invoice(number, as_of=D(2025, 6, 23)).status == "open"
-    assert memory_ledger.invoice(number, as_of=D(2025, 6, 24)).status == "overdue"
-    assert memory_ledger.invoice(number, as_of=D(2025, 6, 24)).open_amount == NOK("85.87")
-    memory_ledger.record_payment(number, "100.00", on=D(2025, 6, 25))
-    assert memory_ledger.invoice(number, as_of=D(2025, 6, 25)).status == "paid"
-    receivables = memory_ledger.receivables("C1", as_of=D(2025, 6, 25))
+    open_customer(ledger, "C1", anchor=D(2025, 2, 1))
+    ledger.buy_licenses("C1", "user", 1, on=D(2025, 6, 5))
+    ledger.run_billing(through=D(2025, 6, 9))
+    number = ledger.invoices("C1")[-1].number
+    ledger.record_payment(number, "100.00", on=D(2025, 6, 10))
+    assert ledger.invoice(number, as_of=D(2025, 6, 23)).status == "open"
+    assert ledger.invoice(number, as_of=D(2025, 6, 24)).status == "overdue"
+    assert ledger.invoice(number, as_of=D(2025, 6, 24)).open_amount == NOK("85.87")
+    ledger.record_payment(number, "100.00", on=D(2025, 6, 25))
+    assert ledger.invoice(number, as_of=D(2025, 6, 25)).status == "paid"
+    receivables = ledger.receivables("C1", as_of=D(2025, 6, 25))
     assert (receivables.balance, receivables.credit) == (NOK("0.00"), NOK("14.13"))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from dateutil.relativedelta import relativedelta
@@ -21,19 +20,17 @@ from severa_ledger.domain.billing import (
     PriceVersion,
     addition_line,
     monthly_price,
-    period_lines,
-    prices_in_force,
     whole_period_line,
 )
 from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.domain.documents import ADDITION, RENEWAL, OrderConfirmation, OrderLine
+from severa_ledger.domain.holdings import Holdings
 from severa_ledger.domain.money import check_currency
-from severa_ledger.domain.periods import Period, Schedule
+from severa_ledger.domain.periods import Schedule
 from severa_ledger.domain.proration import policy_named
 from severa_ledger.domain.rules import check_quantity
 from severa_ledger.domain.values import (
     CompanyVersion,
-    LicenseCount,
     Migration,
     TermsAcceptance,
 )
@@ -47,7 +44,7 @@ def subscription_id(customer_number: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"severa-ledger/subscription/{customer_number}")
 
 
-class Subscription(Aggregate):
+class Subscription(Holdings, Aggregate):
     """One customer's Severa subscription, as an append-only history of facts."""
 
     TOPIC = T
@@ -98,102 +95,6 @@ class Subscription(Aggregate):
         self.terms: list[TermsAcceptance] = []
         self.opened_on = effective_date
         self.last_change = effective_date
-
-    # ----------------------------------------------------------------- reading
-
-    @property
-    def schedule(self) -> Schedule:
-        """Return the billing periods from the anchor (R1)."""
-        return Schedule(self.anchor, self.period_months)
-
-    @property
-    def current_period(self) -> Period:
-        """Return the period the subscription has been advanced into."""
-        return self.schedule.period(self.period_index)
-
-    @property
-    def company(self) -> CompanyDetails:
-        """Return the latest company details."""
-        return self.company_versions[-1].details
-
-    def company_on(self, day: date) -> CompanyDetails:
-        """Return the company details in force on ``day`` (R18, R26)."""
-        current = self.company_versions[0].details
-        for version in self.company_versions:
-            if version.effective <= day:
-                current = version.details
-        return current
-
-    def price_list(self, day: date) -> Mapping[str, Decimal]:
-        """Return the price list in force on ``day`` (R12)."""
-        return prices_in_force(self.price_versions, day)
-
-    def pending(self, kind: str, through: date | None = None) -> int:
-        """Return licenses of ``kind`` scheduled for removal (by ``through``, if given)."""
-        return sum(
-            by_kind.get(kind, 0)
-            for when, by_kind in self.removals.items()
-            if through is None or date.fromisoformat(when) <= through
-        )
-
-    def active_users(self, kind: str) -> int:
-        """Return the number of active users of ``kind``."""
-        return sum(1 for k in self.users.values() if k == kind)
-
-    def free(self, kind: str) -> int:
-        """Return seats of ``kind`` neither used nor pending removal (R4, R5)."""
-        return self.licenses.get(kind, 0) - self.pending(kind) - self.active_users(kind)
-
-    def kinds(self) -> list[str]:
-        """Return every kind priced now or holding licenses or users."""
-        found = set(self.price_list(self.current_period.start)) | set(self.licenses)
-        return sorted(found | set(self.users.values()))
-
-    def counts(self) -> dict[str, LicenseCount]:
-        """Return license counts per kind (api.md ``license_counts``)."""
-        return {
-            kind: LicenseCount(
-                licenses=self.licenses.get(kind, 0),
-                active_users=self.active_users(kind),
-                free=max(self.free(kind), 0),
-                pending_removal=self.pending(kind),
-            )
-            for kind in self.kinds()
-        }
-
-    def projected(self, index: int, kind: str) -> int:
-        """Return licenses of ``kind`` held at the start of period ``index`` as known now."""
-        if index <= self.period_index:
-            return self.licenses.get(kind, 0)
-        return self.licenses.get(kind, 0) - self.pending(kind, self.schedule.start(index))
-
-    def billed_for(self, index: int, kind: str) -> int:
-        """Return licenses of ``kind`` already billed for period ``index`` (R19, R22)."""
-        key = self.schedule.start(index).isoformat()
-        return self.billed.get(key, {}).get(kind, 0)
-
-    def renewal_terms(self, index: int) -> tuple[date, str, str]:
-        """Return the order date, seller and regime of period ``index``'s renewal (R20-R22)."""
-        start = self.schedule.start(index)
-        if self.migration is not None and self.migration.cohort <= start:
-            return start, self.migration.seller, self.migration.regime
-        if self.regime == "in_advance":
-            return start - relativedelta(months=1), self.seller, self.regime
-        return start, self.seller, self.regime
-
-    def renewal_lines(self, index: int, *, deduct_billed: bool) -> list[OrderLine]:
-        """Return the renewal lines of period ``index`` (R13, R28).
-
-        The preview uses this with ``deduct_billed=False``; the renewal itself
-        leaves out licenses already billed for the period (R22).
-        """
-        counts = {
-            kind: self.projected(index, kind)
-            - (self.billed_for(index, kind) if deduct_billed else 0)
-            for kind in self.kinds()
-        }
-        period = self.schedule.period(index)
-        return period_lines(counts, period, self.period_months, self.price_versions, self.currency)
 
     # -------------------------------------------------------------- advancing
 
