@@ -87,3 +87,20 @@ def test_concurrent_billing_runs_number_without_gaps_or_duplicates(shared_url: s
         invoices = check.invoices()
         assert [i.sequence for i in invoices] == list(range(1, 6 * 6 + 1))
         assert len({(i.customer_number, i.order_sequence) for i in invoices}) == 36
+
+
+def test_processes_opening_a_new_postgres_store_at_once_all_succeed(pg_url: str) -> None:
+    """The CREATE statements race; every process still opens the store (retries)."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    code = "import sys; from severa_ledger import Ledger; Ledger.open(sys.argv[1]).close()"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code, pg_url], stderr=subprocess.PIPE)  # noqa: S603
+        for _ in range(WRITERS)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in processes]
+    assert [p.returncode for p in processes] == [0] * WRITERS, errors
+    with Ledger.open(pg_url) as ledger:
+        open_customer(ledger, "C1")
+        assert ledger.customers() == ["C1"]

@@ -87,3 +87,18 @@ def test_aggregates_from_snapshots_equal_aggregates_folded_from_events(tmp_path:
             assert ledger.repository.get(aggregate_id) == folded
         as_of = ledger.license_counts("R1", as_of=date(2025, 2, 1))
         assert as_of["user"].licenses == 2
+
+
+def test_the_store_keeps_its_name_whatever_the_class(pg_url: str) -> None:
+    """PostgreSQL tables are named after the application: severa_ledger_events, always."""
+    import psycopg  # noqa: PLC0415
+
+    with OftenSnapshottedLedger.open(pg_url) as ledger:
+        open_customer(ledger, "N1")
+    schema = pg_url.rsplit("schema=", 1)[1]
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=test") as conn:
+        rows = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)
+        ).fetchall()
+    assert {"severa_ledger_events", "severa_ledger_snapshots"} <= {r[0] for r in rows}
+    assert Ledger.name == OftenSnapshottedLedger.name == "severa_ledger"

@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Self, TypeVar, cast
 
 import attrs
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, InternalError, ProgrammingError
 
 from severa_ledger.billing_run import BillingReport, run_billing
 from severa_ledger.domain.billing import (
@@ -85,8 +85,21 @@ class Ledger(LedgerReader):
         vat: VatTable = DEFAULT_VAT,
         invoice_weekday: int = MONDAY,
     ) -> Self:
-        """Open the ledger stored at ``url`` (default: ``SEVERA_LEDGER_DB`` or the SQLite file)."""
-        return cls(environment(url), sellers=sellers, vat=vat, invoice_weekday=invoice_weekday)
+        """Open the ledger stored at ``url`` (default: ``SEVERA_LEDGER_DB`` or the SQLite file).
+
+        Processes that open a new PostgreSQL store at the same moment race on its
+        CREATE statements; the losers retry after a short, random wait.
+        """
+        env = environment(url)
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                return cls(env, sellers=sellers, vat=vat, invoice_weekday=invoice_weekday)
+            except (IntegrityError, InternalError, ProgrammingError) as error:
+                racing = not isinstance(error, ProgrammingError) or "already exists" in str(error)
+                if not racing or attempt == MAX_ATTEMPTS - 1:
+                    raise
+                back_off(attempt)
+        raise AssertionError  # pragma: no cover -- the loop returns or raises
 
     def __enter__(self) -> Self:
         return self

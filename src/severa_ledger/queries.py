@@ -100,6 +100,12 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
         self.vat = vat
         self.invoice_weekday = invoice_weekday
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Keep the stored name (PostgreSQL table names, env prefix) for every subclass."""
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__ or cls.name == cls.__name__:
+            cls.name = LedgerReader.name
+
     def issue_date_of(self, order: OrderConfirmation) -> date:
         """Return the date an order's invoice is issued (R15, R20)."""
         return issue_date(order.date, order.regime, self.invoice_weekday)
