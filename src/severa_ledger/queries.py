@@ -100,7 +100,7 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
         self.vat = vat
         self.invoice_weekday = invoice_weekday
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(cls, **kwargs: object) -> None:
         """Keep the stored name (PostgreSQL table names, env prefix) for every subclass."""
         super().__init_subclass__(**kwargs)
         if "name" not in cls.__dict__ or cls.name == cls.__name__:
