@@ -259,9 +259,7 @@ def test_each_cohort_has_its_cutover_weekend(
 ) -> None:
     """R24: the last Saturday-Sunday ending strictly before the cohort date."""
     assert Ledger.cutover_weekend(cohort) == (saturday, sunday)
-    open_customer(
-        ledger, "M1", anchor=cohort.replace(year=2024), months=1, regime="in_advance"
-    )
+    open_customer(ledger, "M1", anchor=cohort.replace(year=2024), months=1, regime="in_advance")
     migration = ledger.schedule_migration("M1", cohort=cohort, on=D(2025, 2, 1))
     assert (migration.cutover_start, migration.cutover_end) == (saturday, sunday)
 

@@ -137,4 +137,3 @@ class Holdings:
         }
         period = self.schedule.period(index)
         return period_lines(counts, period, self.period_months, self.price_versions, self.currency)
-
