@@ -402,3 +402,14 @@ def test_preview_equals_the_renewal_invoice(ledger: Ledger) -> None:
         preview.total,
         preview.issue_date,
     )
+
+
+def test_price_versions_apply_by_effective_date_not_recording_order(ledger: Ledger) -> None:
+    """R12: a version recorded later but effective earlier does not override a later one."""
+    open_customer(ledger, "C1", anchor=D(2024, 11, 1))
+    ledger.buy_licenses("C1", "user", 1, on=D(2024, 11, 1))
+    ledger.change_prices("C1", {"user": "110.00"}, effective=D(2025, 5, 1), on=D(2024, 11, 8))
+    ledger.change_prices("C1", {"user": "105.00"}, effective=D(2025, 2, 1), on=D(2024, 11, 9))
+    ledger.run_billing(through=D(2025, 5, 5))
+    renewals = [(i.order_date, i.lines[0].unit_price) for i in ledger.invoices("C1")][1:]
+    assert renewals == [(D(2025, 2, 1), NOK("105.00")), (D(2025, 5, 1), NOK("110.00"))]

@@ -102,3 +102,15 @@ def test_the_store_keeps_its_name_whatever_the_class(pg_url: str) -> None:
         ).fetchall()
     assert {"severa_ledger_events", "severa_ledger_snapshots"} <= {r[0] for r in rows}
     assert Ledger.name == OftenSnapshottedLedger.name == "severa_ledger"
+
+
+def test_stored_value_missing_a_required_field_is_refused_not_invented() -> None:
+    """Decoding never fills a required field with a sentinel: it asks for an upcaster."""
+    import pytest  # noqa: PLC0415
+
+    from severa_ledger.domain.values import TermsAcceptance  # noqa: PLC0415
+    from severa_ledger.persistence import AttrsTranscoding  # noqa: PLC0415
+
+    transcoding = AttrsTranscoding(TermsAcceptance, "severa_ledger.TermsAcceptance.v1")
+    with pytest.raises(ValueError, match="accepted_by"):
+        transcoding.decode({"version": "v"})

@@ -73,6 +73,9 @@ class AttrsTranscoding(Transcoding):
                 value = data[f.name]
             elif isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
                 value = f.default.factory()
+            elif f.default is attrs.NOTHING:
+                msg = f"stored {self.name} lacks its field {f.name!r}; an upcaster must add it"
+                raise ValueError(msg)
             else:
                 value = f.default
             if isinstance(value, list):

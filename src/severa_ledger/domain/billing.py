@@ -42,12 +42,15 @@ class PriceVersion:
 
 
 def prices_in_force(versions: Sequence[PriceVersion], day: date) -> Mapping[str, Decimal]:
-    """Return the price list in force on ``day``: the latest version effective by then (R12)."""
-    current: Mapping[str, Decimal] = {}
-    for version in versions:
-        if version.effective <= day:
-            current = version.prices
-    return current
+    """Return the price list in force on ``day``: the latest version effective by then (R12).
+
+    Versions are ordered by their effective date, not by when they were recorded;
+    of two versions effective on the same day, the one recorded later wins.
+    """
+    in_force = [v for v in versions if v.effective <= day]
+    if not in_force:
+        return {}
+    return max(enumerate(in_force), key=lambda pair: (pair[1].effective, pair[0]))[1].prices
 
 
 def monthly_price(

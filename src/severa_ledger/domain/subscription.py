@@ -20,6 +20,7 @@ from severa_ledger.domain.billing import (
     PriceVersion,
     addition_line,
     monthly_price,
+    prices_in_force,
     whole_period_line,
 )
 from severa_ledger.domain.company import CompanyDetails
@@ -302,7 +303,7 @@ class Subscription(Holdings, Aggregate):
         self.begin(on)
         rules.check_price_effective(self, rules.check_date(effective, "effective"), on)
         checked = rules.check_prices(prices, self.customer_number, self.currency)
-        merged = {**self.price_versions[-1].prices, **checked}
+        merged = {**prices_in_force(self.price_versions, effective), **checked}
         self._prices_changed(version=PriceVersion(effective, merged), effective_date=on)
 
     def schedule_migration(self, migration: Migration) -> None:
