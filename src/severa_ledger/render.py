@@ -133,20 +133,15 @@ def licenses_table(customer: str, counts: Mapping[str, LicenseCount], as_of: dat
 
 def lines_table(lines: Iterable[InvoiceLine], currency: str) -> Table:
     """Return invoice (or preview) lines as a table."""
-    table = _table(None, "description", "quantity", "unit", "unit price", "amount", "period",
-                   "VAT", right=("quantity", "unit price", "amount"))  # fmt: skip
+    table = _table(None, "description (period)", "quantity", "unit", f"unit price {currency}",
+                   f"amount {currency}", "VAT", right=("quantity", f"unit price {currency}",
+                   f"amount {currency}"))  # fmt: skip
     for line in lines:
-        period = f"{line.period_start.isoformat()}..{line.period_end.isoformat()}"
         vat = f"{line.vat_category} {line.vat_rate} %"
         table.add_row(
-            line.description,
-            str(line.quantity),
-            line.unit,
-            f"{line.unit_price} {currency}",
-            f"{line.amount} {currency}",
-            period,
-            vat,
-        )
+            line.description, str(line.quantity), line.unit, str(line.unit_price),
+            str(line.amount), vat,
+        )  # fmt: skip
     return table
 
 
@@ -197,9 +192,15 @@ def write_invoices_csv(views: Iterable[InvoiceView], stream: TextIO) -> None:
 def invoices_table(views: Iterable[InvoiceView], as_of: date | None) -> Table:
     """Return one row per invoice."""
     when = f" (status as of {as_of.isoformat()})" if as_of else ""
-    table = _table(f"Invoices{when}", *INVOICE_COLUMNS, right=("net", "vat", "total"))
+    columns = ("number", "customer", "issued", "due", "cur", "net", "VAT", "total", "status")
+    table = _table(f"Invoices{when}", *columns, right=("net", "VAT", "total"))
+    for column in table.columns:
+        column.no_wrap = True
     for view in views:
-        table.add_row(*invoice_row(view).values())
+        row = invoice_row(view)
+        number = row["number"] + (" (credit)" if view.type_code == CREDIT_NOTE else "")
+        table.add_row(number, row["customer"], row["issue_date"], row["due_date"],
+                      row["currency"], row["net"], row["vat"], row["total"], row["status"])  # fmt: skip
     return table
 
 
