@@ -199,8 +199,8 @@ def invoices_table(views: Iterable[InvoiceView], as_of: date | None) -> Table:
     for view in views:
         row = invoice_row(view)
         number = row["number"] + (" (credit)" if view.type_code == CREDIT_NOTE else "")
-        table.add_row(number, row["customer"], row["issue_date"], row["due_date"],
-                      row["currency"], row["net"], row["vat"], row["total"], row["status"])  # fmt: skip
+        fields = ("customer", "issue_date", "due_date", "currency", "net", "vat", "total", "status")
+        table.add_row(number, *(row[f] for f in fields))
     return table
 
 
