@@ -9,19 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 from severa_ledger import CompanyDetails, Ledger
+from severa_ledger.testing import register_profiles
 
-# Hypothesis profiles: "dev" (default) is quick; "ci" runs more examples, derandomised.
-settings.register_profile(
-    "dev", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile(
-    "ci", max_examples=100, deadline=None, derandomize=True, print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)  # fmt: skip
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+# Hypothesis profiles from the kit: "dev" (default) is quick; "ci" runs more, derandomised.
+register_profiles()
 
 PG_HOST = "127.0.0.1"
 PG_PORT = 5432

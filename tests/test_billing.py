@@ -413,3 +413,28 @@ def test_price_versions_apply_by_effective_date_not_recording_order(ledger: Ledg
     ledger.run_billing(through=D(2025, 5, 5))
     renewals = [(i.order_date, i.lines[0].unit_price) for i in ledger.invoices("C1")][1:]
     assert renewals == [(D(2025, 2, 1), NOK("105.00")), (D(2025, 5, 1), NOK("110.00"))]
+
+
+def test_migration_scheduled_on_the_advance_order_day_comes_after_that_order(
+    ledger: Ledger,
+) -> None:
+    """R22: a day's advance renewal is recorded before that day's commands."""
+    legacy_customer_with_history(ledger)
+    ledger.schedule_migration("M1", cohort=D(2025, 5, 1), on=D(2025, 4, 1))
+    ledger.run_billing(through=D(2025, 5, 31))
+    cohort_period = [(i.series, i.order_date, i.net) for i in ledger.invoices("M1")
+                     if i.lines[0].period_start == D(2025, 5, 1)]  # fmt: skip
+    assert cohort_period == [("VSAS", D(2025, 4, 1), NOK("600.00"))]
+
+
+def test_preview_of_a_period_billed_in_advance_is_its_legacy_renewal(ledger: Ledger) -> None:
+    """R28 with R22: after the advance order, the preview is that order's invoice."""
+    legacy_customer_with_history(ledger)
+    ledger.run_billing(through=D(2025, 4, 1))
+    ledger.schedule_migration("M1", cohort=D(2025, 5, 1), on=D(2025, 4, 10))
+    preview = ledger.upcoming_cost("M1", as_of=D(2025, 4, 10))
+    renewal = ledger.invoices("M1")[-1]
+    assert (preview.order_date, preview.issue_date, preview.seller) == (
+        D(2025, 4, 1), D(2025, 4, 1), "visma-software-as")
+    assert (renewal.issue_date, renewal.lines, renewal.total) == (
+        preview.issue_date, preview.lines, preview.total)

@@ -42,15 +42,16 @@ class PriceVersion:
 
 
 def prices_in_force(versions: Sequence[PriceVersion], day: date) -> Mapping[str, Decimal]:
-    """Return the price list in force on ``day``: the latest version effective by then (R12).
+    """Return the price list in force on ``day`` (R12).
 
-    Versions are ordered by their effective date, not by when they were recorded;
-    of two versions effective on the same day, the one recorded later wins.
+    Each version lists the kinds whose price changes from its effective date.
+    The list in force folds every version effective by ``day`` in date order
+    (not recording order); of two effective the same day, the later recorded wins.
     """
-    in_force = [v for v in versions if v.effective <= day]
-    if not in_force:
-        return {}
-    return max(enumerate(in_force), key=lambda pair: (pair[1].effective, pair[0]))[1].prices
+    current: dict[str, Decimal] = {}
+    for version in sorted((v for v in versions if v.effective <= day), key=lambda v: v.effective):
+        current.update(version.prices)
+    return current
 
 
 def monthly_price(

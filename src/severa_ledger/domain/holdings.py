@@ -118,6 +118,9 @@ class Holdings:
     def renewal_terms(self, index: int) -> tuple[date, str, str]:
         """Return the order date, seller and regime of period ``index``'s renewal (R20-R22)."""
         start = self.schedule.start(index)
+        if self.period_index < index <= self.ordered_through:
+            # ordered in advance already, by the seller and regime in force then (R20, R22)
+            return start - relativedelta(months=1), self.seller, self.regime
         if self.migration is not None and self.migration.cohort <= start:
             return start, self.migration.seller, self.migration.regime
         if self.regime == "in_advance":

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from dateutil.relativedelta import relativedelta
@@ -20,7 +22,6 @@ from severa_ledger.domain.billing import (
     PriceVersion,
     addition_line,
     monthly_price,
-    prices_in_force,
     whole_period_line,
 )
 from severa_ledger.domain.company import CompanyDetails
@@ -54,6 +55,25 @@ class Subscription(Holdings, Aggregate):
         """Unused base creation event; pinned so every stored topic is explicit."""
 
         TOPIC = f"{T}.Created.v1"
+
+    class OrderConfirmed(Aggregate.Event):
+        """An order confirmation and its net total (class_version 2; docs/events.md).
+
+        Version 1 stored only the order; version 2 also states its ``net``,
+        the sum of its line amounts excluding VAT, so that the record carries
+        the total an auditor checks the lines against. The topic is unchanged.
+        """
+
+        TOPIC = f"{T}.OrderConfirmed.v1"
+        class_version = 2
+        order: OrderConfirmation
+        net: Decimal
+        effective_date: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Add ``net`` to a version 1 state: the sum of its order's line amounts."""
+            state["net"] = state["order"].net
 
     @staticmethod
     def create_id(customer_number: str) -> UUID:
@@ -155,7 +175,7 @@ class Subscription(Holdings, Aggregate):
             currency=self.currency,
             lines=lines,
         )
-        self._order_confirmed(order=order, effective_date=on)
+        self._order_confirmed(order=order, net=order.net, effective_date=on)
         return order
 
     # --------------------------------------------------------------- commands
@@ -303,8 +323,7 @@ class Subscription(Holdings, Aggregate):
         self.begin(on)
         rules.check_price_effective(self, rules.check_date(effective, "effective"), on)
         checked = rules.check_prices(prices, self.customer_number, self.currency)
-        merged = {**prices_in_force(self.price_versions, effective), **checked}
-        self._prices_changed(version=PriceVersion(effective, merged), effective_date=on)
+        self._prices_changed(version=PriceVersion(effective, checked), effective_date=on)
 
     def schedule_migration(self, migration: Migration) -> None:
         """Schedule the move to the new seller and regime from a cohort date (R21-R24)."""
@@ -408,8 +427,10 @@ class Subscription(Holdings, Aggregate):
         self.ordered_through = index
         self.last_change = effective_date
 
-    @event("OrderConfirmed", topic=f"{T}.OrderConfirmed.v1")
-    def _order_confirmed(self, order: OrderConfirmation, effective_date: date) -> None:
+    @event(OrderConfirmed)
+    def _order_confirmed(
+        self, order: OrderConfirmation, net: Decimal, effective_date: date
+    ) -> None:
         self.orders.append(order)
         for line in order.lines:
             start = self.schedule.containing(line.period_start).start

@@ -2,7 +2,8 @@
 
 It imports nothing of the production code: periods come from the anchor with
 relativedelta (R1), removals and purchases follow R4 and R20 literally, and
-each license-day is priced by brute force (R8, R9, R12).
+each license-day is priced by brute force (R8, R9, R12). It answers what should
+have been billed for each period and kind: :meth:`ReferenceModel.expected`.
 """
 
 from __future__ import annotations
@@ -24,9 +25,19 @@ def half_up(value: Fraction) -> Decimal:
     return Decimal(int(cents)) / 100
 
 
+def _remaining(day: date, end: date, days: int) -> Fraction:
+    """R9's default: the share of a period of ``days`` days left from ``day`` to ``end``."""
+    return Fraction((end - day).days + 1, days)
+
+
 @dataclass
-class Model:
-    """One subscription's held licenses per kind and day, from its accepted commands."""
+class ReferenceModel:
+    """One subscription's held licenses per kind and day, from its accepted commands.
+
+    Feed it the commands the ledger accepted (:meth:`buy`, :meth:`remove`,
+    :meth:`migrate`, price versions in ``prices``), then :meth:`finish`; it
+    answers :meth:`held_on` and :meth:`expected` for each period and kind.
+    """
 
     anchor: date
     months: int
@@ -56,7 +67,8 @@ class Model:
             return False
         ordered_on = start - relativedelta(months=1)
         if self.cohort == start and self.migration_known_on is not None:
-            return self.migration_known_on > ordered_on and ordered_on <= by
+            # a day's period rolls and advance orders come before its commands
+            return self.migration_known_on >= ordered_on and ordered_on <= by
         return ordered_on <= by
 
     def go_to(self, day: date) -> None:
@@ -97,12 +109,21 @@ class Model:
         """Record held licenses through ``through`` inclusive."""
         self.go_to(through + ONE_DAY)
 
+    def held_on(self, kind: str, day: date) -> int:
+        """Return the licenses of ``kind`` held at the end of ``day`` (recorded days only)."""
+        return self.held[kind].get(day, 0)
+
+    def change_prices(self, effective: date, prices: dict[str, Decimal]) -> None:
+        """R12: a price version from ``effective`` on."""
+        self.prices.append((effective, dict(prices)))
+
     def price(self, kind: str, start: date) -> Decimal:
-        """R12: the version in force on the period's start."""
+        """R12: the version in force on the period's start (latest effective date wins)."""
         current: dict[str, Decimal] = {}
-        for effective, prices in self.prices:
-            if effective <= start:
-                current = {**current, **prices}
+        for _, prices in sorted(
+            ((e, p) for e, p in self.prices if e <= start), key=lambda pair: pair[0]
+        ):
+            current = {**current, **prices}
         return current[kind]
 
     def expected(self, kind: str, start: date) -> Decimal:
@@ -115,7 +136,9 @@ class Model:
         day = start
         while day <= end:
             count = self.held[kind].get(day, previous)
-            assert count >= previous, f"licenses fell inside a period on {day}"
+            if count < previous:
+                msg = f"R4: licenses of {kind} fell inside a period, on {day}"
+                raise AssertionError(msg)
             if day == start:
                 unit = monthly * self.months
             else:
