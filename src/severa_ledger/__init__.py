@@ -4,6 +4,8 @@ The public names of api.md are re-exported here.
 """
 
 from severa_ledger.application import Ledger
+from severa_ledger.audit.chain import Seal
+from severa_ledger.audit.verify import VerifyReport
 from severa_ledger.billing_run import BillingReport
 from severa_ledger.domain.billing import cutover_weekend, issue_date
 from severa_ledger.domain.company import CompanyDetails
@@ -52,10 +54,12 @@ __all__ = [  # noqa: PLE0604 -- the error names are listed by errors.__all__
     "Preview",
     "Receivables",
     "Schedule",
+    "Seal",
     "Seller",
     "SellerRegistry",
     "VatRule",
     "VatTable",
+    "VerifyReport",
     "actual_days",
     "cutover_weekend",
     "issue_date",

@@ -7,12 +7,24 @@ import json
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from types import TracebackType
-from typing import Self, TypeVar, cast
+from typing import IO, Self, TypeVar, cast
 
 import attrs
-from eventsourcing.persistence import IntegrityError, InternalError, ProgrammingError
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    InternalError,
+    ProgrammingError,
+)
+from eventsourcing.utils import Environment, EnvType
 
+from severa_ledger.audit.chain import Seal
+from severa_ledger.audit.export import export_jsonl
+from severa_ledger.audit.recorders import chained_memory_recorder, recorder_topic
+from severa_ledger.audit.trail import AuditTrail
+from severa_ledger.audit.verify import VerifyReport, verify
 from severa_ledger.billing_run import BillingReport, run_billing
 from severa_ledger.domain.billing import (
     MONDAY,
@@ -84,13 +96,16 @@ class Ledger(LedgerReader):
         sellers: SellerRegistry = DEFAULT_SELLERS,
         vat: VatTable = DEFAULT_VAT,
         invoice_weekday: int = MONDAY,
+        cipher_key: str | None = None,
     ) -> Self:
         """Open the ledger stored at ``url`` (default: ``SEVERA_LEDGER_DB`` or the SQLite file).
 
         Processes that open a new PostgreSQL store at the same moment race on its
-        CREATE statements; the losers retry after a short, random wait.
+        CREATE statements; the losers retry after a short, random wait. With
+        ``cipher_key`` (else ``SEVERA_LEDGER_CIPHER_KEY``), event states are
+        stored encrypted (docs/auditing.md).
         """
-        env = environment(url)
+        env = environment(url, cipher_key)
         for attempt in range(MAX_ATTEMPTS):
             try:
                 return cls(env, sellers=sellers, vat=vat, invoice_weekday=invoice_weekday)
@@ -449,3 +464,47 @@ class Ledger(LedgerReader):
     def cutover_weekend(cohort: date) -> tuple[date, date]:
         """Return the Visma.net cut-over Saturday and Sunday for a cohort date (R24)."""
         return cutover_weekend(cohort)
+
+    # -------------------------------------------------------------- auditing
+
+    @cached_property
+    def trail(self) -> AuditTrail:
+        """Return the hash chain kept over this ledger's log (docs/auditing.md)."""
+        return AuditTrail(self.recorder, self.mapper)
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Use the recorder that chains each save in its own transaction (audit/recorders.py)."""
+        environment = super().construct_env(name, env)
+        module = environment.get("PERSISTENCE_MODULE") or "eventsourcing.popo"
+        topic = recorder_topic(module)
+        if topic and not environment.get("APPLICATION_RECORDER_TOPIC"):
+            environment["APPLICATION_RECORDER_TOPIC"] = topic
+        return environment
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """Chain in memory too (eventsourcing's POPO factory takes no recorder topic)."""
+        return chained_memory_recorder(super().construct_recorder())
+
+    def extend_chain(self) -> int:
+        """Chain every event not chained yet (a store from before the chain); return how many."""
+        return self.trail.extend()
+
+    def seal(self) -> Seal:
+        """Return the chain's head (position, digest, events, time), to keep outside the store."""
+        return self.trail.seal()
+
+    def verify(self, seal: Seal | None = None) -> VerifyReport:
+        """Check the hash chain (and that the log extends ``seal``); re-derive every document."""
+        return verify(self.trail, self, seal)
+
+    def export(
+        self,
+        stream: IO[str],
+        *,
+        customer_number: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> int:
+        """Write the log as JSON Lines to ``stream`` (filtered); return the lines written."""
+        return export_jsonl(self, stream, customer_number=customer_number, since=since,
+                            until=until)  # fmt: skip

@@ -4,29 +4,47 @@ Invoices are issued in one global order, (issue date, series, customer,
 order), so billing day by day and billing the same span at once assign the
 same numbers. Work is saved in chunks, each atomic, each retried on a writer
 conflict; a rerun skips what is done.
+
+Each subscription and account is loaded once per run, not once per invoice.
+Phase 1 loads a chunk of customers, advances them and notes, for every order
+due, the order and the buyer's details on its issue date. Phase 2 issues the
+due orders in the global order. It appends to each account through a handle
+kept from phase 1 and to each number series through the object saved by the
+previous chunk, both at the version last saved. The handle holds none of the
+account's documents, so memory grows with the documents a run issues, not
+with the history. If another writer saved meanwhile, the save conflicts, and
+the chunk is retried on fresh copies from the store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from functools import partial
+from operator import attrgetter
 from typing import TYPE_CHECKING, TypeVar
 
 import attrs
 from eventsourcing.persistence import IntegrityError
 
-from severa_ledger.domain.billing import InvoiceNumber
+from severa_ledger.domain.account import Account
+from severa_ledger.domain.billing import InvoiceNumber, build_invoice
+from severa_ledger.domain.company import CompanyDetails
+from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.domain.errors import ConcurrencyError
 from severa_ledger.domain.rules import check_date
+from severa_ledger.domain.series import InvoiceSeries
 from severa_ledger.unit import MAX_ATTEMPTS, Unit, back_off
 
 if TYPE_CHECKING:
     from severa_ledger.application import Ledger
+    from severa_ledger.domain.subscription import Subscription
 
+#: Customers advanced per phase-1 chunk.
 CUSTOMERS_PER_SAVE = 200
-INVOICES_PER_SAVE = 500
+#: Invoices per phase-2 chunk: one save with the series' events (<= MAX_EVENTS_PER_SAVE).
+INVOICES_PER_SAVE = 2_000
 T = TypeVar("T")
+Key = tuple[date, str, str, int]  # issue date, series, customer, order sequence
 
 
 @attrs.frozen
@@ -40,12 +58,38 @@ class BillingReport:
     invoice_numbers: tuple[str, ...]
 
 
-@attrs.frozen(order=True)
+@attrs.frozen
 class _Due:
-    issue_date: date
-    series: str
-    customer_number: str
-    order_sequence: int
+    """An order to invoice: its place in the global order, and what its invoice shows."""
+
+    key: Key
+    order: OrderConfirmation
+    buyer: CompanyDetails
+
+    @property
+    def issue_date(self) -> date:
+        return self.key[0]
+
+    @property
+    def series(self) -> str:
+        return self.key[1]
+
+    @property
+    def customer_number(self) -> str:
+        return self.key[2]
+
+    @property
+    def order_sequence(self) -> int:
+        return self.key[3]
+
+
+@attrs.define
+class _Advanced:
+    """What phase 1 found in one chunk: orders made, orders due, account handles."""
+
+    orders: int = 0
+    due: list[_Due] = attrs.Factory(list)
+    accounts: dict[str, Account] = attrs.Factory(dict)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -65,65 +109,142 @@ def _retrying(ledger: Ledger, work: Callable[[Unit], T]) -> tuple[T, int]:
     raise ConcurrencyError(f"a billing chunk still conflicted after {MAX_ATTEMPTS} attempts")
 
 
+def _handle(ledger: Ledger, account: Account) -> Account:
+    """Return the saved ``account`` without its documents: enough to append invoices.
+
+    Issuing reads only the account's version and its cursor of invoiced
+    orders; a snapshot is always taken from the store, never from this object.
+    An aggregate cache that keeps saved objects (no fast-forward) would hand
+    this object out again, so then the account keeps its documents.
+    """
+    cache = ledger.repository.cache
+    if cache is not None and not ledger.repository.fastforward:
+        return account
+    account.invoices = {}
+    account.by_order = {}
+    account.payments = []
+    account.credited = {}
+    return account
+
+
 def run_billing(ledger: Ledger, through: date) -> BillingReport:
     """Record every roll, renewal and invoice due on or before ``through``."""
     through = check_date(through, "through")
     customers = ledger.customers()
     due: list[_Due] = []
+    accounts: dict[str, Account] = {}
     events = orders = 0
-
-    def advance(chunk: Sequence[str]) -> Callable[[Unit], tuple[list[_Due], int]]:
-        def work(unit: Unit) -> tuple[list[_Due], int]:
-            found: list[_Due] = []
-            new_orders = 0
-            for customer in chunk:
-                sub = unit.subscription(customer)
-                before = len(sub.orders)
-                sub.advance_to(through)
-                new_orders += len(sub.orders) - before
-                invoiced = unit.account(customer).invoiced_orders
-                for order in sub.orders[invoiced:]:
-                    issued = ledger.issue_date_of(order)
-                    if issued <= through:
-                        series = ledger.sellers[order.seller].series
-                        found.append(_Due(issued, series, customer, order.sequence))
-            return found, new_orders
-
-        return work
-
     for chunk in _chunks(customers, CUSTOMERS_PER_SAVE):
-        (found, new_orders), saved = _retrying(ledger, advance(chunk))
-        due.extend(found)
-        orders += new_orders
+        found, saved = _retrying(ledger, _advance(ledger, chunk, through))
+        due.extend(found.due)
+        accounts.update((c, _handle(ledger, a)) for c, a in found.accounts.items())
+        orders += found.orders
         events += saved
-
+    due.sort(key=attrgetter("key"), reverse=True)  # popped from the end: earliest first
+    issuer = _Issuer(ledger, accounts)
     numbers: list[str] = []
-    for batch in _chunks(sorted(due), INVOICES_PER_SAVE):
-        issued_numbers, saved = _retrying(ledger, partial(_issue, ledger, chunk=batch))
-        numbers.extend(issued_numbers)
+    while due:
+        batch = [due.pop() for _ in range(min(INVOICES_PER_SAVE, len(due)))]
+        issued, saved = issuer.issue(batch)
+        numbers.extend(issued)
         events += saved
     return BillingReport(through, len(customers), events, orders, tuple(numbers))
 
 
-def _issue(ledger: Ledger, unit: Unit, *, chunk: Sequence[_Due]) -> list[str]:
-    """Issue the invoices of one chunk in order, skipping any issued meanwhile."""
-    todo = [d for d in chunk if unit.account(d.customer_number).invoiced_orders < d.order_sequence]
-    by_series: dict[str, list[_Due]] = {}
-    for item in todo:
-        by_series.setdefault(item.series, []).append(item)
-    numbers: dict[_Due, InvoiceNumber] = {}
-    for series_name, items in by_series.items():
-        seller = ledger.sellers.by_series(series_name)
-        assert seller is not None  # noqa: S101 -- series came from the registry
-        assigned = unit.series(seller).assign(
-            [d.customer_number for d in items], items[-1].issue_date
-        )
-        numbers.update(zip(items, assigned, strict=True))
-    issued = []
-    for item in todo:
-        sub = unit.subscription(item.customer_number)
-        order = sub.orders[item.order_sequence - 1]
-        invoice = ledger.invoice_for(sub, order, numbers[item])
-        unit.account(item.customer_number).issue(invoice)
-        issued.append(invoice.number)
-    return issued
+def _advance(ledger: Ledger, chunk: Sequence[str], through: date) -> Callable[[Unit], _Advanced]:
+    def work(unit: Unit) -> _Advanced:
+        found = _Advanced()
+        for customer in chunk:
+            sub = unit.subscription(customer)
+            before = len(sub.orders)
+            sub.advance_to(through)
+            found.orders += len(sub.orders) - before
+            account = unit.account(customer)
+            due = _due_orders(ledger, sub, account.invoiced_orders, through)
+            if due:
+                found.due.extend(due)
+                found.accounts[customer] = account
+        return found
+
+    return work
+
+
+def _due_orders(ledger: Ledger, sub: Subscription, invoiced: int, through: date) -> list[_Due]:
+    """Return the orders after the ``invoiced`` first whose invoice is due by ``through``."""
+    found = []
+    for order in sub.orders[invoiced:]:
+        issued = ledger.issue_date_of(order)
+        if issued <= through:
+            series = ledger.sellers[order.seller].series
+            key = (issued, series, sub.customer_number, order.sequence)
+            found.append(_Due(key, order, sub.company_on(issued)))
+    return found
+
+
+class _Issuer:
+    """Issues due invoices chunk by chunk, keeping accounts and series between chunks."""
+
+    def __init__(self, ledger: Ledger, accounts: dict[str, Account]) -> None:
+        self.ledger = ledger
+        self.accounts = accounts
+        self.series: dict[str, InvoiceSeries] = {}
+
+    def issue(self, chunk: Sequence[_Due]) -> tuple[list[str], int]:
+        """Issue one chunk in one save; on a conflict, reload what it touches and retry."""
+        for attempt in range(MAX_ATTEMPTS):
+            unit = Unit(self.ledger)
+            if attempt:
+                self._reload(unit, chunk)
+            numbers = self._issue(unit, chunk)
+            try:
+                return numbers, unit.save()
+            except IntegrityError:
+                back_off(attempt)
+                continue
+        raise ConcurrencyError(f"a billing chunk still conflicted after {MAX_ATTEMPTS} attempts")
+
+    def _reload(self, unit: Unit, chunk: Sequence[_Due]) -> None:
+        self.series.clear()
+        for customer in {d.customer_number for d in chunk}:
+            self.accounts[customer] = _handle(self.ledger, unit.account(customer))
+        unit.loaded.clear()
+
+    def _issue(self, unit: Unit, chunk: Sequence[_Due]) -> list[str]:
+        """Issue the invoices of one chunk in order, skipping any issued meanwhile."""
+        todo = [d for d in chunk if self.accounts[d.customer_number].invoiced_orders < d.key[3]]
+        for item in todo:
+            unit.add(self.accounts[item.customer_number])
+        numbers = self._assign(unit, todo)
+        issued = []
+        for item in todo:
+            invoice = build_invoice(
+                item.order,
+                number=numbers[item.key],
+                issued=item.issue_date,
+                seller=self.ledger.sellers[item.order.seller],
+                buyer=item.buyer,
+                vat=self.ledger.vat,
+            )
+            self.accounts[item.customer_number].issue(invoice)
+            issued.append(invoice.number)
+        return issued
+
+    def _assign(self, unit: Unit, todo: Sequence[_Due]) -> dict[Key, InvoiceNumber]:
+        """Assign the next numbers of each series to the chunk's invoices, in order (R17)."""
+        by_series: dict[str, list[_Due]] = {}
+        for item in todo:
+            by_series.setdefault(item.series, []).append(item)
+        numbers: dict[Key, InvoiceNumber] = {}
+        for name, items in by_series.items():
+            series = self._series(unit, name)
+            assigned = series.assign([d.customer_number for d in items], items[-1].issue_date)
+            numbers.update(zip((d.key for d in items), assigned, strict=True))
+        return numbers
+
+    def _series(self, unit: Unit, name: str) -> InvoiceSeries:
+        if name not in self.series:
+            seller = self.ledger.sellers.by_series(name)
+            assert seller is not None  # noqa: S101 -- series came from the registry
+            self.series[name] = unit.series(seller)
+        unit.add(self.series[name])
+        return self.series[name]

@@ -14,24 +14,29 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
 
-from severa_ledger import render
+from severa_ledger import render, render_audit, render_projections
 from severa_ledger.application import Ledger
+from severa_ledger.audit.chain import Seal
 from severa_ledger.commands_file import apply_commands
 from severa_ledger.demo import THROUGH, load_demo, seed_addition_invoice
 from severa_ledger.domain.errors import LedgerError, SubscriptionExistsError
+from severa_ledger.read_models import POLL_INTERVAL, projections
 
 if TYPE_CHECKING:
     from severa_ledger.billing_run import BillingReport
 
-Handler = Callable[[Ledger, argparse.Namespace], None]
+Handler = Callable[[Ledger, argparse.Namespace], int | None]
 
 
 def _emit(args: argparse.Namespace, document: object, *renderables: object) -> None:
@@ -60,14 +65,14 @@ def cmd_apply(ledger: Ledger, args: argparse.Namespace) -> None:
 
 def cmd_licenses(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print license counts per kind."""
-    counts = ledger.license_counts(args.customer, as_of=args.as_of)
+    counts = ledger.license_counts(args.customer, as_of=args.as_of, known_at=args.known_at)
     document = {"customer_number": args.customer, "as_of": args.as_of, "licenses": counts}
     _emit(args, document, render.licenses_table(args.customer, counts, args.as_of))
 
 
 def cmd_history(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print the customer's recorded facts, oldest first."""
-    entries = ledger.history(args.customer)
+    entries = ledger.history(args.customer, known_at=args.known_at)
     _emit(args, entries, render.history_table(args.customer, entries))
 
 
@@ -79,13 +84,13 @@ def cmd_bill(ledger: Ledger, args: argparse.Namespace) -> None:
 
 def cmd_preview(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print the upcoming cost of the customer's next period."""
-    preview = ledger.upcoming_cost(args.customer, as_of=args.as_of)
+    preview = ledger.upcoming_cost(args.customer, as_of=args.as_of, known_at=args.known_at)
     _emit(args, preview, *render.preview_renderables(preview))
 
 
 def cmd_invoices(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print one row per invoice, as a table, JSON or CSV."""
-    views = ledger.invoices(args.customer, as_of=args.as_of)
+    views = ledger.invoices(args.customer, as_of=args.as_of, known_at=args.known_at)
     if args.format == "csv":
         render.write_invoices_csv(views, sys.stdout)
         return
@@ -94,7 +99,7 @@ def cmd_invoices(ledger: Ledger, args: argparse.Namespace) -> None:
 
 def cmd_invoice(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print one whole invoice."""
-    view = ledger.invoice(args.number, as_of=args.as_of)
+    view = ledger.invoice(args.number, as_of=args.as_of, known_at=args.known_at)
     _emit(args, view, *render.invoice_renderables(view))
 
 
@@ -120,6 +125,91 @@ def cmd_demo(ledger: Ledger, args: argparse.Namespace) -> None:
     load_demo(ledger)
     document, renderables = _demo_output(ledger, ledger.run_billing(through=args.through))
     _emit(args, document, *renderables)
+
+
+def _seal(text: str) -> Seal:
+    """Return the seal given as JSON, or read from the file (``-``: stdin) it names."""
+    return Seal.from_json(text if text.lstrip().startswith("{") else _read(text))
+
+
+def cmd_verify(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Check the hash chain (and the seal) and re-derive every document; 1 if anything is off."""
+    report = ledger.verify(_seal(args.seal) if args.seal else None)
+    _emit(args, report, *render_audit.verify_renderables(report))
+    return 0 if report.ok else 1
+
+
+def cmd_seal(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Print the chain's head as JSON, to keep outside the database."""
+    if args.extend:
+        ledger.extend_chain()
+    print(ledger.seal().to_json())
+
+
+def cmd_export(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Write the log as JSON Lines, to a file or stdout."""
+    filters = {"customer_number": args.customer, "since": args.since, "until": args.until}
+    if args.output is None:
+        ledger.export(sys.stdout, **filters)
+        return
+    with Path(args.output).open("w", encoding="utf-8") as stream:
+        ledger.export(stream, **filters)
+
+
+def _folded(ledger: Ledger, args: argparse.Namespace, action: str, events: int) -> None:
+    statuses = ledger.read_models.status()
+    _emit(args, {"action": action, "events": events, "projections": statuses},
+          render_projections.folded_summary(action, events),
+          render_projections.projections_table(statuses))  # fmt: skip
+
+
+def cmd_projections_status(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Print each read model's position and lag."""
+    statuses = ledger.read_models.status()
+    _emit(args, statuses, render_projections.projections_table(statuses))
+
+
+def cmd_projections_catch_up(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Fold every event not yet applied into the read models."""
+    _folded(ledger, args, "catch-up", ledger.catch_up())
+
+
+def cmd_projections_rebuild(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Drop one read model and fold it again from the first event."""
+    _folded(ledger, args, f"rebuild {args.name}", ledger.read_models.rebuild(args.name))
+
+
+def cmd_projections_follow(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Keep the read models current until SIGINT, SIGTERM or ``--seconds``."""
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    deadline = None if args.seconds is None else time.monotonic() + args.seconds
+
+    def should_stop() -> bool:
+        return stop.is_set() or (deadline is not None and time.monotonic() >= deadline)
+
+    events = ledger.read_models.follow(should_stop=should_stop, interval=args.interval)
+    _folded(ledger, args, "follow", events)
+
+
+def _projection_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    group = commands.add_parser("projections", help="the read models (docs/projections.md)",
+                                description="the read models (docs/projections.md)")  # fmt: skip
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    _command(actions, "status", cmd_projections_status, "position and lag of each read model")
+    _command(actions, "catch-up", cmd_projections_catch_up, "fold every event not yet applied")
+    rebuild = _command(actions, "rebuild", cmd_projections_rebuild,
+                       "drop a read model and fold it again from the first event")  # fmt: skip
+    names = [p.name for p in projections()]
+    rebuild.add_argument("name", choices=names, metavar="NAME", help=", ".join(names))
+    follow = _command(actions, "follow", cmd_projections_follow,
+                      "keep the read models current as other processes record events")  # fmt: skip
+    follow.add_argument("--seconds", type=float, default=None, metavar="N",
+                        help="stop after N seconds (default: at SIGINT or SIGTERM)")  # fmt: skip
+    follow.add_argument("--interval", type=float, default=POLL_INTERVAL, metavar="S",
+                        help="poll the log every S seconds when no notification comes "
+                             f"(default: {POLL_INTERVAL})")  # fmt: skip
 
 
 # --------------------------------------------------------------------- parser
@@ -149,9 +239,54 @@ def _command(
     return parser
 
 
+def _instant(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.utcoffset() is None:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO date-time with a time zone (e.g. 2025-06-10T12:00:00Z): {text!r}"
+        )
+    return value
+
+
+def _known_at(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--known-at", type=_instant, default=None, metavar="INSTANT",
+                        help="report only what was recorded by this ISO date-time with a time "
+                             "zone (default: everything recorded)")  # fmt: skip
+
+
 def _as_of(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", type=_iso_date, default=date.today(), metavar="DATE",
                         help="business date to report as of (default: today)")  # fmt: skip
+    _known_at(parser)
+
+
+def _audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    verify = _command(
+        commands, "verify", cmd_verify, "check the hash chain, the seal and re-derived documents"
+    )
+    verify.add_argument(
+        "--seal", metavar="FILE_OR_JSON", default=None,
+        help="a seal (JSON, or a file holding it) the log must extend",
+    )  # fmt: skip
+    seal = _command(commands, "seal", cmd_seal, "print the chain's head as JSON, to keep apart")
+    seal.add_argument(
+        "--extend", action="store_true",
+        help="first chain events not chained yet (a store older than the chain)",
+    )  # fmt: skip
+    export = commands.add_parser("export", help="write the log as JSON Lines",
+                                 description="write the log as JSON Lines")  # fmt: skip
+    export.set_defaults(handler=cmd_export)
+    export.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="store URL")
+    export.add_argument("--format", choices=("jsonl",), default="jsonl", help="output format")
+    export.add_argument("--customer", metavar="CUSTOMER", default=None, help="one customer only")
+    export.add_argument("--from", dest="since", type=_iso_date, default=None, metavar="DATE",
+                        help="events effective on or after DATE")  # fmt: skip
+    export.add_argument("--to", dest="until", type=_iso_date, default=None, metavar="DATE",
+                        help="events effective on or before DATE")  # fmt: skip
+    export.add_argument("--output", metavar="FILE", default=None, help="file (default: stdout)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,9 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
         sub = _command(commands, name, handler, help_text)
         sub.add_argument("customer", metavar="CUSTOMER")
         _as_of(sub)
-    _command(commands, "history", cmd_history, "a customer's audit trail").add_argument(
-        "customer", metavar="CUSTOMER"
-    )
+    history = _command(commands, "history", cmd_history, "a customer's audit trail")
+    history.add_argument("customer", metavar="CUSTOMER")
+    _known_at(history)
+    _audit_commands(commands)
+    _projection_commands(commands)
     bill = _command(commands, "bill", cmd_bill, "run billing through a date")
     bill.add_argument(
         "--through",
@@ -203,21 +340,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``severa-ledger``; return the exit code (2 when the ledger refuses)."""
+    """Run ``severa-ledger``; return the exit code (2: refused; 1: verify found a problem)."""
     args = build_parser().parse_args(argv)
     try:
         with Ledger.open(args.db) as ledger:
-            args.handler(ledger, args)
+            code = args.handler(ledger, args)
     except BrokenPipeError:  # the reader (e.g. `head`) stopped: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except PersistenceError as error:
         print(f"error: the store could not be used: {error}", file=sys.stderr)
         return 2
+    except MapperDeserialisationError as error:
+        print(f"error: a stored event could not be read (is SEVERA_LEDGER_CIPHER_KEY the "
+              f"store's key?): {error}", file=sys.stderr)  # fmt: skip
+        return 2
     except (LedgerError, OSError, UnicodeDecodeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":

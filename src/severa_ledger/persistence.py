@@ -6,6 +6,7 @@ without keeping the old name readable.
 
 from __future__ import annotations
 
+import base64
 import os
 from datetime import date
 from typing import Any
@@ -112,7 +113,40 @@ class LedgerTranscodings:
             transcoder.register(AttrsTranscoding(cls, name))
 
 
-def environment(url: str | None = None) -> dict[str, str]:
+CIPHER_KEY_VARIABLE = "SEVERA_LEDGER_CIPHER_KEY"
+CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
+
+
+def environment(url: str | None = None, cipher_key: str | None = None) -> dict[str, str]:
+    """Return the eventsourcing environment for a store URL and optional cipher key.
+
+    With a key (``cipher_key``, else ``SEVERA_LEDGER_CIPHER_KEY``: base64 of 16,
+    24 or 32 random bytes), every event's state is stored encrypted with AES-GCM
+    (eventsourcing's ``cryptography`` cipher); topics, ids and versions stay
+    readable. The key is set under the ledger's own prefix, so an explicit
+    ``cipher_key`` wins over the environment variable (docs/auditing.md).
+    """
+    env = _store_environment(url)
+    key = cipher_key or os.environ.get(CIPHER_KEY_VARIABLE)
+    if key:
+        env["CIPHER_TOPIC"] = CIPHER_TOPIC
+        env[CIPHER_KEY_VARIABLE] = _checked_key(key)
+    return env
+
+
+def _checked_key(key: str) -> str:
+    try:
+        size = len(base64.b64decode(key, validate=True))
+    except ValueError:
+        size = 0
+    if size not in {16, 24, 32}:
+        raise InvalidValueError(
+            f"the cipher key ({CIPHER_KEY_VARIABLE}) must be base64 of 16, 24 or 32 bytes"
+        )
+    return key
+
+
+def _store_environment(url: str | None = None) -> dict[str, str]:
     """Return the eventsourcing environment for a store URL (api.md ``Ledger.open``).
 
     ``memory://``; ``sqlite:///path`` (``sqlite:///:memory:`` for a shared

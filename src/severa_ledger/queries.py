@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -12,6 +13,7 @@ import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import MutableOrImmutableAggregate
 
+from severa_ledger.audit.known import check_instant, known_version, recorded_by
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.billing import MONDAY, InvoiceNumber, build_invoice, issue_date
 from severa_ledger.domain.documents import InvoiceLine, InvoiceView, OrderConfirmation
@@ -23,6 +25,7 @@ from severa_ledger.domain.subscription import OPENED_TOPIC, Subscription, subscr
 from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
 from severa_ledger.domain.values import LicenseCount
 from severa_ledger.persistence import LedgerTranscodings
+from severa_ledger.read_models import ReadModels
 from severa_ledger.unit import Unit
 
 SNAPSHOT_EVERY = 100
@@ -110,6 +113,21 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
         """Return the date an order's invoice is issued (R15, R20)."""
         return issue_date(order.date, order.regime, self.invoice_weekday)
 
+    #: Queries read the read models (docs/projections.md); False: they fold the aggregates.
+    read_models_enabled = True
+
+    @cached_property
+    def read_models(self) -> ReadModels:
+        """Return the read models kept beside this ledger's events (docs/projections.md)."""
+        return ReadModels(self)
+
+    def catch_up(self) -> int:
+        """Fold the events recorded since the last catch-up into every read model; count them."""
+        return self.read_models.catch_up()
+
+    def _reads_models(self, known_at: datetime | None) -> bool:
+        return self.read_models_enabled and known_at is None
+
     def _customer_of(self, unit: Unit, number: str) -> str:
         series_name, _, sequence = str(number).rpartition("-")
         seller = self.sellers.by_series(series_name)
@@ -119,10 +137,17 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
             raise InvoiceNotFoundError(f"no invoice numbered {number!r}")
         return customer
 
-    def subscription(self, customer_number: str, as_of: date | None = None) -> Subscription | None:
-        """Return the subscription as recorded, or as it stood on ``as_of`` (None before)."""
+    def subscription(
+        self, customer_number: str, as_of: date | None = None, known_at: datetime | None = None
+    ) -> Subscription | None:
+        """Return the subscription as recorded, or as it stood on ``as_of`` (None before).
+
+        With ``known_at`` (an aware datetime), only what was recorded by that
+        instant counts (docs/auditing.md); before its opening was recorded,
+        the subscription is not found.
+        """
         sid = subscription_id(customer_number)
-        if as_of is None:
+        if as_of is None and known_at is None:
             try:
                 found: Subscription = self.repository.get(sid)
             except AggregateNotFoundError:
@@ -130,30 +155,42 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
                     f"no subscription for customer {customer_number!r}"
                 ) from None
             return found
-        day = check_date(as_of, "as_of")
-        version = None
-        for event in self.events.get(sid):
-            effective = getattr(event, "effective_date", None)
-            if effective is not None and effective > day:
-                break
-            version = event.originator_version
+        day = None if as_of is None else check_date(as_of, "as_of")
+        instant = None if known_at is None else check_instant(known_at)
+        version = known_version(self.events.get(sid), known_at=instant, as_of=day)
         if version is None:
-            self.subscription(customer_number)  # raises when there is none at all
+            first = next(iter(self.events.get(sid, limit=1)), None)
+            if first is None or not recorded_by(first, instant):
+                when = f" was recorded by {instant.isoformat()}" if instant and first else ""
+                raise SubscriptionNotFoundError(
+                    f"no subscription for customer {customer_number!r}{when}"
+                )
             return None
         sub: Subscription = self.repository.get(sid, version=version)
-        sub.advance_to(day)  # applied in memory only: queries never record
+        if day is not None:
+            sub.advance_to(day)  # applied in memory only: queries never record
         return sub
 
     def license_counts(
-        self, customer_number: str, *, as_of: date | None = None
+        self, customer_number: str, *, as_of: date | None = None, known_at: datetime | None = None
     ) -> dict[str, LicenseCount]:
         """Return licenses, active users, free and pending removal per kind (R3-R6)."""
-        sub = self.subscription(customer_number, as_of)
+        if self._reads_models(known_at):
+            found = self.read_models.license_counts(customer_number, as_of)
+            if found is not None:
+                return found
+        sub = self.subscription(customer_number, as_of, known_at)
         return sub.counts() if sub is not None else {}
 
-    def upcoming_cost(self, customer_number: str, *, as_of: date) -> Preview:
+    def upcoming_cost(
+        self, customer_number: str, *, as_of: date, known_at: datetime | None = None
+    ) -> Preview:
         """Return the next period's cost as its renewal invoice will show it (R28)."""
-        sub = self.subscription(customer_number, as_of)
+        sub = None
+        if self._reads_models(known_at):
+            sub = self.read_models.held(customer_number, as_of)
+        if sub is None:
+            sub = self.subscription(customer_number, as_of, known_at)
         if sub is None:
             raise SubscriptionNotFoundError(
                 f"customer {customer_number!r} had no subscription on {as_of.isoformat()}"
@@ -194,22 +231,32 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
             total=draft.total,
         )
 
-    def terms_acceptance_required(self, customer_number: str, *, as_of: date) -> bool:
+    def terms_acceptance_required(
+        self, customer_number: str, *, as_of: date, known_at: datetime | None = None
+    ) -> bool:
         """Return whether the new seller's terms await acceptance on ``as_of`` (R25)."""
-        sub = self.subscription(customer_number, as_of)
+        sub = self.subscription(customer_number, as_of, known_at)
         return sub is not None and sub.terms_acceptance_required(as_of)
 
-    def account(self, customer_number: str) -> Account:
-        """Return the customer's account of invoices and payments."""
-        self.subscription(customer_number)
-        found: Account = self.repository.get(account_id(customer_number))
+    def account(self, customer_number: str, known_at: datetime | None = None) -> Account:
+        """Return the customer's account of invoices and payments (as recorded by ``known_at``)."""
+        self.subscription(customer_number, known_at=known_at)
+        aid = account_id(customer_number)
+        version = None
+        if known_at is not None:
+            version = known_version(self.events.get(aid), known_at=check_instant(known_at))
+            if version is None:  # recorded a moment after its subscription: nothing in it yet
+                return Account(customer_number=customer_number)
+        found: Account = self.repository.get(aid, version=version)
         return found
 
-    def orders(self, customer_number: str) -> list[OrderView]:
+    def orders(
+        self, customer_number: str, *, known_at: datetime | None = None
+    ) -> list[OrderView]:
         """Return the order confirmations, oldest first, with their invoice numbers."""
-        sub = self.subscription(customer_number)
+        sub = self.subscription(customer_number, known_at=known_at)
         assert sub is not None  # noqa: S101 -- as_of=None never returns None
-        billed = self.account(customer_number).by_order
+        billed = self.account(customer_number, known_at).by_order
         return [
             OrderView(
                 **{f.name: getattr(o, f.name) for f in attrs.fields(OrderConfirmation)},
@@ -219,27 +266,49 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
         ]
 
     def invoices(
-        self, customer_number: str | None = None, *, as_of: date | None = None
+        self,
+        customer_number: str | None = None,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
     ) -> list[InvoiceView]:
         """Return invoices and credit notes (of one customer or all), by number."""
-        customers = [customer_number] if customer_number else self.customers()
+        if self._reads_models(known_at):
+            found = self.read_models.invoices(customer_number, as_of)
+            if found is not None:
+                return found
+        customers = [customer_number] if customer_number else self.customers(known_at=known_at)
         views = [
             account.view(number, as_of)
-            for account in (self.account(c) for c in customers)
+            for account in (self.account(c, known_at) for c in customers)
             for number in account.invoices
         ]
         return sorted(views, key=lambda v: (v.series, v.sequence))
 
-    def invoice(self, number: str, *, as_of: date | None = None) -> InvoiceView:
+    def invoice(
+        self, number: str, *, as_of: date | None = None, known_at: datetime | None = None
+    ) -> InvoiceView:
         """Return one invoice with its status as of a date (R18, R29)."""
-        account = self.account(self._customer_of(Unit(self), number))
+        if self._reads_models(known_at):
+            found = self.read_models.invoice(number, as_of)
+            if found is not None:
+                return found
+        account = self.account(self._customer_of(Unit(self), number), known_at)
         if number not in account.invoices:
-            raise InvoiceNotFoundError(f"no invoice numbered {number!r}")
+            when = f" was recorded by {known_at.isoformat()}" if known_at else ""
+            raise InvoiceNotFoundError(f"no invoice numbered {number!r}{when}")
         return account.view(number, as_of)
 
-    def receivables(self, customer_number: str, *, as_of: date | None = None) -> Receivables:
+    def receivables(
+        self, customer_number: str, *, as_of: date | None = None, known_at: datetime | None = None
+    ) -> Receivables:
         """Return balance, credit and every invoice's status for a customer (R29)."""
-        account = self.account(customer_number)
+        if self._reads_models(known_at):
+            found = self.read_models.receivables(customer_number, as_of)
+            if found is not None:
+                balance, credit, views = found
+                return Receivables(customer_number, balance, credit, views)
+        account = self.account(customer_number, known_at)
         return Receivables(
             customer_number=customer_number,
             balance=account.balance(as_of),
@@ -247,9 +316,12 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
             invoices=tuple(account.view(n, as_of) for n in account.invoices),
         )
 
-    def customers(self) -> list[str]:
-        """Return every customer number with a subscription, in order of opening."""
-        return [e.customer_number for e in self._select([OPENED_TOPIC])]
+    def customers(self, *, known_at: datetime | None = None) -> list[str]:
+        """Return every customer number with a subscription (recorded by ``known_at``)."""
+        instant = None if known_at is None else check_instant(known_at)
+        return [
+            e.customer_number for e in self._select([OPENED_TOPIC]) if recorded_by(e, instant)
+        ]
 
     def _select(self, topics: Sequence[str]) -> Iterator[Any]:
         last = 0
@@ -263,12 +335,19 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
                 yield self.mapper.to_domain_event(note)
             last = notes[-1].id
 
-    def history(self, customer_number: str) -> list[HistoryEntry]:
-        """Return the customer's recorded facts, oldest first (api.md)."""
-        self.subscription(customer_number)
+    def history(
+        self, customer_number: str, *, known_at: datetime | None = None
+    ) -> list[HistoryEntry]:
+        """Return the customer's recorded facts (those recorded by ``known_at``), oldest first."""
+        self.subscription(customer_number, known_at=known_at)
+        instant = None if known_at is None else check_instant(known_at)
         events: list[Any] = [
-            *self.events.get(subscription_id(customer_number)),
-            *self.events.get(account_id(customer_number)),
+            e
+            for e in (
+                *self.events.get(subscription_id(customer_number)),
+                *self.events.get(account_id(customer_number)),
+            )
+            if recorded_by(e, instant)
         ]
         events.sort(key=lambda e: e.timestamp)
         return [

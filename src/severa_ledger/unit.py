@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, CanMutateProtocol
 
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.errors import SubscriptionNotFoundError
@@ -35,6 +35,19 @@ def back_off(attempt: int) -> None:
     time.sleep(random.uniform(0, min(0.001 * 2**attempt, 0.2)))  # noqa: S311 -- jitter only
 
 
+def project(
+    aggregate: Aggregate | None, events: Iterable[CanMutateProtocol[Aggregate]]
+) -> Aggregate | None:
+    """Fold ``events`` into ``aggregate``, as eventsourcing's ``project_aggregate`` does.
+
+    The library's projector asserts ``isinstance(event, CanMutateProtocol)`` for
+    every event; a runtime Protocol check costs about a third of a load.
+    """
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 class Unit:
     """Aggregates loaded once, changed in memory, saved together."""
 
@@ -46,7 +59,9 @@ class Unit:
         """Return the aggregate, from this unit if loaded here, else from the store."""
         if aggregate_id not in self.loaded:
             try:
-                self.loaded[aggregate_id] = self.app.repository.get(aggregate_id)
+                self.loaded[aggregate_id] = self.app.repository.get(
+                    aggregate_id, projector_func=project
+                )
             except AggregateNotFoundError:
                 return None
         found = self.loaded[aggregate_id]

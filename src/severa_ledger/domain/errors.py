@@ -23,6 +23,7 @@ __all__ = [
     "InvalidPaymentError",
     "InvalidPeriodError",
     "InvalidPriceError",
+    "InvalidSealError",
     "InvalidValueError",
     "InvoiceNotCreditableError",
     "InvoiceNotFoundError",
@@ -69,6 +70,10 @@ class InvalidCompanyDetailsError(InvalidValueError):
 
 class InvalidPriceError(InvalidValueError):
     """Raised when a price is negative, a float, or not a decimal (R8, R11)."""
+
+
+class InvalidSealError(InvalidValueError):
+    """Raised when a seal given to ``verify`` is not a seal of this ledger's chain."""
 
 
 class UnknownPolicyError(InvalidValueError):

@@ -1,0 +1,166 @@
+"""The hash chain over the stored log: canonical bytes, digests, seals.
+
+Every stored event, in notification order, gets a digest::
+
+    event_hash(n) = SHA-256(canonical(originator_id, originator_version, topic, state))
+    digest(n)     = SHA-256(digest(n - 1) || event_hash(n))       digest(0) = GENESIS
+
+``canonical`` frames each part with its length (8 bytes, big-endian) so that
+no two different events share bytes: the originator id as its hyphenated
+lowercase text, the version as decimal ASCII, the topic as UTF-8, and the
+state exactly as stored (after compression and encryption, if configured).
+The chain is deterministic: any process computes the same digests, so the
+writers that extend it never disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import deque
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Generic, Protocol, TypeVar
+from uuid import UUID
+
+import attrs
+
+from severa_ledger.domain.errors import InvalidSealError
+
+CHAIN_NAME = "severa-ledger/audit-chain/v1"
+GENESIS = hashlib.sha256(CHAIN_NAME.encode()).hexdigest()
+T = TypeVar("T")
+
+
+class StoredLike(Protocol):
+    """What the chain reads of a stored event (eventsourcing's ``Notification``)."""
+
+    @property
+    def originator_id(self) -> UUID | str:
+        """The aggregate's id."""
+
+    @property
+    def originator_version(self) -> int:
+        """The event's position in its aggregate."""
+
+    @property
+    def topic(self) -> str:
+        """The event class's topic."""
+
+    @property
+    def state(self) -> bytes:
+        """The stored state bytes."""
+
+
+def canonical(event: StoredLike) -> bytes:
+    """Return the canonical bytes of a stored event (the module docstring's framing)."""
+    state = event.state
+    parts = (
+        str(event.originator_id).encode(),
+        str(event.originator_version).encode(),
+        event.topic.encode(),
+        state.encode() if isinstance(state, str) else bytes(state),  # TEXT written around us
+    )
+    return b"".join(len(part).to_bytes(8, "big") + part for part in parts)
+
+
+def event_hash(event: StoredLike) -> str:
+    """Return the SHA-256 of the event's canonical bytes, as hex."""
+    return hashlib.sha256(canonical(event)).hexdigest()
+
+
+def link(previous: str, hashed: str) -> str:
+    """Return the digest following ``previous`` for an event hashed ``hashed``."""
+    return hashlib.sha256(bytes.fromhex(previous) + bytes.fromhex(hashed)).hexdigest()
+
+
+@attrs.frozen
+class ChainRow:
+    """One stored digest: the event's notification id, identity, hash and chain digest."""
+
+    position: int
+    originator_id: str
+    originator_version: int
+    event_hash: str
+    digest: str
+
+
+def chain_rows(events: Iterator[tuple[int, StoredLike]], previous: str) -> Iterator[ChainRow]:
+    """Yield the chain rows of ``(position, event)`` pairs following digest ``previous``."""
+    for position, event in events:
+        hashed = event_hash(event)
+        previous = link(previous, hashed)
+        yield ChainRow(
+            position, str(event.originator_id), event.originator_version, hashed, previous
+        )
+
+
+@attrs.frozen
+class Seal:
+    """The chain's head, to keep outside the database: ``verify --seal`` checks the log extends it.
+
+    ``position`` is the notification id of the last chained event, ``events``
+    the number of events chained up to it, ``recorded_at`` that event's
+    recorded time.
+    """
+
+    position: int
+    digest: str
+    events: int
+    recorded_at: datetime | None = None
+    chain: str = CHAIN_NAME
+
+    def to_json(self) -> str:
+        """Return the seal as one line of JSON."""
+        recorded = self.recorded_at.isoformat() if self.recorded_at else None
+        return json.dumps(
+            {
+                "chain": self.chain,
+                "position": self.position,
+                "events": self.events,
+                "digest": self.digest,
+                "recorded_at": recorded,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Seal:
+        """Return the seal written by :meth:`to_json`; raise InvalidSealError if it is not one."""
+        try:
+            data = json.loads(text)
+            recorded = data.get("recorded_at")
+            seal = cls(
+                position=int(data["position"]),
+                digest=str(data["digest"]),
+                events=int(data["events"]),
+                recorded_at=datetime.fromisoformat(recorded) if recorded else None,
+                chain=str(data.get("chain", CHAIN_NAME)),
+            )
+            bytes.fromhex(seal.digest)
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise InvalidSealError(f"not a severa-ledger seal: {error}") from None
+        if seal.chain != CHAIN_NAME:
+            raise InvalidSealError(f"seal of chain {seal.chain!r}; this ledger keeps {CHAIN_NAME}")
+        return seal
+
+
+class Lookahead(Generic[T]):
+    """An iterator that can peek at its next few items."""
+
+    def __init__(self, items: Iterator[T]) -> None:
+        self._items = items
+        self._buffer: deque[T] = deque()
+
+    def peek(self, ahead: int = 0) -> T | None:
+        """Return the item ``ahead`` places on (0: the next), or None past the end."""
+        while len(self._buffer) <= ahead:
+            try:
+                self._buffer.append(next(self._items))
+            except StopIteration:
+                return None
+        return self._buffer[ahead]
+
+    def advance(self) -> None:
+        """Drop the next item."""
+        if self.peek() is not None:
+            self._buffer.popleft()

@@ -1,0 +1,274 @@
+"""The chain kept over one ledger's log: extend it, seal it, check it.
+
+The ledger's recorders write each save's digests with its events
+(:mod:`severa_ledger.audit.recorders`); :meth:`AuditTrail.extend` catches up
+a store written before the chain.
+
+:meth:`AuditTrail.check` walks the stored events and the stored digests side
+by side, a page at a time (constant memory), and stops at the first position
+where they disagree. Positions are notification ids, which may have gaps on
+PostgreSQL: the chain records each event's id, so a deleted event shows as a
+chained id with no event, never as a gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+
+from severa_ledger.audit.chain import (
+    GENESIS,
+    ChainRow,
+    Lookahead,
+    Seal,
+    chain_rows,
+    event_hash,
+    link,
+)
+from severa_ledger.audit.known import recorded_at
+from severa_ledger.audit.stores import PAGE, ChainStore, all_rows, store_for
+
+ALTERED = "altered"
+DELETED = "deleted"
+INSERTED = "inserted"
+SWAPPED = "swapped"
+MOVED = "moved"
+DIGEST = "digest"
+UNCHAINED = "unchained"
+SEAL = "seal"
+
+
+@attrs.frozen
+class Problem:
+    """The first place where the stored log no longer matches its chain."""
+
+    kind: str
+    position: int
+    message: str
+
+
+@attrs.frozen
+class ChainReport:
+    """What checking the chain found: ``problem`` is None when the log matches.
+
+    ``events`` is the number of events whose digests matched, ``head`` the
+    position of the last of them.
+    """
+
+    events: int
+    head: int
+    problem: Problem | None = None
+    sealed: bool | None = None
+    ok: bool = attrs.field(init=False)
+
+    @ok.default
+    def _ok(self) -> bool:
+        """Every stored event matches its digest (and the seal, if given)."""
+        return self.problem is None
+
+
+def _label(item: Notification | ChainRow) -> str:
+    if isinstance(item, ChainRow):
+        return f"{item.originator_id} version {item.originator_version}"
+    return f"{item.topic}, {item.originator_id} version {item.originator_version}"
+
+
+class AuditTrail:
+    """The hash chain of one ledger: its digests table, read and checked against the log."""
+
+    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[Any]) -> None:
+        self.recorder = recorder
+        self.mapper = mapper
+        self.store: ChainStore = store_for(recorder)
+
+    def notifications(self, after: int = 0, stop: int | None = None) -> Iterator[Notification]:
+        """Yield every stored event after position ``after`` (up to ``stop``), a page at a time."""
+        last = after
+        while True:
+            notes = self.recorder.select_notifications(
+                start=last, limit=PAGE, stop=stop, inclusive_of_start=False
+            )
+            if not notes:
+                return
+            yield from notes
+            last = notes[-1].id
+
+    def extend(self) -> int:
+        """Chain every stored event not chained yet; return how many were chained.
+
+        The ledger's own recorders chain each save as they write it; this
+        catches up a store written before the chain (or by another recorder).
+        """
+        extend_chain = getattr(self.recorder, "extend_chain", None)  # ChainingRecorder
+        if extend_chain is not None:
+            chained: int = extend_chain()
+            return chained
+        head = self.store.head()
+        last, previous = (head.position, head.digest) if head else (0, GENESIS)
+        total = 0
+        while True:
+            notes = self.recorder.select_notifications(
+                start=last, limit=PAGE, inclusive_of_start=False
+            )
+            if not notes:
+                return total
+            rows = list(chain_rows(((n.id, n) for n in notes), previous))
+            self.store.insert(rows)
+            previous, last = rows[-1].digest, rows[-1].position
+            total += len(rows)
+
+    def seal(self) -> Seal:
+        """Return the chain's head: position, digest, events chained and recorded time."""
+        head = self.store.head()
+        if head is None:
+            return Seal(position=0, digest=GENESIS, events=0)
+        note = self._note_at(head.position)
+        recorded = None
+        if note is not None:
+            try:
+                recorded = recorded_at(self.mapper.to_domain_event(note))
+            except ValueError:  # unreadable (e.g. no cipher key): the seal still holds
+                recorded = None
+        return Seal(head.position, head.digest, self.store.count_through(head.position), recorded)
+
+    def _note_at(self, position: int) -> Notification | None:
+        notes = self.recorder.select_notifications(start=position, limit=1)
+        return notes[0] if notes and notes[0].id == position else None
+
+    def check(self, seal: Seal | None = None) -> ChainReport:
+        """Recompute every digest; return the first position where the log disagrees.
+
+        The walk covers the log as it stands when it starts (up to the highest
+        position of an event or a digest then): events and digests are committed
+        together, so writers saving meanwhile neither confuse nor delay it.
+        """
+        newest = self.recorder.max_notification_id() or 0
+        chained = self.store.head()  # read second: it covers every event counted above
+        stop = max(newest, chained.position if chained else 0)
+        notes = Lookahead(self.notifications(stop=stop))
+        rows = Lookahead(all_rows(self.store, stop))
+        previous, matched, head = GENESIS, 0, 0
+        sealed = None if seal is None else (seal.position, seal.digest) == (0, GENESIS)
+        while True:
+            note, row = notes.peek(), rows.peek()
+            if note is None and row is None:
+                break
+            outcome = self._compare(note, row, notes, rows)
+            problem = outcome if isinstance(outcome, Problem) else self._follows(outcome, previous)
+            if problem is None and isinstance(outcome, ChainRow) and seal is not None:
+                problem = _past_seal(seal, outcome, matched + 1, sealed=bool(sealed))
+                sealed = sealed or outcome.position == seal.position
+            if problem is not None or not isinstance(outcome, ChainRow):
+                return ChainReport(matched, head, problem, sealed)
+            previous, head, matched = outcome.digest, outcome.position, matched + 1
+            notes.advance()
+            rows.advance()
+        if seal is not None and not sealed:
+            problem = Problem(SEAL, seal.position, f"the log ends at position {head} "
+                              f"({matched} events), before the sealed position "
+                              f"{seal.position} ({seal.events} events): events were removed "
+                              "and their digests with them")  # fmt: skip
+            return ChainReport(matched, head, problem, sealed)
+        return ChainReport(matched, head, None, sealed)
+
+    @staticmethod
+    def _follows(row: ChainRow, previous: str) -> Problem | None:
+        if link(previous, row.event_hash) == row.digest:
+            return None
+        return Problem(DIGEST, row.position, f"the digest stored at position {row.position} "
+                       "does not follow from the one before: the digests were edited")  # fmt: skip
+
+    def _compare(
+        self,
+        note: Notification | None,
+        row: ChainRow | None,
+        notes: Lookahead[Notification],
+        rows: Lookahead[ChainRow],
+    ) -> Problem | ChainRow:
+        """Return the row when ``note`` matches it, else the problem found there."""
+        if row is None:
+            return _unchained(notes)
+        if note is None or note.id > row.position:
+            return Problem(DELETED, row.position, f"the event chained at position "
+                           f"{row.position} ({_label(row)}) is missing")  # fmt: skip
+        hashed = event_hash(note)
+        if note.id < row.position:
+            return self._stray(note, hashed)
+        if hashed == row.event_hash:
+            return row
+        return self._classify(note, row, hashed, notes, rows)
+
+    def _classify(
+        self,
+        note: Notification,
+        row: ChainRow,
+        hashed: str,
+        notes: Lookahead[Notification],
+        rows: Lookahead[ChainRow],
+    ) -> Problem:
+        after, row_after = notes.peek(1), rows.peek(1)
+        after_hash = event_hash(after) if after is not None else None
+        if (
+            row_after is not None
+            and hashed == row_after.event_hash
+            and after_hash == row.event_hash
+        ):
+            return Problem(SWAPPED, note.id, f"the events at positions {note.id} and "
+                           f"{row_after.position} were swapped")  # fmt: skip
+        if after is not None and after_hash == row.event_hash:
+            return Problem(INSERTED, note.id, f"an event ({_label(note)}) was inserted at "
+                           f"position {note.id}; the later events were renumbered")  # fmt: skip
+        if row_after is not None and hashed == row_after.event_hash:
+            return Problem(DELETED, row.position, f"the event chained at position "
+                           f"{row.position} ({_label(row)}) is missing; the later events "
+                           "were renumbered")  # fmt: skip
+        other = self.store.position_of(hashed)
+        if other is not None and other != note.id:
+            moved = self._note_at(other)
+            if moved is not None and event_hash(moved) == row.event_hash:
+                return Problem(SWAPPED, note.id, f"the events at positions {note.id} and "
+                               f"{other} were swapped")  # fmt: skip
+            return Problem(MOVED, note.id, f"the event at position {note.id} "
+                           f"({_label(note)}) was chained at position {other}")  # fmt: skip
+        return Problem(ALTERED, note.id, f"the event at position {note.id} ({_label(note)}) "
+                       "differs from the one chained there")  # fmt: skip
+
+    def _stray(self, note: Notification, hashed: str) -> Problem:
+        other = self.store.position_of(hashed)
+        if other is not None:
+            return Problem(MOVED, note.id, f"the event at position {note.id} "
+                           f"({_label(note)}) was chained at position {other}")  # fmt: skip
+        return Problem(INSERTED, note.id, f"the event at position {note.id} ({_label(note)}) "
+                       "was never chained: it was inserted around the ledger")  # fmt: skip
+
+
+def _unchained(notes: Lookahead[Notification]) -> Problem:
+    """Return the problem of the events after the chain's head (and count them)."""
+    first = notes.peek()
+    position = first.id if first is not None else 0
+    count = 0
+    while notes.peek() is not None:
+        notes.advance()
+        count += 1
+    return Problem(UNCHAINED, position, f"{count} events from position {position} on have "
+                   "no digest: written around the ledger, or by a writer that stopped "
+                   "before chaining them")  # fmt: skip
+
+
+def _past_seal(seal: Seal, row: ChainRow, events: int, *, sealed: bool) -> Problem | None:
+    """Return a problem when the checked chain disagrees with the seal at its position."""
+    if row.position < seal.position or sealed:
+        return None
+    if row.position > seal.position:
+        return Problem(SEAL, seal.position, f"no event is chained at the sealed position "
+                       f"{seal.position}: the log up to the seal was changed and its digests "
+                       "recomputed")  # fmt: skip
+    if row.digest == seal.digest and events == seal.events:
+        return None
+    return Problem(SEAL, seal.position, f"the digest at the sealed position {seal.position} "
+                   f"is {row.digest[:16]}... after {events} events; the seal says "
+                   f"{seal.digest[:16]}... after {seal.events}: the log up to the seal was "
+                   "changed and its digests recomputed")  # fmt: skip

@@ -1,0 +1,231 @@
+"""The runner: reads the log, folds it into the read models, writes rows and positions.
+
+One catch-up page at a time:
+
+1. read each projection's position; read (and decode) the next notifications
+   after the lowest one, with the topics the projections read, ``page`` at most;
+2. open the store's session (exclusive, one transaction); if another worker
+   moved a position meanwhile, drop the page and start again;
+3. fold the page into each projection, on top of the rows loaded from the
+   store, skipping what a projection already applied;
+4. write the changed rows and the new positions (the page's last
+   notification id) and commit them together.
+
+A failure anywhere before the commit leaves rows and positions as they were,
+and the next catch-up folds the same page again: no event is applied twice or
+skipped. Positions advance over the ids the log returned, so gaps in the ids
+(PostgreSQL) are harmless.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import attrs
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+
+from severa_ledger.domain.errors import InvalidValueError
+from severa_ledger.projections.rows import Key, Overlay, Projection, Table
+from severa_ledger.projections.store import Reader, Session, Store, Tracking
+
+#: Notifications read, decoded and folded per transaction.
+PAGE = 1000
+#: Called at named points of a catch-up (tests inject failures here).
+Failpoint = Callable[[str, int], None]
+
+
+def _never() -> bool:
+    return False
+
+
+@attrs.frozen
+class ProjectionStatus:
+    """Where a projection stands: its position, the log's head, and what it has not read."""
+
+    projection: str
+    position: int
+    head: int
+    lag: int
+    tables: tuple[str, ...]
+
+
+class UnknownProjectionError(InvalidValueError):
+    """Raised when a read model is named that does not exist."""
+
+
+class Runner:
+    """Keeps a store's read models up to date with one event log."""
+
+    def __init__(
+        self,
+        recorder: ApplicationRecorder,
+        mapper: Mapper[Any],
+        store: Store,
+        projections: Sequence[Projection],
+        *,
+        page: int = PAGE,
+    ) -> None:
+        self.recorder = recorder
+        self.mapper = mapper
+        self.store = store
+        self.projections = {p.name: p for p in projections}
+        self.page = page
+        self.failpoint: Failpoint | None = None
+        self._lock = threading.RLock()
+        self._ready = False
+
+    def chosen(self, names: Iterable[str] | None) -> list[Projection]:
+        """Return the projections named (all of them for None), or raise."""
+        if names is None:
+            return list(self.projections.values())
+        unknown = [n for n in names if n not in self.projections]
+        if unknown:
+            known = ", ".join(self.projections)
+            raise UnknownProjectionError(f"no projection named {unknown[0]!r}; known: {known}")
+        return [self.projections[n] for n in names]
+
+    def setup(self) -> None:
+        """Create the tracking table; (re)build every projection whose tables changed."""
+        if self._ready:
+            return
+        with self._lock, self.store.session() as session:
+            session.create_tracking()
+            tracking = session.tracking()
+            for projection in self.projections.values():
+                found = tracking.get(projection.name)
+                if found is None or found.fingerprint != projection.fingerprint:
+                    session.recreate(projection)
+                    session.track(projection.name, Tracking(0, projection.fingerprint))
+        self._ready = True
+
+    def catch_up(
+        self, names: Iterable[str] | None = None, *, should_stop: Callable[[], bool] = _never
+    ) -> int:
+        """Fold every notification not yet applied; return how many were read and folded."""
+        self.setup()
+        chosen = self.chosen(names)
+        topics = sorted({topic for p in chosen for topic in p.topics})
+        done = 0
+        with self._lock:
+            while not should_stop():
+                positions = self._positions(chosen)
+                notes = self.recorder.select_notifications(
+                    start=min(positions.values()), limit=self.page, topics=topics,
+                    inclusive_of_start=False,
+                )  # fmt: skip
+                if not notes:
+                    break
+                events = [(n.id, self.mapper.to_domain_event(n)) for n in notes]
+                if self._apply(chosen, positions, events):
+                    done += len(events)
+        return done
+
+    def _positions(self, chosen: list[Projection]) -> dict[str, int]:
+        with self.store.reading(consistent=False) as reader:
+            tracking = reader.tracking()
+        return {p.name: tracking[p.name].position for p in chosen}
+
+    def _fail(self, point: str, count: int) -> None:
+        if self.failpoint is not None:
+            self.failpoint(point, count)
+
+    def _apply(
+        self, chosen: list[Projection], positions: dict[str, int], events: list[tuple[int, Any]]
+    ) -> bool:
+        """Fold one page in one transaction; False if another worker got there first."""
+        last = events[-1][0]
+        with self.store.session() as session:
+            tracking = session.tracking()
+            if any(tracking[p.name].position != positions[p.name] for p in chosen):
+                return False
+            for projection in chosen:
+                position = positions[projection.name]
+                todo = [event for n, event in events if n > position]
+                overlay = Overlay(session.get)
+                _prefetch(session, overlay, projection, todo)
+                for count, event in enumerate(todo, start=1):
+                    overlay.merge(projection.apply(overlay, event))
+                    self._fail("fold", count)
+                changes = overlay.changes()
+                session.write([*changes, *projection.derive(overlay.before(), changes)])
+                self._fail("write", len(todo))
+                session.track(projection.name, Tracking(max(position, last),
+                                                        projection.fingerprint))  # fmt: skip
+            self._fail("commit", len(events))
+        return True
+
+    def rebuild(self, name: str) -> int:
+        """Drop a projection's tables and fold it again from the first event."""
+        (projection,) = self.chosen([name])
+        self.setup()
+        with self._lock:
+            with self.store.session() as session:
+                session.recreate(projection)
+                session.track(projection.name, Tracking(0, projection.fingerprint))
+            return self.catch_up([name])
+
+    def status(self) -> list[ProjectionStatus]:
+        """Return each projection's position, the log's head and its lag."""
+        self.setup()
+        head = self.recorder.max_notification_id() or 0
+        with self.store.reading() as reader:
+            tracking = reader.tracking()
+            return [
+                ProjectionStatus(
+                    projection=p.name,
+                    position=tracking[p.name].position,
+                    head=head,
+                    lag=reader.count_after(tracking[p.name].position, p.topics),
+                    tables=tuple(t.name for t in p.tables),
+                )
+                for p in self.projections.values()
+            ]
+
+    def is_current(self, reader: Reader) -> bool:
+        """Return whether every projection has applied all it reads, as ``reader`` sees it."""
+        if not self._ready:
+            return False
+        tracking = reader.tracking()
+        lowest = min(tracking[name].position for name in self.projections)
+        return not reader.count_after(lowest, self.topics, limit=1)
+
+    @property
+    def topics(self) -> list[str]:
+        """Return every topic some projection reads."""
+        return sorted({topic for p in self.projections.values() for topic in p.topics})
+
+    def follow(
+        self,
+        *,
+        should_stop: Callable[[], bool],
+        wait: Callable[[], None],
+        on_page: Callable[[int], None] | None = None,
+    ) -> int:
+        """Catch up, wait for news (``wait`` returns on a notification or a timeout), repeat.
+
+        Stops when ``should_stop`` returns true; returns the notifications folded.
+        """
+        total = 0
+        while not should_stop():
+            done = self.catch_up(should_stop=should_stop)
+            total += done
+            if done and on_page is not None:
+                on_page(done)
+            if not should_stop():
+                wait()
+        return total
+
+
+def _prefetch(
+    session: Session, overlay: Overlay, projection: Projection, events: list[Any]
+) -> None:
+    """Load, in one query per table, the rows the page's events will read."""
+    wanted: dict[str, tuple[Table[Any], list[Key]]] = {}
+    for event in events:
+        for table, key in projection.prefetch(event):
+            wanted.setdefault(table.name, (table, []))[1].append(key)
+    for table, keys in wanted.values():
+        found = session.get_many(table, keys)
+        overlay.preload(table, {key: found.get(key) for key in keys})

@@ -1,0 +1,273 @@
+"""The read models wired to a ledger: where they are kept, and the queries they answer.
+
+Every ``Ledger`` has ``read_models`` (docs/projections.md): the projections of
+:mod:`severa_ledger.projections` materialised beside its events (SQLite file,
+PostgreSQL schema, or memory for ``memory://``). The queries
+(``license_counts``, ``upcoming_cost``, ``invoices``, ``invoice``,
+``receivables``) catch up first, then read the tables; each returns None
+when the read models cannot answer (no such subscription, or an ``as_of``
+before the last recorded fact), and the query then folds the aggregates.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.popo import POPOApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+from severa_ledger.domain.account import Payment, account_id
+from severa_ledger.domain.documents import Invoice, InvoiceView
+from severa_ledger.domain.rules import check_date
+from severa_ledger.domain.subscription import Subscription, subscription_id
+from severa_ledger.domain.values import LicenseCount
+from severa_ledger.projections.dialects import postgres_dialect, sqlite_dialect
+from severa_ledger.projections.invoice_lines import InvoiceLinesProjection
+from severa_ledger.projections.receivables import (
+    DOCUMENTS,
+    INVOICES,
+    PAYMENTS,
+    RECEIVABLES,
+    DocumentRow,
+    InvoiceRow,
+    PaymentRow,
+    ReceivablesProjection,
+    account_of,
+)
+from severa_ledger.projections.rows import Projection
+from severa_ledger.projections.runner import PAGE, ProjectionStatus, Runner
+from severa_ledger.projections.sql import PostgresStore, SQLiteStore
+from severa_ledger.projections.store import MemoryStore, Reader, Store
+from severa_ledger.projections.subscriptions import (
+    LICENSE_COUNTS,
+    SUBSCRIPTIONS,
+    SubscriptionsProjection,
+    subscription_of,
+)
+
+#: Seconds ``follow`` waits for a notification before it polls the log anyway.
+POLL_INTERVAL = 1.0
+#: Longest a wait blocks before checking whether to stop.
+_WAIT_SLICE = 0.2
+
+
+def projections() -> tuple[Projection, ...]:
+    """Return the ledger's projections."""
+    return (SubscriptionsProjection(), InvoiceLinesProjection(), ReceivablesProjection())
+
+
+def store_for(app: Application[UUID]) -> Store:
+    """Return the store of ``app``'s read models: beside its events."""
+    recorder = app.recorder
+    transcoder = app.mapper.transcoder
+    if isinstance(recorder, SQLiteApplicationRecorder):
+        dialect = sqlite_dialect(transcoder, recorder.events_table_name)
+        return SQLiteStore(recorder.datastore, dialect)
+    if isinstance(recorder, POPOApplicationRecorder):
+        return MemoryStore(recorder)
+    from eventsourcing.postgres import PostgresApplicationRecorder  # noqa: PLC0415 -- extra
+
+    if isinstance(recorder, PostgresApplicationRecorder):
+        datastore = recorder.datastore
+        dialect = postgres_dialect(transcoder, datastore.schema, recorder.events_table_name)
+        return PostgresStore(datastore, dialect)
+    msg = f"no read-model store for {type(recorder).__name__}"
+    raise TypeError(msg)
+
+
+class ReadModels:
+    """A ledger's read models: catch-up, status, rebuild, follow, and the queries they answer."""
+
+    def __init__(self, app: Application[UUID], *, page: int = PAGE) -> None:
+        self.app = app
+        self.store = store_for(app)
+        self.runner = Runner(app.recorder, app.mapper, self.store, projections(), page=page)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Return the projections' names."""
+        return tuple(self.runner.projections)
+
+    def catch_up(self) -> int:
+        """Fold every event not yet applied into every read model; return how many."""
+        return self.runner.catch_up()
+
+    def status(self) -> list[ProjectionStatus]:
+        """Return each projection's position, the log's head and its lag."""
+        return self.runner.status()
+
+    def rebuild(self, name: str) -> int:
+        """Drop one read model's tables and fold it again from the first event."""
+        return self.runner.rebuild(name)
+
+    def rows(self, name: str) -> dict[str, list[Any]]:
+        """Return every row of a projection's tables as stored (no catch-up), sorted by key."""
+        (projection,) = self.runner.chosen([name])
+        self.runner.setup()
+        with self.store.reading() as reader:
+            return {t.name: sorted(reader.select(t), key=t.key_of) for t in projection.tables}
+
+    def follow(
+        self,
+        *,
+        should_stop: Callable[[], bool],
+        interval: float = POLL_INTERVAL,
+        on_page: Callable[[int], None] | None = None,
+    ) -> int:
+        """Keep the read models current until ``should_stop``; return the events folded.
+
+        On PostgreSQL it wakes on the store's NOTIFY (sent with every insert)
+        and otherwise polls every ``interval`` seconds.
+        """
+        with self._waiter(interval, should_stop) as wait:
+            return self.runner.follow(should_stop=should_stop, wait=wait, on_page=on_page)
+
+    @contextmanager
+    def _waiter(
+        self, interval: float, should_stop: Callable[[], bool]
+    ) -> Iterator[Callable[[], None]]:
+        if not isinstance(self.store, PostgresStore):
+            pause = threading.Event()
+
+            def poll() -> None:
+                waited = 0.0
+                while waited < interval and not should_stop():
+                    pause.wait(min(_WAIT_SLICE, interval - waited))
+                    waited += _WAIT_SLICE
+
+            yield poll
+            return
+        with self.store.listening(self.app.recorder) as notified:
+
+            def listen() -> None:
+                waited = 0.0
+                while waited < interval and not should_stop():
+                    if notified(min(_WAIT_SLICE, interval - waited)):
+                        return
+                    waited += _WAIT_SLICE
+
+            yield listen
+
+    # ------------------------------------------------------------- queries
+
+    @contextmanager
+    def _current(self, *, consistent: bool = True) -> Iterator[Reader]:
+        """Return a reader of up-to-date read models, catching up first if the log moved on.
+
+        Checking costs two small reads in the reader's own transaction (one
+        connection, one snapshot); only when something is new does it catch up.
+        """
+        with self.store.reading(consistent=consistent) as reader:
+            if self.runner.is_current(reader):
+                yield reader
+                return
+        self.catch_up()
+        with self.store.reading(consistent=consistent) as reader:
+            yield reader
+
+    def license_counts(
+        self, customer_number: str, as_of: date | None = None
+    ) -> dict[str, LicenseCount] | None:
+        """Return the license counts per kind (recorded, or on ``as_of``), or None (see held)."""
+        if as_of is not None:
+            held = self.held(customer_number, as_of)
+            return None if held is None else held.counts()
+        with self._current(consistent=False) as reader:
+            rows = reader.select(LICENSE_COUNTS, customer_number=customer_number)
+        if not rows:
+            return None
+        return {row.kind: row.count() for row in sorted(rows, key=lambda r: r.kind)}
+
+    def held(self, customer_number: str, as_of: date) -> Subscription | None:
+        """Return the subscription as it stands on ``as_of`` (advanced in memory), or None.
+
+        None when there is no subscription, or when ``as_of`` is before a
+        recorded fact's effective date (the history must then be folded).
+        """
+        day = check_date(as_of, "as_of")
+        with self._current(consistent=False) as reader:
+            row = reader.get(SUBSCRIPTIONS, (str(subscription_id(customer_number)),))
+        if row is None or day < row.last_effective:
+            return None
+        sub = subscription_of(row)
+        sub.advance_to(day)  # in memory only: queries never record
+        return sub
+
+    def invoice(self, number: str, as_of: date | None) -> InvoiceView | None:
+        """Return one invoice or credit note with its status, or None if there is none."""
+        with self._current() as reader:
+            row = reader.get(INVOICES, (number,))
+            if row is None:
+                return None
+            note = reader.get(INVOICES, (row.credited_by,)) if row.credited_by else None
+            rows = [row, *([note] if note is not None and as_of is not None else [])]
+            documents = _documents(reader.get_many(DOCUMENTS, [(r.number,) for r in rows]).values())
+            payments = reader.select(PAYMENTS, invoice_number=number) if as_of else []
+        return next(v for v in _views(rows, documents, payments, as_of) if v.number == number)
+
+    def invoices(self, customer_number: str | None, as_of: date | None) -> list[InvoiceView] | None:
+        """Return the documents of one customer (None if unknown) or of all, by number."""
+        where = {"customer_number": customer_number} if customer_number else {}
+        with self._current() as reader:
+            sid = str(subscription_id(customer_number)) if customer_number else None
+            if sid is not None and reader.get(SUBSCRIPTIONS, (sid,)) is None:
+                return None
+            rows = reader.select(INVOICES, **where)
+            documents = _documents(reader.select(DOCUMENTS, **where))
+            payments = reader.select(PAYMENTS, **where) if as_of is not None else []
+        views = _views(rows, documents, payments, as_of)
+        return sorted(views, key=lambda v: (v.series, v.sequence))
+
+    def receivables(
+        self, customer_number: str, as_of: date | None
+    ) -> tuple[Decimal, Decimal, tuple[InvoiceView, ...]] | None:
+        """Return balance, credit and every document's status, or None without a subscription."""
+        where = {"customer_number": customer_number}
+        with self._current() as reader:
+            customer = reader.get(RECEIVABLES, (str(account_id(customer_number)),))
+            if customer is None:
+                return None
+            rows = sorted(reader.select(INVOICES, **where), key=lambda r: r.account_version)
+            documents = _documents(reader.select(DOCUMENTS, **where))
+            payments = reader.select(PAYMENTS, **where) if as_of is not None else []
+        if as_of is None:
+            views = tuple(r.view(documents[r.number]) for r in rows)
+            return customer.balance, customer.credit, views
+        account = account_of(customer_number, [documents[r.number] for r in rows],
+                             [p.payment() for p in payments])  # fmt: skip
+        views = tuple(account.view(n, as_of) for n in account.invoices)
+        return account.balance(as_of), account.credit_balance(as_of), views
+
+
+def _documents(rows: Iterable[DocumentRow]) -> dict[str, Invoice]:
+    return {row.number: row.document for row in rows}
+
+
+def _views(
+    rows: list[InvoiceRow],
+    documents: Mapping[str, Invoice],
+    payments: list[PaymentRow],
+    as_of: date | None,
+) -> list[InvoiceView]:
+    """Return the documents' views: as recorded, or by the Account rules as of a day."""
+    if as_of is None:
+        return [row.view(documents[row.number]) for row in rows]
+    by_customer: dict[str, list[InvoiceRow]] = {}
+    for row in sorted(rows, key=lambda r: (r.customer_number, r.account_version)):
+        by_customer.setdefault(row.customer_number, []).append(row)
+    paid: dict[str, list[Payment]] = {}
+    for payment in sorted(payments, key=lambda p: (p.customer_number, p.account_version)):
+        paid.setdefault(payment.customer_number, []).append(payment.payment())
+    views = []
+    for customer, issued in by_customer.items():
+        account = account_of(customer, [documents[r.number] for r in issued],
+                             paid.get(customer, []))  # fmt: skip
+        views += [account.view(r.number, as_of) for r in issued]
+    return views
