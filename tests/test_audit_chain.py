@@ -272,3 +272,23 @@ def test_verify_runs_while_the_ledger_is_written(sql_url: str) -> None:
     assert run_concurrently(sql_url, work) == []
     assert len(reports) == 8
     assert [r.chain.problem for r in reports if not r.ok] == []
+
+
+def test_saves_of_more_events_than_a_chain_page_are_chained(sql_url: str) -> None:
+    """Saves of thousands of events (a year's billing) chain page after page, in order."""
+    with Ledger.open(sql_url) as ledger:
+        for batch in range(12):
+            customers = [f"B{batch}-{n}" for n in range(40)]
+            ledger.run_batch(
+                [lambda c=c: open_customer(ledger, c, anchor=date(2024, 1, 1), months=1)
+                 for c in customers]
+                + [lambda c=c: ledger.buy_licenses(c, "user", 2, on=date(2024, 1, 5))
+                   for c in customers]
+            )  # fmt: skip
+        ledger.run_billing(through=date(2024, 12, 31))
+        report = ledger.verify()
+        assert report.ok, report
+        notes = ledger.recorder.select_notifications(
+            start=0, limit=100_000, inclusive_of_start=False
+        )
+        assert ledger.seal().position == notes[-1].id

@@ -150,10 +150,13 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 for r in found
             )  # fmt: skip
             rows = list(chain_rows(notes, previous))
-            curs.executemany(
-                insert,
-                [(r.position, r.originator_id, r.originator_version, r.event_hash, r.digest)
-                 for r in rows],
-            )  # fmt: skip
+            # In pipeline mode a cursor's results come back in order: writing with a
+            # cursor of its own keeps the next page's SELECT from reading INSERT results.
+            with curs.connection.cursor() as writer:
+                writer.executemany(
+                    insert,
+                    [(r.position, r.originator_id, r.originator_version, r.event_hash, r.digest)
+                     for r in rows],
+                )  # fmt: skip
             previous, last = rows[-1].digest, rows[-1].position
             total += len(rows)
