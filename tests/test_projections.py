@@ -149,6 +149,8 @@ def test_queries_refuse_unknown_customers_and_invoices_as_before(ledger: Ledger)
         lambda: ledger.receivables("nobody"),
         lambda: ledger.invoice("VSOY-000001"),
         lambda: ledger.invoice("VSOY-1"),
+        lambda: ledger.invoice(3),  # type: ignore[arg-type]
+        lambda: ledger.license_counts(123),  # type: ignore[arg-type]
     ):
         with pytest.raises(LedgerError) as found:
             query()

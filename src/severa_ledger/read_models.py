@@ -176,6 +176,8 @@ class ReadModels:
         self, customer_number: str, as_of: date | None = None
     ) -> dict[str, LicenseCount] | None:
         """Return the license counts per kind (recorded, or on ``as_of``), or None (see held)."""
+        if not isinstance(customer_number, str):
+            return None  # the aggregates' path says what it makes of it
         if as_of is not None:
             held = self.held(customer_number, as_of)
             return None if held is None else held.counts()
@@ -191,6 +193,8 @@ class ReadModels:
         None when there is no subscription, or when ``as_of`` is before a
         recorded fact's effective date (the history must then be folded).
         """
+        if not isinstance(customer_number, str):
+            return None
         day = check_date(as_of, "as_of")
         with self._current(consistent=False) as reader:
             row = reader.get(SUBSCRIPTIONS, (str(subscription_id(customer_number)),))
@@ -202,6 +206,8 @@ class ReadModels:
 
     def invoice(self, number: str, as_of: date | None) -> InvoiceView | None:
         """Return one invoice or credit note with its status, or None if there is none."""
+        if not isinstance(number, str):
+            return None
         with self._current() as reader:
             row = reader.get(INVOICES, (number,))
             if row is None:
@@ -214,6 +220,8 @@ class ReadModels:
 
     def invoices(self, customer_number: str | None, as_of: date | None) -> list[InvoiceView] | None:
         """Return the documents of one customer (None if unknown) or of all, by number."""
+        if customer_number and not isinstance(customer_number, str):
+            return None
         where = {"customer_number": customer_number} if customer_number else {}
         with self._current() as reader:
             sid = str(subscription_id(customer_number)) if customer_number else None
@@ -229,6 +237,8 @@ class ReadModels:
         self, customer_number: str, as_of: date | None
     ) -> tuple[Decimal, Decimal, tuple[InvoiceView, ...]] | None:
         """Return balance, credit and every document's status, or None without a subscription."""
+        if not isinstance(customer_number, str):
+            return None
         where = {"customer_number": customer_number}
         with self._current() as reader:
             customer = reader.get(RECEIVABLES, (str(account_id(customer_number)),))
