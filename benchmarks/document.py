@@ -140,6 +140,8 @@ def _billing(billing: Figures) -> list[str]:
 
 def _store(kind: str, figures: Figures) -> list[str]:
     lines = [f"## {kind}", ""]
+    if figures.get("note"):
+        lines += [figures["note"], ""]
     if kind == "memory":
         lines += [f"The {MEMORY_NOTE}.", ""]
     lines += _table(("measurement", "ledger", "raw driver (the limit)", "ratio"), rows(figures))
@@ -155,7 +157,10 @@ def _store(kind: str, figures: Figures) -> list[str]:
     if figures.get("aims"):
         lines += _table(
             ("aim", "figure", "met"),
-            [(a["aim"], a["figure"], "yes" if a["met"] else "**no**") for a in figures["aims"]],
+            [
+                (a["aim"], a["figure"], {True: "yes", False: "**no**", None: "-"}[a["met"]])
+                for a in figures["aims"]
+            ],
         )
     return lines
 

@@ -435,6 +435,12 @@ def test_preview_of_a_period_billed_in_advance_is_its_legacy_renewal(ledger: Led
     preview = ledger.upcoming_cost("M1", as_of=D(2025, 4, 10))
     renewal = ledger.invoices("M1")[-1]
     assert (preview.order_date, preview.issue_date, preview.seller) == (
-        D(2025, 4, 1), D(2025, 4, 1), "visma-software-as")
+        D(2025, 4, 1),
+        D(2025, 4, 1),
+        "visma-software-as",
+    )
     assert (renewal.issue_date, renewal.lines, renewal.total) == (
-        preview.issue_date, preview.lines, preview.total)
+        preview.issue_date,
+        preview.lines,
+        preview.total,
+    )

@@ -33,7 +33,7 @@ from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.domain.errors import ConcurrencyError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.domain.series import InvoiceSeries
-from severa_ledger.unit import MAX_ATTEMPTS, Unit, back_off
+from severa_ledger.unit import MAX_ATTEMPTS, MAX_EVENTS_PER_SAVE, Unit, back_off
 
 if TYPE_CHECKING:
     from severa_ledger.application import Ledger
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
 
 #: Customers advanced per phase-1 chunk.
 CUSTOMERS_PER_SAVE = 200
-#: Invoices per phase-2 chunk: one save with the series' events (<= MAX_EVENTS_PER_SAVE).
-INVOICES_PER_SAVE = 2_000
+#: Invoices per phase-2 chunk: its invoices and numbers must fit one save (one transaction).
+INVOICES_PER_SAVE = min(2_000, MAX_EVENTS_PER_SAVE // 2)
 T = TypeVar("T")
 Key = tuple[date, str, str, int]  # issue date, series, customer, order sequence
 
@@ -211,7 +211,9 @@ class _Issuer:
 
     def _issue(self, unit: Unit, chunk: Sequence[_Due]) -> list[str]:
         """Issue the invoices of one chunk in order, skipping any issued meanwhile."""
-        todo = [d for d in chunk if self.accounts[d.customer_number].invoiced_orders < d.key[3]]
+        todo = [
+            d for d in chunk if self.accounts[d.customer_number].invoiced_orders < d.order_sequence
+        ]
         for item in todo:
             unit.add(self.accounts[item.customer_number])
         numbers = self._assign(unit, todo)

@@ -250,9 +250,7 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
         found: Account = self.repository.get(aid, version=version)
         return found
 
-    def orders(
-        self, customer_number: str, *, known_at: datetime | None = None
-    ) -> list[OrderView]:
+    def orders(self, customer_number: str, *, known_at: datetime | None = None) -> list[OrderView]:
         """Return the order confirmations, oldest first, with their invoice numbers."""
         sub = self.subscription(customer_number, known_at=known_at)
         assert sub is not None  # noqa: S101 -- as_of=None never returns None
@@ -319,9 +317,7 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
     def customers(self, *, known_at: datetime | None = None) -> list[str]:
         """Return every customer number with a subscription (recorded by ``known_at``)."""
         instant = None if known_at is None else check_instant(known_at)
-        return [
-            e.customer_number for e in self._select([OPENED_TOPIC]) if recorded_by(e, instant)
-        ]
+        return [e.customer_number for e in self._select([OPENED_TOPIC]) if recorded_by(e, instant)]
 
     def _select(self, topics: Sequence[str]) -> Iterator[Any]:
         last = 0
