@@ -64,6 +64,56 @@ def canonical(event: StoredLike) -> bytes:
     return b"".join(len(part).to_bytes(8, "big") + part for part in parts)
 
 
+def _framed(part: bytes) -> bytes:
+    return len(part).to_bytes(8, "big") + part
+
+
+def stored_hash(originator_id: str, version: int, topic: str, state: bytes | str) -> bytes:
+    """Return the SHA-256 of a stored event's canonical bytes, from its fields (as bytes)."""
+    data = state.encode() if isinstance(state, str) else bytes(state)
+    return hashlib.sha256(
+        b"".join((_framed(originator_id.encode()), _framed(str(version).encode()),
+                  _framed(topic.encode()), _framed(data)))
+    ).digest()  # fmt: skip
+
+
+def clean_walk(
+    events: Iterator[tuple[int, str, int, str, bytes]],
+    rows: Iterator[tuple[int, str, str]],
+    seal: Seal | None,
+) -> tuple[int, int, bool | None] | None:
+    """Return (events matched, head, sealed) when every event matches its row, else None.
+
+    ``events`` are stored events ``(position, id text, version, topic, state)``,
+    ``rows`` the stored digests ``(position, event hash, digest)``, both in
+    order. Only a log that matches its chain (and ``seal``) throughout is
+    reported here; at the first disagreement the walk gives up (None), for the
+    caller to find and name the problem.
+    """
+    previous = bytes.fromhex(GENESIS)
+    matched = head = 0
+    sealed = None if seal is None else (seal.position, seal.digest) == (0, GENESIS)
+    sha256 = hashlib.sha256
+    for position, oid, version, topic, state in events:
+        row = next(rows, None)
+        if row is None:
+            return None
+        hashed = stored_hash(oid, version, topic, state)
+        if position != row[0] or hashed.hex() != row[1]:
+            return None
+        previous = sha256(previous + hashed).digest()
+        if previous.hex() != row[2]:
+            return None
+        matched, head = matched + 1, position
+        if seal is not None and not sealed and position >= seal.position:
+            if (position, row[2], matched) != (seal.position, seal.digest, seal.events):
+                return None
+            sealed = True
+    if next(rows, None) is not None or (seal is not None and not sealed):
+        return None
+    return matched, head, sealed
+
+
 def event_hash(event: StoredLike) -> str:
     """Return the SHA-256 of the event's canonical bytes, as hex."""
     return hashlib.sha256(canonical(event)).hexdigest()

@@ -19,8 +19,9 @@ events and is independent of the hash chain.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import attrs
 
@@ -31,11 +32,15 @@ from severa_ledger.domain.documents import Invoice, OrderConfirmation
 from severa_ledger.domain.errors import LedgerError
 from severa_ledger.domain.periods import Schedule
 from severa_ledger.domain.subscription import OPENED_TOPIC, Subscription, subscription_id
+from severa_ledger.persistence import EventDecoder
+from severa_ledger.projections.log import Log, Stored
 
 if TYPE_CHECKING:
     from severa_ledger.queries import LedgerReader
 
 PAGE = 1000
+#: Customers whose histories are read in one query.
+CUSTOMERS_PER_READ = 100
 Command = Callable[[Subscription, Any], object]
 
 #: Input events and the command that records each (LicensesBought of an activation
@@ -208,12 +213,19 @@ def _timestamp(event: Any) -> Any:
     return event.timestamp
 
 
-def _check_customer(reader: LedgerReader, customer: str) -> _Customer:
+def _decoded(decoder: EventDecoder, aggregate: UUID, stored: list[Stored]) -> list[Any]:
+    return [decoder.event(topic, aggregate, v, state) for _, _, v, topic, state in stored]
+
+
+def _check_customer(
+    reader: LedgerReader, customer: str, decoder: EventDecoder, histories: dict[UUID, list[Stored]]
+) -> _Customer:
     replay = _Customer(reader, customer)
+    sid, aid = subscription_id(customer), account_id(customer)
     try:
         events = heapq.merge(
-            list(reader.events.get(subscription_id(customer))),
-            list(reader.events.get(account_id(customer))),
+            _decoded(decoder, sid, histories[sid]),
+            _decoded(decoder, aid, histories[aid]),
             key=_timestamp,
         )
         for event in events:
@@ -226,30 +238,37 @@ def _check_customer(reader: LedgerReader, customer: str) -> _Customer:
     return replay
 
 
-def _customers(reader: LedgerReader, findings: list[Finding]) -> Iterator[str]:
-    last = 0
-    while True:
-        notes = reader.recorder.select_notifications(
-            start=last, limit=PAGE, topics=[OPENED_TOPIC], inclusive_of_start=False
-        )
-        if not notes:
-            return
-        for note in notes:
+def _customers(log: Log, decoder: EventDecoder, findings: list[Finding]) -> Iterator[list[str]]:
+    """Yield the customers in the order they opened, a page of openings at a time."""
+    for page in log.pages(topics=[OPENED_TOPIC], limit=PAGE):
+        customers = []
+        for position, aggregate, version, topic, state in page:
             try:
-                yield reader.mapper.to_domain_event(note).customer_number  # type: ignore[attr-defined]
+                opened = decoder.event(topic, UUID(aggregate), version, state)
+                customers.append(opened.customer_number)
             except ValueError as error:
-                findings.append(Finding("?", f"position {note.id}", f"unreadable: {error}"))
-        last = notes[-1].id
+                findings.append(Finding("?", f"position {position}", f"unreadable: {error}"))
+        yield customers
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def rederive(reader: LedgerReader) -> Rederivation:
     """Recompute every order and invoice from the input events; report differences."""
     findings: list[Finding] = []
     customers = orders = invoices = 0
-    for customer in _customers(reader, findings):
-        replay = _check_customer(reader, customer)
-        customers += 1
-        orders += len(replay.orders)
-        invoices += replay.checked_invoices
-        findings.extend(replay.findings)
+    decoder, log = EventDecoder(reader.mapper), Log(reader.recorder)
+    for page in _customers(log, decoder, findings):
+        for chunk in _chunks(page, CUSTOMERS_PER_READ):
+            ids = [i for c in chunk for i in (subscription_id(c), account_id(c))]
+            histories = log.histories(ids)
+            for customer in chunk:
+                replay = _check_customer(reader, customer, decoder, histories)
+                customers += 1
+                orders += len(replay.orders)
+                invoices += replay.checked_invoices
+                findings.extend(replay.findings)
     return Rederivation(customers, orders, invoices, tuple(findings))

@@ -14,6 +14,7 @@ chained id with no event, never as a gap.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
 import attrs
@@ -25,11 +26,20 @@ from severa_ledger.audit.chain import (
     Lookahead,
     Seal,
     chain_rows,
+    clean_walk,
     event_hash,
     link,
 )
 from severa_ledger.audit.known import recorded_at
-from severa_ledger.audit.stores import PAGE, ChainStore, all_rows, store_for
+from severa_ledger.audit.stores import (
+    PAGE,
+    TABLE,
+    ChainStore,
+    SQLiteChainStore,
+    all_rows,
+    store_for,
+)
+from severa_ledger.projections.log import Log
 
 ALTERED = "altered"
 DELETED = "deleted"
@@ -148,6 +158,11 @@ class AuditTrail:
         newest = self.recorder.max_notification_id() or 0
         chained = self.store.head()  # read second: it covers every event counted above
         stop = max(newest, chained.position if chained else 0)
+        events = chain.from_iterable(Log(self.recorder).pages(stop=stop))
+        clean = clean_walk(events, self._digests(stop), seal)
+        if clean is not None:  # the usual case: nothing to find, read once without objects
+            matched, head, sealed = clean
+            return ChainReport(matched, head, None, sealed)
         notes = Lookahead(self.notifications(stop=stop))
         rows = Lookahead(all_rows(self.store, stop))
         previous, matched, head = GENESIS, 0, 0
@@ -173,6 +188,24 @@ class AuditTrail:
                               "and their digests with them")  # fmt: skip
             return ChainReport(matched, head, problem, sealed)
         return ChainReport(matched, head, None, sealed)
+
+    def _digests(self, stop: int) -> Iterator[tuple[int, str, str]]:
+        """Yield ``(position, event hash, digest)`` of every stored digest up to ``stop``."""
+        if not isinstance(self.store, SQLiteChainStore):
+            yield from ((r.position, r.event_hash, r.digest) for r in all_rows(self.store, stop))
+            return
+        last = 0
+        sql = (f"SELECT notification_id, event_hash, digest FROM {TABLE} "  # noqa: S608 -- constant
+               "WHERE notification_id > ? AND notification_id <= ? "
+               "ORDER BY notification_id LIMIT ?")  # fmt: skip
+        while True:
+            with self.store.datastore.transaction(commit=False) as cursor:
+                cursor.execute(sql, (last, stop, PAGE))
+                rows = [(int(r[0]), str(r[1]), str(r[2])) for r in cursor.fetchall()]
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
 
     @staticmethod
     def _follows(row: ChainRow, previous: str) -> Problem | None:

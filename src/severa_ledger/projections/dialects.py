@@ -60,6 +60,14 @@ class Dialect:
     events_table: str
     events_id: str
     _statements: dict[str, Statements] = attrs.field(factory=dict, eq=False, repr=False)
+    _objects: list[_ObjectCache] = attrs.field(factory=list, eq=False, repr=False)
+
+    @property
+    def objects(self) -> _ObjectCache:
+        """Return the value objects coded so far, both ways, shared by every table."""
+        if not self._objects:
+            self._objects.append(_ObjectCache(self.encoders[OBJECT], self.decoders[OBJECT]))
+        return self._objects[0]
 
     def qualify(self, name: str) -> str:
         """Return the quoted, schema-qualified name of a table."""
@@ -222,7 +230,7 @@ class Statements:
 
     @cached_property
     def _objects(self) -> _ObjectCache:
-        return _ObjectCache(self.dialect.encoders[OBJECT], self.dialect.decoders[OBJECT])
+        return self.dialect.objects
 
     def encode(self, row: object) -> tuple[object, ...]:
         """Return a row as the upsert's parameters."""
@@ -249,13 +257,17 @@ class _ObjectCache:
     Values are immutable, so sharing a decoded one between rows is safe.
     """
 
-    LIMIT = 4096
+    LIMIT = 16384
 
     def __init__(self, encode: Convert, decode: Convert) -> None:
         self._encode = encode
         self._decode = decode
         self._texts: dict[int, tuple[object, str]] = {}
         self._values: dict[str, object] = {}
+
+    def remember(self, value: object, text: str) -> None:
+        """Take ``text`` as the encoding of ``value`` (read from a stored event)."""
+        self._remember(value, text)
 
     def _remember(self, value: object, text: str) -> None:
         if len(self._texts) > self.LIMIT:

@@ -31,7 +31,16 @@ from severa_ledger.domain.account import Account, Payment
 from severa_ledger.domain.account import T as ACCOUNT
 from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.domain.documents import Invoice, InvoiceView, SellerSnapshot
-from severa_ledger.projections.rows import Change, Key, Projection, Rows, Table, id_text, upsert
+from severa_ledger.projections.rows import (
+    Change,
+    Key,
+    Projection,
+    Rows,
+    Table,
+    id_text,
+    replace,
+    upsert,
+)
 
 
 @attrs.frozen
@@ -163,7 +172,7 @@ def _settle(doc: Invoice, paid: Decimal, credit_note: Invoice | None) -> dict[st
 def _settled(row: InvoiceRow, paid: Decimal, credit_note: InvoiceRow | None) -> InvoiceRow:
     """Return ``row`` with ``paid`` received and ``credit_note`` (if any), by the Account rules."""
     note = credit_note.terms() if credit_note else None
-    return attrs.evolve(row, **_settle(row.terms(), paid, note))
+    return replace(row, **_settle(row.terms(), paid, note))
 
 
 def _customer(rows: Rows, event: Any, customer_number: str) -> ReceivableRow:  # noqa: ANN401
@@ -177,7 +186,7 @@ def _customer(rows: Rows, event: Any, customer_number: str) -> ReceivableRow:  #
 def _moved(customer: ReceivableRow, old: InvoiceRow | None, new: InvoiceRow, added: int) -> Change:
     """Return the customer's row with one document's share of balance and credit replaced."""
     outstanding, overpaid = (old.outstanding, old.overpaid) if old else (0, 0)
-    return upsert(RECEIVABLES, attrs.evolve(
+    return upsert(RECEIVABLES, replace(
         customer, documents=customer.documents + added,
         balance=customer.balance - outstanding + new.outstanding,
         credit=customer.credit - overpaid + new.overpaid,

@@ -14,7 +14,8 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
+from operator import attrgetter
 from types import UnionType
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar, Union, get_args, get_origin
 from uuid import UUID
@@ -98,6 +99,26 @@ class Change(NamedTuple):
 def upsert(table: Table[R], row: R) -> Change:
     """Return the change that stores ``row`` at its key."""
     return Change(table, table.key_of(row), row)
+
+
+@cache
+def _layout(cls: type[Any]) -> tuple[Callable[[Any], tuple[Any, ...]], dict[str, int]] | None:
+    fields = attrs.fields(cls)
+    if len(fields) < 2 or any(not f.init or f.kw_only for f in fields):  # noqa: PLR2004
+        return None
+    return attrgetter(*(f.name for f in fields)), {f.name: i for i, f in enumerate(fields)}
+
+
+def replace(row: R, **changes: Any) -> R:  # noqa: ANN401 -- any field's value
+    """Return ``row`` with ``changes``: ``attrs.evolve``, its fields looked up once per class."""
+    layout = _layout(type(row))  # type: ignore[arg-type]
+    if layout is None:
+        return attrs.evolve(row, **changes)  # type: ignore[misc]
+    get, index = layout
+    values = list(get(row))
+    for name, value in changes.items():
+        values[index[name]] = value
+    return type(row)(*values)
 
 
 def delete(table: Table[Any], key: Key) -> Change:

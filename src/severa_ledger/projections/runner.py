@@ -22,16 +22,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+from uuid import UUID
 
 import attrs
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 
 from severa_ledger.domain.errors import InvalidValueError
+from severa_ledger.persistence import EventDecoder
+from severa_ledger.projections.log import Log, Stored
 from severa_ledger.projections.rows import Key, Overlay, Projection, Table
 from severa_ledger.projections.store import Reader, Session, Store, Tracking
 
 #: Notifications read, decoded and folded per transaction.
-PAGE = 1000
+PAGE = 4000
 #: Called at named points of a catch-up (tests inject failures here).
 Failpoint = Callable[[str, int], None]
 
@@ -69,6 +72,9 @@ class Runner:
     ) -> None:
         self.recorder = recorder
         self.mapper = mapper
+        self.log = Log(recorder)
+        self.decoder = EventDecoder(mapper)
+        self._objects: dict[type[Any], bool] = {}  # which types are value objects
         self.store = store
         self.projections = {p.name: p for p in projections}
         self.page = page
@@ -111,16 +117,28 @@ class Runner:
         with self._lock:
             while not should_stop():
                 positions = self._positions(chosen)
-                notes = self.recorder.select_notifications(
-                    start=min(positions.values()), limit=self.page, topics=topics,
-                    inclusive_of_start=False,
-                )  # fmt: skip
-                if not notes:
+                stored = self.log.page(min(positions.values()), limit=self.page, topics=topics)
+                if not stored:
                     break
-                events = [(n.id, self.mapper.to_domain_event(n)) for n in notes]
+                events = [(s[0], self._decode(s)) for s in stored]
                 if self._apply(chosen, positions, events):
                     done += len(events)
         return done
+
+    def _decode(self, stored: Stored) -> Any:  # noqa: ANN401 -- any event
+        """Return a stored event decoded; the JSON of its value objects kept for rows."""
+        _, originator_id, version, topic, state = stored
+        texts: dict[str, str] = {}
+        event = self.decoder.event(topic, UUID(originator_id), version, state, texts)
+        for name, text in texts.items():
+            value = event.__dict__[name]
+            kind = type(value)
+            held = self._objects.get(kind)
+            if held is None:
+                held = self._objects[kind] = attrs.has(kind)
+            if held:
+                self.store.remember(value, text)
+        return event
 
     def _positions(self, chosen: list[Projection]) -> dict[str, int]:
         with self.store.reading(consistent=False) as reader:

@@ -147,6 +147,10 @@ class SQLiteStore:
         self.datastore = datastore
         self.dialect = dialect
 
+    def remember(self, value: object, text: str) -> None:
+        """Take ``text`` (from a stored event) as the encoding of ``value`` when it is written."""
+        self.dialect.objects.remember(value, text)
+
     @contextmanager
     def _translated(self) -> Iterator[None]:
         try:
@@ -185,6 +189,10 @@ class PostgresStore:
         self.dialect = dialect
         digest = hashlib.sha256(f"severa-ledger/projections/{dialect.schema}".encode()).digest()
         self.lock_key = int.from_bytes(digest[:8], "big", signed=True)
+
+    def remember(self, value: object, text: str) -> None:
+        """Take ``text`` (from a stored event) as the encoding of ``value`` when it is written."""
+        self.dialect.objects.remember(value, text)
 
     @contextmanager
     def reading(self, *, consistent: bool = True) -> Iterator[SqlSession]:

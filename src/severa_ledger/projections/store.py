@@ -90,6 +90,10 @@ class Store(Protocol):
         """Return the exclusive writing transaction."""
         ...  # pragma: no cover -- a protocol
 
+    def remember(self, value: object, text: str) -> None:
+        """Take ``text`` (a stored event's JSON of ``value``) as its encoding, if rows hold JSON."""
+        ...  # pragma: no cover -- a protocol
+
 
 class _MemorySession:
     """Writes buffered until the session ends without an error."""
@@ -163,6 +167,9 @@ class MemoryStore:
         self.rows = MemoryRows()
         self.positions: dict[str, Tracking] = {}
         self.lock = threading.RLock()
+
+    def remember(self, value: object, text: str) -> None:
+        """Keep nothing: rows in memory are never encoded."""
 
     @contextmanager
     def reading(self, *, consistent: bool = True) -> Iterator[Reader]:

@@ -42,6 +42,7 @@ from severa_ledger.projections.rows import (
     Table,
     delete,
     id_text,
+    replace,
     upsert,
 )
 
@@ -317,7 +318,7 @@ def _step(step: Step) -> Callable[[Rows, Any], list[Change]]:
         old = rows.get(SUBSCRIPTIONS, (id_text(event.originator_id),))
         if old is None:  # pragma: no cover -- every subscription opens first
             return []
-        new = attrs.evolve(
+        new = replace(
             old, **step(old, event), last_change=event.effective_date,
             last_effective=max(old.last_effective, event.effective_date),
             version=event.originator_version, recorded_at=event.timestamp,
