@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from json.decoder import scanstring  # type: ignore[attr-defined]
+from types import MemberDescriptorType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 from uuid import UUID, uuid4
@@ -77,6 +78,12 @@ class AttrsTranscoding(Transcoding):
         self.name = name
         self._fields = attrs.fields(cls)
         self._names = tuple(f.name for f in self._fields)
+        self._name_set = frozenset(self._names)
+        # Slots are set through their descriptors: a third of object.__setattr__'s cost.
+        slots = [getattr(cls, name, None) for name in self._names]
+        self._setters: tuple[tuple[str, Callable[[object, object], None]], ...] | None = None
+        if all(isinstance(slot, MemberDescriptorType) for slot in slots):
+            self._setters = tuple(zip(self._names, [s.__set__ for s in slots], strict=True))  # type: ignore[union-attr]
 
     def encode(self, obj: object) -> dict[str, object]:
         """Return the fields by name."""
@@ -85,10 +92,10 @@ class AttrsTranscoding(Transcoding):
     def decode(self, data: dict[str, object]) -> object:
         """Return the value object, without validation."""
         obj: object = object.__new__(self.type)
-        if len(data) == len(self._names) and all(name in data for name in self._names):
-            for name in self._names:  # every field stored: the usual case
+        if self._setters is not None and data.keys() == self._name_set:
+            for name, put in self._setters:  # every field stored: the usual case
                 value = data[name]
-                object.__setattr__(obj, name, tuple(value) if type(value) is list else value)
+                put(obj, tuple(value) if type(value) is list else value)
             return obj
         for f in self._fields:
             if f.name in data:
