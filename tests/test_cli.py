@@ -179,6 +179,17 @@ def test_bill_and_invoice_show_the_issued_invoice(capsys, db, c1_file):
         assert text in out
 
 
+def test_bill_takes_a_worker_count_and_refuses_a_bad_one(capsys, db, c1_file):
+    """--workers reaches run_billing; 0 is refused by name, and nothing is billed."""
+    run(capsys, "--db", db, "apply", str(c1_file))
+    code, _, err = run(capsys, "--db", db, "bill", "--through", "2025-06-30", "--workers", "0")
+    assert code != 0
+    assert "workers must be an int >= 1, got 0" in err
+    code, out, _ = run(capsys, "--db", db, "bill", "--through", "2025-06-30", "--workers", "2")
+    assert code == 0
+    assert "VSOY-000001, VSOY-000002" in out
+
+
 def test_preview_json_has_amounts_as_strings(capsys, db, c1_file):
     """The next period (2025-08-01..10-31) costs 4 x 3 x 100.00 NOK (R28)."""
     run(capsys, "--db", db, "apply", str(c1_file))

@@ -5,8 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
 
 from severa_ledger import InvalidPeriodError, Schedule
+from severa_ledger.domain.periods import add_months
 
 # (anchor, months, k, start, end, days); days counted by hand, both ends included.
 PERIODS = [
@@ -112,3 +116,27 @@ def test_period_length_outside_1_3_6_12_is_refused(months):
     """R1: period_months must be one of 1, 3, 6, 12 (a bool is not a number of months)."""
     with pytest.raises(InvalidPeriodError, match=repr(months)):
         Schedule(date(2025, 5, 1), months)
+
+
+@given(
+    day=st.dates(min_value=date(1900, 1, 1), max_value=date(2400, 12, 31)),
+    months=st.integers(min_value=-1200, max_value=1200),
+)
+def test_add_months_is_relativedelta(day: date, months: int) -> None:
+    """The fast month arithmetic of Schedule.start is dateutil's, clamping included."""
+    assert add_months(day, months) == day + relativedelta(months=months)
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2025, 1, 31), 1, date(2025, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2024, 2, 29), 12, date(2025, 2, 28)),
+        (date(2025, 3, 31), -1, date(2025, 2, 28)),
+        (date(2025, 11, 30), 3, date(2026, 2, 28)),
+        (date(2025, 12, 15), 1, date(2026, 1, 15)),
+    ],
+)
+def test_add_months_literal(day: date, months: int, expected: date) -> None:
+    assert add_months(day, months) == expected

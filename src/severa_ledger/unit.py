@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -48,26 +50,70 @@ def project(
     return aggregate
 
 
+class AggregateCache:
+    """Aggregates as this process last saved them, lent to one unit of work at a time.
+
+    A unit *takes* an aggregate out (so no other unit can see its uncommitted
+    changes), brings it up to date with the events other writers stored since
+    (one indexed query, the fast-forward), and the unit *returns* it only after
+    its save committed. A unit that fails or refuses returns nothing: what it
+    held is loaded from the store next time. Least recently returned go first.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._held: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, aggregate_id: UUID) -> Aggregate | None:
+        """Remove and return the cached aggregate, if any."""
+        with self._lock:
+            return self._held.pop(aggregate_id, None)
+
+    def give_back(self, aggregates: Iterable[Aggregate]) -> None:
+        """Keep saved aggregates (without pending events) for the next unit."""
+        if self.maxsize <= 0:
+            return
+        with self._lock:
+            for aggregate in aggregates:
+                self._held[aggregate.id] = aggregate
+                self._held.move_to_end(aggregate.id)
+            while len(self._held) > self.maxsize:
+                self._held.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every cached aggregate."""
+        with self._lock:
+            self._held.clear()
+
+
 class Unit:
     """Aggregates loaded once, changed in memory, saved together."""
 
-    def __init__(self, app: Application[_UUID]) -> None:
+    def __init__(self, app: Application[_UUID], cache: AggregateCache | None = None) -> None:
         self.app = app
+        self.cache = cache
         self.loaded: dict[UUID, Aggregate] = {}
 
     def get(self, aggregate_id: UUID, cls: type[A]) -> A | None:
-        """Return the aggregate, from this unit if loaded here, else from the store."""
+        """Return the aggregate, from this unit if loaded here, else from the cache or store."""
         if aggregate_id not in self.loaded:
             try:
-                self.loaded[aggregate_id] = self.app.repository.get(
-                    aggregate_id, projector_func=project
-                )
+                self.loaded[aggregate_id] = self._load(aggregate_id)
             except AggregateNotFoundError:
                 return None
         found = self.loaded[aggregate_id]
         if not isinstance(found, cls):
             return None
         return found
+
+    def _load(self, aggregate_id: UUID) -> Aggregate:
+        cached = self.cache.take(aggregate_id) if self.cache is not None else None
+        if cached is None:
+            loaded: Aggregate = self.app.repository.get(aggregate_id, projector_func=project)
+            return loaded
+        newer = self.app.repository.event_store.get(aggregate_id, gt=cached.version)
+        return cast("Aggregate", project(cached, cast("Any", newer)))
 
     def add(self, aggregate: Aggregate) -> None:
         """Take a new aggregate into the unit, to be saved with it."""
@@ -120,5 +166,7 @@ class Unit:
         for group in self.chunks():
             count += sum(len(a.pending_events) for a in group)
             self.app.save(*group)
+        if self.cache is not None:
+            self.cache.give_back(self.loaded.values())
         self.loaded.clear()
         return count

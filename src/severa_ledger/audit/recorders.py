@@ -73,7 +73,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         **kwargs: Any,  # noqa: ANN401 -- eventsourcing's signature
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
-        self._chain(c)
+        self._chain(c, list(zip(ids or (), stored_events, strict=True)))
         return ids
 
     def extend_chain(self) -> int:
@@ -89,12 +89,22 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                 back_off(attempt)
         return 0  # pragma: no cover -- the loop returns or raises
 
-    def _chain(self, c: SQLiteCursor) -> int:
+    def _chain(self, c: SQLiteCursor, inserted: Sequence[tuple[int, StoredEvent]] = ()) -> int:
+        """Chain the unchained events; ``inserted``, when they directly follow the head.
+
+        A save's own events, with the positions their inserts returned, are
+        chained from memory when they directly follow the chain's head (the usual
+        case: the write lock is held since their first insert); otherwise the
+        unchained events are read back page by page.
+        """
         c.execute(f"SELECT notification_id, digest FROM {TABLE} "  # noqa: S608 -- constants
                   "ORDER BY notification_id DESC LIMIT 1")  # fmt: skip
         head = c.fetchone()
         last, previous = (int(head[0]), str(head[1])) if head else (0, GENESIS)
         total = 0
+        if inserted and inserted[0][0] == last + 1 and inserted[-1][0] == last + len(inserted):
+            self._insert_chain_rows(c, inserted, previous)
+            return len(inserted)  # the newest rows: their inserts took max(rowid) + 1
         while True:
             c.execute(
                 f"SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
@@ -104,18 +114,25 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             found = c.fetchall()
             if not found:
                 return total
-            notes = (
+            notes = [
                 (int(r[0]), StoredEvent(self.convert_originator_id(r[1]), r[2], r[3], r[4]))
                 for r in found
-            )
-            rows = list(chain_rows(notes, previous))
-            c.executemany(
-                f"INSERT OR IGNORE INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)",  # noqa: S608
-                [(r.position, r.originator_id, r.originator_version, r.event_hash, r.digest)
-                 for r in rows],
-            )  # fmt: skip
-            previous, last = rows[-1].digest, rows[-1].position
-            total += len(rows)
+            ]
+            last, previous = self._insert_chain_rows(c, notes, previous)
+            total += len(notes)
+
+    @staticmethod
+    def _insert_chain_rows(
+        c: SQLiteCursor, notes: Sequence[tuple[int, StoredEvent]], previous: str
+    ) -> tuple[int, str]:
+        """Insert the chain rows of ``notes`` after digest ``previous``; return the new head."""
+        rows = list(chain_rows(iter(notes), previous))
+        c.executemany(
+            f"INSERT OR IGNORE INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)",  # noqa: S608
+            [(r.position, r.originator_id, r.originator_version, r.event_hash, r.digest)
+             for r in rows],
+        )  # fmt: skip
+        return rows[-1].position, rows[-1].digest
 
 
 class ChainedPOPORecorder(POPOApplicationRecorder):

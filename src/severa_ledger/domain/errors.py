@@ -41,6 +41,7 @@ __all__ = [
     "UnknownPolicyError",
     "UserAlreadyActiveError",
     "UserNotActiveError",
+    "WorkerError",
 ]
 
 
@@ -154,6 +155,10 @@ class IdempotencyConflictError(LedgerError):
 
 class ConcurrencyError(LedgerError):
     """Raised when a command still conflicts with other writers after its retries."""
+
+
+class WorkerError(LedgerError):
+    """Raised when a billing worker process stops without answering (see its standard error)."""
 
 
 class InvoiceNotFoundError(LedgerError):

@@ -11,12 +11,10 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from dateutil.relativedelta import relativedelta
-
 from severa_ledger.domain.billing import PriceVersion, period_lines, prices_in_force
 from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.domain.documents import OrderConfirmation, OrderLine
-from severa_ledger.domain.periods import Period, Schedule
+from severa_ledger.domain.periods import Period, Schedule, add_months
 from severa_ledger.domain.values import CompanyVersion, LicenseCount, Migration, TermsAcceptance
 
 
@@ -120,11 +118,11 @@ class Holdings:
         start = self.schedule.start(index)
         if self.period_index < index <= self.ordered_through:
             # ordered in advance already, by the seller and regime in force then (R20, R22)
-            return start - relativedelta(months=1), self.seller, self.regime
+            return add_months(start, -1), self.seller, self.regime
         if self.migration is not None and self.migration.cohort <= start:
             return start, self.migration.seller, self.migration.regime
         if self.regime == "in_advance":
-            return start - relativedelta(months=1), self.seller, self.regime
+            return add_months(start, -1), self.seller, self.regime
         return start, self.seller, self.regime
 
     def renewal_lines(self, index: int, *, deduct_billed: bool) -> list[OrderLine]:

@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from dateutil.relativedelta import relativedelta
 from eventsourcing.domain import Aggregate, event
 
 from severa_ledger.domain import rules
@@ -28,7 +27,7 @@ from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.domain.documents import ADDITION, RENEWAL, OrderConfirmation, OrderLine
 from severa_ledger.domain.holdings import Holdings
 from severa_ledger.domain.money import check_currency
-from severa_ledger.domain.periods import Schedule
+from severa_ledger.domain.periods import Schedule, add_months
 from severa_ledger.domain.proration import policy_named
 from severa_ledger.domain.rules import check_quantity
 from severa_ledger.domain.values import (
@@ -199,7 +198,7 @@ class Subscription(Holdings, Aggregate):
         check_currency(currency)
         index = schedule.index_of(on)
         ordered = index
-        if regime == "in_advance" and schedule.start(index + 1) - relativedelta(months=1) <= on:
+        if regime == "in_advance" and add_months(schedule.start(index + 1), -1) <= on:
             ordered = index + 1  # the next renewal was due before the ledger knew it
         return cls(
             customer_number=customer_number,

@@ -1,0 +1,155 @@
+"""Phase 1 of a billing run on several cores: worker processes advance chunks of customers.
+
+Advancing a subscription (loading it, rolling and renewing its periods,
+encoding and saving the events) is independent from one customer to the
+next, and most of a billing run's time. With ``workers`` > 1, each worker
+process opens the same store and advances whole chunks, each chunk one save
+retried on a writer conflict exactly as in one process; the parent receives
+each chunk's due orders and account handles, in chunk order, and issues the
+invoices itself in the one global order (phase 2), so numbers are the same.
+
+Workers are new interpreters (``python -m severa_ledger.billing_worker``): no
+connection is inherited and the caller's script is not imported again. Each
+opens the ledger with the parent's environment, sellers, VAT table and
+invoice weekday, and talks to the parent through pickles on its standard
+input and output. A store only this process can see (in memory) is always
+advanced here, and so is a ledger class defined in ``__main__``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import subprocess
+import sys
+from collections import deque
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, Self
+
+from severa_ledger.domain.errors import InvalidValueError, WorkerError
+
+if TYPE_CHECKING:
+    from severa_ledger.application import Ledger
+    from severa_ledger.billing_run import Advanced
+
+#: Below this many customers a run advances in this process: starting workers costs more.
+PARALLEL_FROM = 2_000
+#: Workers started when the caller does not say: one per core, at most this many.
+MAX_AUTO_WORKERS = 4
+SHARED_STORES = frozenset({"eventsourcing.sqlite", "eventsourcing.postgres"})
+MEMORY_DBNAMES = frozenset({":memory:", "file::memory:"})
+
+
+def shared_store(ledger: Ledger) -> bool:
+    """Return whether other processes can open ``ledger``'s store."""
+    module = ledger.env.get("PERSISTENCE_MODULE", "")
+    dbname = ledger.env.get("SQLITE_DBNAME", "")
+    return module in SHARED_STORES and dbname not in MEMORY_DBNAMES
+
+
+def worker_count(ledger: Ledger, customers: int, workers: int | None) -> int:
+    """Return how many processes advance ``customers``: ``workers``, or one per core."""
+    if workers is not None:
+        if type(workers) is not int or workers < 1:
+            raise InvalidValueError(f"workers must be an int >= 1, got {workers!r}")
+        return workers if shared_store(ledger) else 1
+    if customers < PARALLEL_FROM or not shared_store(ledger):
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
+
+
+def advance_all(
+    ledger: Ledger, chunks: Sequence[Sequence[str]], through: date, workers: int | None
+) -> Iterator[tuple[Advanced, int]]:
+    """Yield each chunk's findings and saved events, in chunk order."""
+    from severa_ledger.billing_run import advance_chunk  # noqa: PLC0415 -- billing_run imports us
+
+    count = min(worker_count(ledger, sum(len(c) for c in chunks), workers), len(chunks))
+    if count < 2 or type(ledger).__module__ == "__main__":  # noqa: PLR2004 -- a pool of one
+        for chunk in chunks:  # (a class in __main__ cannot be imported by a worker)
+            yield advance_chunk(ledger, chunk, through)
+        return
+    spec = (type(ledger), dict(ledger.env), ledger.sellers, ledger.vat, ledger.invoice_weekday)
+    with _Pool(count, spec) as pool:
+        yield from pool.map([(chunk, through) for chunk in chunks])
+
+
+class _Pool:
+    """Worker processes (``python -m severa_ledger.billing_worker``), one chunk each at a time.
+
+    Chunk k goes to worker k mod n and results are read in chunk order, so
+    every worker holds one chunk while the parent reads another's result.
+    """
+
+    def __init__(self, count: int, spec: tuple[object, ...]) -> None:
+        self.count, self.spec = count, spec
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def __enter__(self) -> Self:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        command = [sys.executable, "-m", "severa_ledger.billing_worker"]
+        try:
+            pipe = subprocess.PIPE
+            for _ in range(self.count):
+                worker = subprocess.Popen(command, stdin=pipe, stdout=pipe, env=env)  # noqa: S603
+                self.procs.append(worker)
+            for proc in self.procs:
+                self._send(proc, self.spec)
+        except BaseException:
+            self._close(kill=True)
+            raise
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self._close(kill=exc_type is not None)
+
+    def _close(self, *, kill: bool) -> None:
+        """End every worker: close its input (it then exits), or kill it after an error."""
+        for proc in self.procs:
+            if kill:
+                proc.kill()
+            if proc.stdin:
+                with contextlib.suppress(BrokenPipeError):  # it exited already
+                    proc.stdin.close()
+        for proc in self.procs:
+            if proc.stdout:
+                proc.stdout.close()
+            proc.wait()
+
+    @staticmethod
+    def _send(proc: subprocess.Popen[bytes], message: object) -> None:
+        assert proc.stdin is not None  # noqa: S101 -- opened with a pipe
+        try:
+            pickle.dump(message, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            proc.stdin.flush()
+        except BrokenPipeError:
+            raise WorkerError(f"a billing worker exited with code {proc.wait()}") from None
+
+    @staticmethod
+    def _receive(proc: subprocess.Popen[bytes]) -> Any:  # noqa: ANN401 -- a chunk's result
+        assert proc.stdout is not None  # noqa: S101 -- opened with a pipe
+        try:
+            status, value = pickle.load(proc.stdout)  # noqa: S301 -- our own child process
+        except EOFError:
+            raise WorkerError(f"a billing worker exited with code {proc.wait()}") from None
+        if status == "error":
+            raise value
+        return value
+
+    def map(self, tasks: Sequence[tuple[Sequence[str], date]]) -> Iterator[Any]:
+        """Yield the result of each task, in task order."""
+        queued = iter(tasks)
+        busy: deque[subprocess.Popen[bytes]] = deque()
+        for proc, task in zip(self.procs, queued, strict=False):
+            self._send(proc, task)
+            busy.append(proc)
+        while busy:
+            proc = busy.popleft()
+            result = self._receive(proc)
+            following = next(queued, None)
+            if following is not None:
+                self._send(proc, following)
+                busy.append(proc)
+            yield result

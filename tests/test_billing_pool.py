@@ -1,0 +1,135 @@
+"""Billing with worker processes records what billing in one process records (R13-R20)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from severa_ledger import InvalidValueError, Ledger, WorkerError, billing_pool, billing_run
+from severa_ledger.domain.documents import OrderConfirmation
+from tests.conftest import open_customer, pg_schema_url, stored_log
+
+D = date
+CUSTOMERS = 12
+
+
+class RefusingLedger(Ledger):
+    """A ledger whose subscriptions cannot be advanced: the worker's error reaches the caller."""
+
+    def issue_date_of(self, order: OrderConfirmation) -> date:
+        raise RuntimeError(f"refused in worker for order {order.sequence}")
+
+
+def book(ledger: Ledger) -> None:
+    """Twelve customers: monthly and quarterly, both sellers, purchases and a migration."""
+    for i in range(CUSTOMERS):
+        customer = f"P{i:02d}"
+        regime = "in_advance" if i % 3 else "after_start"
+        open_customer(ledger, customer, anchor=D(2025, 1 + i % 3, 1), months=(1, 3)[i % 2],
+                      regime=regime)  # fmt: skip
+        ledger.buy_licenses(customer, "user", 1 + i % 4, on=D(2025, 1 + i % 3, 1))
+        if regime == "in_advance" and i % 2:
+            ledger.schedule_migration(customer, cohort=D(2025, 7 + i % 3, 1), on=D(2025, 3, 1))
+        ledger.buy_licenses(customer, "user", 1, on=D(2025, 4, 10 + i))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def two_stores(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[tuple[str, str]]:
+    """Two stores of one kind, for the same history billed two ways."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/one.db", f"sqlite:///{tmp_path}/two.db"
+        return
+    for first in pg_schema_url():
+        for second in pg_schema_url():
+            yield first, second
+
+
+def documents(ledger: Ledger) -> list[object]:
+    """Every customer's orders and invoices, as the ledger shows them."""
+    customers = [f"P{i:02d}" for i in range(CUSTOMERS)]
+    return [(c, ledger.orders(c), ledger.invoices(c)) for c in customers]
+
+
+def test_workers_record_the_same_documents_and_numbers(
+    two_stores: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four chunks over three workers, then one process: same numbers, lines and totals."""
+    monkeypatch.setattr(billing_run, "CUSTOMERS_PER_SAVE", 3)
+    reports, shown = [], []
+    for url, workers in zip(two_stores, (3, 1), strict=True):
+        with Ledger.open(url) as ledger:
+            book(ledger)
+            reports.append(ledger.run_billing(through=D(2025, 9, 30), workers=workers))
+            shown.append(documents(ledger))
+            assert ledger.verify().ok
+    parallel, serial = reports
+    assert parallel == serial
+    assert len(serial.invoice_numbers) > 40
+    assert shown[0] == shown[1]
+
+
+def test_a_second_parallel_run_has_nothing_left_to_do(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(billing_run, "CUSTOMERS_PER_SAVE", 3)
+    with Ledger.open(f"sqlite:///{tmp_path}/ledger.db") as ledger:
+        book(ledger)
+        ledger.run_billing(through=D(2025, 9, 30), workers=2)
+        before = stored_log(ledger)
+        again = ledger.run_billing(through=D(2025, 9, 30), workers=2)
+        assert (again.events, again.orders, again.invoice_numbers) == (0, 0, ())
+        assert stored_log(ledger) == before
+
+
+def test_an_error_in_a_worker_is_raised_in_the_caller(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's exception, with its message; its chunk recorded nothing."""
+    monkeypatch.setattr(billing_run, "CUSTOMERS_PER_SAVE", 3)
+    url = f"sqlite:///{tmp_path}/ledger.db"
+    with Ledger.open(url) as ledger:
+        book(ledger)
+        before = stored_log(ledger)
+    refusal = pytest.raises(RuntimeError, match="refused in worker for order")
+    with RefusingLedger.open(url) as refusing, refusal:
+        refusing.run_billing(through=D(2025, 9, 30), workers=2)
+    with Ledger.open(url) as ledger:
+        after = stored_log(ledger)
+    assert after[: len(before)] == before
+    assert not any("InvoiceIssued" in str(event[2]) for event in after)
+
+
+def test_a_worker_that_dies_is_a_worker_error(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker interpreter that exits at once: WorkerError names its exit code."""
+    monkeypatch.setattr(billing_run, "CUSTOMERS_PER_SAVE", 3)
+    with Ledger.open(f"sqlite:///{tmp_path}/ledger.db") as ledger:
+        book(ledger)
+        before = stored_log(ledger)
+        monkeypatch.setattr(billing_pool.sys, "executable", "/bin/false")
+        with pytest.raises(WorkerError, match="a billing worker exited with code 1"):
+            ledger.run_billing(through=D(2025, 9, 30), workers=2)
+        assert stored_log(ledger) == before
+
+
+@pytest.mark.parametrize("workers", [0, -1, 1.5, "2", True])
+def test_workers_must_be_a_positive_int(memory_ledger: Ledger, workers: object) -> None:
+    open_customer(memory_ledger, "P00")
+    before = stored_log(memory_ledger)
+    with pytest.raises(InvalidValueError, match="workers must be an int >= 1"):
+        memory_ledger.run_billing(through=D(2025, 9, 30), workers=workers)  # type: ignore[arg-type]
+    assert stored_log(memory_ledger) == before
+
+
+def test_who_advances_where(memory_ledger: Ledger, tmp_path: object) -> None:
+    """Memory stays in this process; a file store gets one worker per core from 2,000."""
+    assert billing_pool.worker_count(memory_ledger, 10**6, None) == 1
+    assert billing_pool.worker_count(memory_ledger, 10**6, 4) == 1
+    with Ledger.open(f"sqlite:///{tmp_path}/ledger.db") as ledger:
+        assert billing_pool.worker_count(ledger, billing_pool.PARALLEL_FROM - 1, None) == 1
+        assert billing_pool.worker_count(ledger, 10, 3) == 3
+        auto = billing_pool.worker_count(ledger, billing_pool.PARALLEL_FROM, None)
+        assert 1 <= auto <= billing_pool.MAX_AUTO_WORKERS
