@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -115,6 +116,8 @@ class _Customer:
         self.checked_invoices = 0
         self.findings: list[Finding] = []
         self.stopped = False
+        #: The day the fresh subscription was last advanced to, while nothing else changed it.
+        self.advanced: date | None = None
 
     def find(self, document: str, message: str) -> None:
         self.findings.append(Finding(self.customer, document, message))
@@ -136,10 +139,15 @@ class _Customer:
     def replay(self, name: str, event: Any) -> None:
         if self.fresh is None or self.stopped:
             return
-        if name in ADVANCING:
-            self.fresh.advance_to(event.effective_date)
-        else:
+        if name not in ADVANCING:
+            self.advanced = None
             COMMANDS[name](self.fresh, event)
+            return
+        day = event.effective_date
+        if type(day) is date and self.advanced is not None and day <= self.advanced:
+            return  # advanced that far already: nothing more falls due (a roll and its renewal)
+        self.fresh.advance_to(day)
+        self.advanced = day if type(day) is date else None
 
     def on_SubscriptionOpened(self, event: Any) -> None:  # noqa: N802 -- named after the event
         self.fresh = open_fresh(event)

@@ -255,19 +255,26 @@ class _ObjectCache:
     A row rewritten with the same price versions or documents it was read
     with (the usual case: most events change one field) reuses their text.
     Values are immutable, so sharing a decoded one between rows is safe.
+    Values pinned by a session (read from its events, with their stored
+    JSON) are kept until the session ends.
     """
 
-    LIMIT = 16384
+    LIMIT = 4096
 
     def __init__(self, encode: Convert, decode: Convert) -> None:
         self._encode = encode
         self._decode = decode
         self._texts: dict[int, tuple[object, str]] = {}
         self._values: dict[str, object] = {}
+        self._pinned: dict[int, tuple[object, str]] = {}
 
-    def remember(self, value: object, text: str) -> None:
-        """Take ``text`` as the encoding of ``value`` (read from a stored event)."""
-        self._remember(value, text)
+    def pin(self, value: object, text: str) -> None:
+        """Take ``text`` as the encoding of ``value`` (read from a stored event) until unpinned."""
+        self._pinned[id(value)] = (value, text)
+
+    def unpin(self) -> None:
+        """Forget the pinned values."""
+        self._pinned.clear()
 
     def _remember(self, value: object, text: str) -> None:
         if len(self._texts) > self.LIMIT:
@@ -277,10 +284,15 @@ class _ObjectCache:
         self._values[text] = value
 
     def encode(self, value: object) -> str:
-        found = self._texts.get(id(value))
+        found = self._pinned.get(id(value)) or self._texts.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
-        text: str = self._encode(value)
+        text: str
+        if type(value) is tuple and value and all(attrs.has(type(v)) for v in value):
+            # Compact JSON: the array is its items' texts, each coded (or found) once.
+            text = "[" + ",".join(self.encode(v) for v in value) + "]"
+        else:
+            text = self._encode(value)
         self._remember(value, text)
         return text
 

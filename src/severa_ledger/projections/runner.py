@@ -123,13 +123,14 @@ class Runner:
                 if not stored:
                     break
                 with _paused_gc():
-                    events = [(s[0], self._decode(s)) for s in stored]
-                    if self._apply(chosen, positions, events):
+                    texts: list[tuple[object, str]] = []
+                    events = [(s[0], self._decode(s, texts)) for s in stored]
+                    if self._apply(chosen, positions, events, texts):
                         done += len(events)
         return done
 
-    def _decode(self, stored: Stored) -> Any:  # noqa: ANN401 -- any event
-        """Return a stored event decoded; the JSON of its value objects kept for rows."""
+    def _decode(self, stored: Stored, objects: list[tuple[object, str]]) -> Any:  # noqa: ANN401
+        """Return a stored event decoded; add its value objects and their JSON to ``objects``."""
         _, originator_id, version, topic, state = stored
         texts: dict[str, str] = {}
         event = self.decoder.event(topic, UUID(originator_id), version, state, texts)
@@ -140,7 +141,7 @@ class Runner:
             if held is None:
                 held = self._objects[kind] = attrs.has(kind)
             if held:
-                self.store.remember(value, text)
+                objects.append((value, text))
         return event
 
     def _positions(self, chosen: list[Projection]) -> dict[str, int]:
@@ -153,7 +154,11 @@ class Runner:
             self.failpoint(point, count)
 
     def _apply(
-        self, chosen: list[Projection], positions: dict[str, int], events: list[tuple[int, Any]]
+        self,
+        chosen: list[Projection],
+        positions: dict[str, int],
+        events: list[tuple[int, Any]],
+        texts: Iterable[tuple[object, str]] = (),
     ) -> bool:
         """Fold one page in one transaction; False if another worker got there first."""
         last = events[-1][0]
@@ -161,6 +166,8 @@ class Runner:
             tracking = session.tracking()
             if any(tracking[p.name].position != positions[p.name] for p in chosen):
                 return False
+            for value, text in texts:
+                session.remember(value, text)
             for projection in chosen:
                 position = positions[projection.name]
                 todo = [event for n, event in events if n > position]

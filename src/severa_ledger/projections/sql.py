@@ -103,6 +103,10 @@ class SqlSession:
         for name, values in upserts.items():
             self.cursor.executemany(self.dialect.statements(tables[name]).upsert(), values)
 
+    def remember(self, value: object, text: str) -> None:
+        """Write ``text`` (``value``'s JSON in a stored event) for it while the session lasts."""
+        self.dialect.objects.pin(value, text)
+
     def track(self, name: str, tracking: Tracking) -> None:
         """Record a projection's position and fingerprint."""
         p = self.dialect.param
@@ -147,10 +151,6 @@ class SQLiteStore:
         self.datastore = datastore
         self.dialect = dialect
 
-    def remember(self, value: object, text: str) -> None:
-        """Take ``text`` (from a stored event) as the encoding of ``value`` when it is written."""
-        self.dialect.objects.remember(value, text)
-
     @contextmanager
     def _translated(self) -> Iterator[None]:
         try:
@@ -178,6 +178,8 @@ class SQLiteStore:
             except BaseException:
                 connection.rollback()
                 raise
+            finally:
+                self.dialect.objects.unpin()
             connection.commit()
 
 
@@ -189,10 +191,6 @@ class PostgresStore:
         self.dialect = dialect
         digest = hashlib.sha256(f"severa-ledger/projections/{dialect.schema}".encode()).digest()
         self.lock_key = int.from_bytes(digest[:8], "big", signed=True)
-
-    def remember(self, value: object, text: str) -> None:
-        """Take ``text`` (from a stored event) as the encoding of ``value`` when it is written."""
-        self.dialect.objects.remember(value, text)
 
     @contextmanager
     def reading(self, *, consistent: bool = True) -> Iterator[SqlSession]:
@@ -215,7 +213,10 @@ class PostgresStore:
         with self.datastore.transaction(commit=True) as cursor:
             cursor.execute("SET LOCAL lock_timeout = '60s'")
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))
-            yield SqlSession(self.dialect, cursor)
+            try:
+                yield SqlSession(self.dialect, cursor)
+            finally:
+                self.dialect.objects.unpin()
 
     @contextmanager
     def listening(self, recorder: Any) -> Iterator[Callable[[float], bool]]:  # noqa: ANN401

@@ -78,6 +78,10 @@ class Session(Reader, Protocol):
         """Create the tracking table if it does not exist."""
         ...  # pragma: no cover -- a protocol
 
+    def remember(self, value: object, text: str) -> None:
+        """Write ``text`` (``value``'s JSON in a stored event) for it, while the session lasts."""
+        ...  # pragma: no cover -- a protocol
+
 
 class Store(Protocol):
     """The read models' tables and tracking rows of one event store."""
@@ -88,10 +92,6 @@ class Store(Protocol):
 
     def session(self) -> AbstractContextManager[Session]:
         """Return the exclusive writing transaction."""
-        ...  # pragma: no cover -- a protocol
-
-    def remember(self, value: object, text: str) -> None:
-        """Take ``text`` (a stored event's JSON of ``value``) as its encoding, if rows hold JSON."""
         ...  # pragma: no cover -- a protocol
 
 
@@ -139,6 +139,9 @@ class _MemorySession:
     def create_tracking(self) -> None:
         pass
 
+    def remember(self, value: object, text: str) -> None:
+        pass  # rows in memory are never encoded
+
     def commit(self) -> None:
         for projection in self.dropped:
             for table in projection.tables:
@@ -167,9 +170,6 @@ class MemoryStore:
         self.rows = MemoryRows()
         self.positions: dict[str, Tracking] = {}
         self.lock = threading.RLock()
-
-    def remember(self, value: object, text: str) -> None:
-        """Keep nothing: rows in memory are never encoded."""
 
     @contextmanager
     def reading(self, *, consistent: bool = True) -> Iterator[Reader]:
