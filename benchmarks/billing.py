@@ -58,6 +58,7 @@ def _summary(customers: int, bills: list[Figures], setup: Figures | None) -> Fig
         "events_per_s": round(pick["events"] / wall, 1),
         "customers_per_s": round(customers / wall, 1),
         "peak_rss_mb": pick["peak_rss_mb"],
+        "workers": pick.get("workers", 1),
         "rss_before_mb": pick["rss_before_mb"],
     }
 

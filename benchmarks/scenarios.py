@@ -23,7 +23,7 @@ from benchmarks.measure import (
     rss_mb,
 )
 from benchmarks.stores import Stores, schema_of, sqlite_path
-from severa_ledger import Ledger
+from severa_ledger import Ledger, billing_pool
 from severa_ledger.commands_file import apply_commands
 from severa_ledger.unit import MAX_EVENTS_PER_SAVE
 
@@ -205,14 +205,25 @@ def work_in_child(url: str | None, customers: int, tasks: tuple[str, ...]) -> li
     return results
 
 
+def billing_workers(ledger: Ledger) -> int:
+    """Return the worker processes every billing size uses: one per core, as the default.
+
+    The same count at every N, so that the exponent measures growth, not the
+    switch from one process to several that the default makes at 2,000 customers.
+    """
+    return billing_pool.worker_count(ledger, billing_pool.PARALLEL_FROM, None)
+
+
 def _bill(ledger: Ledger) -> tuple[int, Figures]:
-    report = ledger.run_billing(through=BILL_THROUGH)
+    workers = billing_workers(ledger)
+    report = ledger.run_billing(through=BILL_THROUGH, workers=workers)
     documents = len(report.invoice_numbers) + report.orders
     return documents, {
         "invoices": len(report.invoice_numbers),
         "orders": report.orders,
         "events": report.events,
         "subscriptions": report.subscriptions,
+        "workers": workers,
     }
 
 

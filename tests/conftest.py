@@ -61,6 +61,15 @@ def pg_url() -> Iterator[str]:
     yield from pg_schema_url()
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def sql_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
+    """A SQLite file or a PostgreSQL schema: the stores an outsider can edit with SQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/ledger.db"
+    else:
+        yield from pg_schema_url()
+
+
 @pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
     """The URL of an empty store of each kind."""

@@ -18,20 +18,11 @@ import pytest
 
 from severa_ledger import InvalidSealError, Ledger
 from severa_ledger.audit.chain import Seal
-from tests.conftest import open_customer, pg_schema_url
+from tests.conftest import open_customer
 from tests.tamper import Tamper
 from tests.test_concurrency import run_concurrently
 
 BOUGHT = "LicensesBought"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def sql_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
-    """A SQLite file or a PostgreSQL schema: the stores an outsider can edit with SQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/ledger.db"
-    else:
-        yield from pg_schema_url()
 
 
 def record_history(ledger: Ledger) -> None:

@@ -7,25 +7,15 @@ passes: only the arithmetic check can notice, and it does.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
 from severa_ledger import Ledger
 from severa_ledger.audit.rederive import Finding
-from tests.conftest import open_customer, pg_schema_url
+from tests.conftest import open_customer
 from tests.tamper import Tamper
 from tests.test_audit_chain import record_history
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def sql_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
-    """A SQLite file or a PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/ledger.db"
-    else:
-        yield from pg_schema_url()
 
 
 @pytest.fixture

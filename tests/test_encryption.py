@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from eventsourcing.cryptography import AESCipher
 
 from severa_ledger import InvalidValueError, Ledger
 from severa_ledger.cli import main
-from tests.conftest import norwegian_company, open_customer, pg_schema_url
+from tests.conftest import norwegian_company, open_customer
 from tests.tamper import Tamper
 
 IBAN = "NO9386011117947"
@@ -22,15 +21,6 @@ SECRETS = (b"Fjordtech", b"974760673", IBAN.encode(), b"faktura@example.no")
 def key() -> str:
     """A fresh 256-bit key, base64."""
     return AESCipher.create_key(32)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A SQLite file or a PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/secret.db"
-    else:
-        yield from pg_schema_url()
 
 
 def record(ledger: Ledger) -> None:

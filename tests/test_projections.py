@@ -7,7 +7,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -192,7 +192,7 @@ def test_changed_table_definitions_rebuild_the_read_model(tmp_path: object) -> N
         seed_addition(ledger)
         ledger.catch_up()
         expected = all_rows(ledger)
-    with sqlite3.connect(f"{tmp_path}/ledger.db") as conn:
+    with closing(sqlite3.connect(f"{tmp_path}/ledger.db")) as conn, conn:
         conn.execute("UPDATE severa_ledger_tracking SET fingerprint = 'old' "
                      "WHERE projection = 'invoice_lines'")  # fmt: skip
         conn.execute("DELETE FROM severa_ledger_invoice_lines")
@@ -208,7 +208,7 @@ def test_money_and_dates_are_exact_in_the_stored_tables(tmp_path: object) -> Non
     with Ledger.open(url) as ledger:
         seed_addition(ledger)
         ledger.catch_up()
-    with sqlite3.connect(f"{tmp_path}/ledger.db") as conn:
+    with closing(sqlite3.connect(f"{tmp_path}/ledger.db")) as conn, conn:
         row = conn.execute(
             "SELECT unit_price, amount, vat_rate, issue_date, typeof(amount) "
             "FROM severa_ledger_invoice_lines WHERE number = 'VSOY-000003'"
@@ -231,7 +231,7 @@ def test_auditor_query_lists_a_sellers_lines_of_a_month_on_sqlite(tmp_path: obje
     with Ledger.open(url) as ledger:
         seed_addition(ledger)
         ledger.catch_up()
-    with sqlite3.connect(f"{tmp_path}/ledger.db") as conn:
+    with closing(sqlite3.connect(f"{tmp_path}/ledger.db")) as conn, conn:
         rows = conn.execute(AUDITOR_QUERY).fetchall()
     assert rows == [("VSOY-000002", 1, "C1", "2025-05-05", "user", 9, "100.00", "900.00", "AE",
                      "0", "2025-05-01", "2025-07-31")]  # fmt: skip

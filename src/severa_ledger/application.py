@@ -28,12 +28,10 @@ from severa_ledger.audit.verify import VerifyReport, verify
 from severa_ledger.billing_run import BillingReport, run_billing
 from severa_ledger.domain.billing import (
     MONDAY,
-    InvoiceNumber,
-    build_invoice,
     cutover_weekend,
 )
 from severa_ledger.domain.company import CompanyDetails
-from severa_ledger.domain.documents import Invoice, OrderConfirmation
+from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.domain.errors import (
     ConcurrencyError,
     IdempotencyConflictError,
@@ -457,20 +455,6 @@ class Ledger(LedgerReader):
         return self._execute("credit_invoice", payload, command_id, decide)
 
     # --------------------------------------------------------------- billing
-
-    def invoice_for(
-        self, sub: Subscription, order: OrderConfirmation, number: InvoiceNumber
-    ) -> Invoice:
-        """Return the invoice of ``order`` with the snapshot of its issue date (R18)."""
-        issued = self.issue_date_of(order)
-        return build_invoice(
-            order,
-            number=number,
-            issued=issued,
-            seller=self.sellers[order.seller],
-            buyer=sub.company_on(issued),
-            vat=self.vat,
-        )
 
     def run_billing(self, *, through: date, workers: int | None = None) -> BillingReport:
         """Record every period roll, order and invoice due by ``through`` (R13-R20).
