@@ -30,6 +30,7 @@ from severa_ledger.audit.stores import all_rows
 from severa_ledger.domain.account import account_id
 from severa_ledger.domain.rules import check_date
 from severa_ledger.domain.subscription import subscription_id
+from severa_ledger.persistence import EventDecoder
 
 if TYPE_CHECKING:
     from eventsourcing.domain import DomainEventProtocol
@@ -83,10 +84,11 @@ def records(
         wanted = {subscription_id(customer_number), account_id(customer_number)}
     customers: dict[str, str] = {}
     rows = _digests(ledger)
+    decoder = EventDecoder(ledger.mapper)
     for note in ledger.trail.notifications():
         if wanted is not None and _uuid(note.originator_id) not in wanted:
             continue
-        event: Any = ledger.mapper.to_domain_event(note)
+        event: Any = decoder.to_domain_event(note)
         key = str(note.originator_id)
         if getattr(event, "originator_topic", None) and hasattr(event, "customer_number"):
             customers[key] = event.customer_number

@@ -77,6 +77,7 @@ class Runner:
         self.log = Log(recorder)
         self.decoder = EventDecoder(mapper)
         self._objects: dict[type[Any], bool] = {}  # which types are value objects
+        self._plain: set[str] = set()  # topics whose events hold no value object
         self.store = store
         self.projections = {p.name: p for p in projections}
         self.page = page
@@ -132,8 +133,11 @@ class Runner:
     def _decode(self, stored: Stored, objects: list[tuple[object, str]]) -> Any:  # noqa: ANN401
         """Return a stored event decoded; add its value objects and their JSON to ``objects``."""
         _, originator_id, version, topic, state = stored
+        if topic in self._plain:
+            return self.decoder.event(topic, UUID(originator_id), version, state)
         texts: dict[str, str] = {}
         event = self.decoder.event(topic, UUID(originator_id), version, state, texts)
+        found = len(objects)
         for name, text in texts.items():
             value = event.__dict__[name]
             kind = type(value)
@@ -142,6 +146,8 @@ class Runner:
                 held = self._objects[kind] = attrs.has(kind)
             if held:
                 objects.append((value, text))
+        if texts and len(objects) == found:
+            self._plain.add(topic)  # its texts cost a scan per field and are never used
         return event
 
     def _positions(self, chosen: list[Projection]) -> dict[str, int]:
