@@ -11,7 +11,8 @@ from uuid import UUID
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import MutableOrImmutableAggregate
+from eventsourcing.domain import DomainEventProtocol, MutableOrImmutableAggregate
+from eventsourcing.persistence import Mapper, StoredEvent
 
 from severa_ledger.audit.known import check_instant, known_version, recorded_by
 from severa_ledger.domain.account import Account, account_id
@@ -24,7 +25,7 @@ from severa_ledger.domain.series import InvoiceSeries
 from severa_ledger.domain.subscription import OPENED_TOPIC, Subscription, subscription_id
 from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
 from severa_ledger.domain.values import LicenseCount
-from severa_ledger.persistence import LedgerTranscodings
+from severa_ledger.persistence import EventDecoder, LedgerTranscodings
 from severa_ledger.read_models import ReadModels
 from severa_ledger.unit import Unit
 
@@ -79,6 +80,23 @@ class Receivables:
     invoices: tuple[InvoiceView, ...]
 
 
+class LedgerMapper(Mapper[UUID]):
+    """eventsourcing's mapper, decoding stored events with :class:`EventDecoder`.
+
+    The events are equal to the library's decoding (tests/test_replay_reading.py);
+    loading an aggregate decodes about twice as fast.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 -- the library's
+        super().__init__(*args, **kwargs)
+        self._decoder = EventDecoder(self)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        """Return the domain event of ``stored_event``."""
+        event: DomainEventProtocol[UUID] = self._decoder.to_domain_event(stored_event)
+        return event
+
+
 class LedgerReader(LedgerTranscodings, Application[UUID]):
     """The read side of :class:`~severa_ledger.Ledger`: every query, no command."""
 
@@ -102,6 +120,14 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
         self.sellers = sellers
         self.vat = vat
         self.invoice_weekday = invoice_weekday
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Return eventsourcing's mapper decoding through :class:`LedgerMapper` (same events)."""
+        if self.env.get(self.factory.MAPPER_TOPIC):
+            return super().construct_mapper()
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=LedgerMapper
+        )
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         """Keep the stored name (PostgreSQL table names, env prefix) for every subclass."""
