@@ -7,10 +7,12 @@ import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from uuid import UUID, uuid4
 
 import attrs
 import pytest
 from eventsourcing.cryptography import AESCipher
+from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 
 from severa_ledger import Ledger
 from severa_ledger.audit.chain import clean_walk, event_hash, stored_hash
@@ -88,7 +90,7 @@ def test_value_texts_are_the_stored_json(recorded: Ledger) -> None:
         plain = decoder._text(note.state)
         for name, text in texts.items():
             assert text in plain
-            assert decoder._loads(text) == state[name]
+            assert recorded.mapper.transcoder.decode(text.encode()) == state[name]
 
 
 DATE = '{"_type_":"date_iso","_data_":"2025-01-01"}'
@@ -110,6 +112,35 @@ def test_json_not_written_compactly_decodes_without_texts(
     state, found = decoder.state_and_texts(text.encode())
     assert state == memory_ledger.mapper.transcoder.decode(text.encode())
     assert found == texts
+
+
+BROKEN = [
+    b'{"timestamp":',
+    b'{"x":{"_type_":"no_such_type","_data_":1}}',
+    b'{"x":{"_type_":"date_iso","_data_":"2025-13-01"}}',
+    b'{"x":{"_type_":"severa_ledger.PaymentDetails.v1","_data_":[1,2,3]}}',
+    b'{"x":{"_type_":"severa_ledger.PaymentDetails.v1","_data_":{"bank":"B"}}}',
+    '{"timestamp":1}',
+]
+
+
+@pytest.mark.parametrize("state", BROKEN)
+def test_unreadable_states_fail_as_through_the_mapper(
+    memory_ledger: Ledger, state: bytes | str
+) -> None:
+    """An unreadable state raises the mapper's error, with the mapper's message."""
+    stored = StoredEvent(uuid4(), 1, "severa_ledger:Subscription.TermsAccepted.v1", state)  # type: ignore[arg-type]
+    mapper = eventsourcing_mapper(memory_ledger)
+    with pytest.raises(MapperDeserialisationError) as expected:
+        mapper.to_domain_event(stored)
+    with pytest.raises(MapperDeserialisationError) as found:
+        EventDecoder(memory_ledger.mapper).to_domain_event(stored)
+    assert str(found.value) == str(expected.value)
+
+
+def eventsourcing_mapper(ledger: Ledger) -> Mapper[UUID]:
+    """Return eventsourcing's own mapper with the ledger's transcoder."""
+    return Mapper(ledger.mapper.transcoder, ledger.mapper.compressor, ledger.mapper.cipher)
 
 
 def test_log_pages_are_the_recorders_notifications(recorded: Ledger) -> None:

@@ -92,7 +92,7 @@ class AttrsTranscoding(Transcoding):
     def decode(self, data: dict[str, object]) -> object:
         """Return the value object, without validation."""
         obj: object = object.__new__(self.type)
-        if self._setters is not None and data.keys() == self._name_set:
+        if self._setters is not None and type(data) is dict and data.keys() == self._name_set:
             for name, put in self._setters:  # every field stored: the usual case
                 value = data[name]
                 put(obj, tuple(value) if type(value) is list else value)
@@ -182,27 +182,34 @@ class EventDecoder:
 
     def __init__(self, mapper: Mapper[Any]) -> None:
         self.mapper = mapper
-        transcoder = mapper.transcoder
-        self._loads: Decode = transcoder.decode
+        self._transcoder = mapper.transcoder
+        self._loads: Decode | None = None
         self._scan: Callable[[str, int], tuple[Any, int]] | None = None
         self._hook: Decode | None = None
-        if isinstance(transcoder, JSONTranscoder):
-            self._hook = _object_hook({name: _fast(t) for name, t in transcoder.names.items()})
+        if isinstance(self._transcoder, JSONTranscoder):
+            names = self._transcoder.names
+            self._hook = _object_hook({name: _fast(t) for name, t in names.items()})
             decoder = json.JSONDecoder(object_hook=self._hook)
             self._loads, self._scan = decoder.decode, decoder.scan_once  # type: ignore[attr-defined]
         self._classes: dict[str, type[Any]] = {}
 
     def state(self, stored: bytes) -> Any:  # noqa: ANN401 -- the decoded event state
         """Return an event's state decoded (decrypted and decompressed first, if configured)."""
-        return self._loads(self._text(stored))
+        plain = self._plain(stored)
+        if self._loads is None:
+            return self._transcoder.decode(plain)
+        return self._loads(plain.decode("utf8"))
 
-    def _text(self, stored: bytes) -> str:
+    def _plain(self, stored: bytes) -> bytes:
         mapper = self.mapper
         if mapper.cipher:
             stored = mapper.cipher.decrypt(stored)
         if mapper.compressor:
             stored = mapper.compressor.decompress(stored)
-        return stored.decode("utf8") if isinstance(stored, bytes) else bytes(stored).decode("utf8")
+        return stored
+
+    def _text(self, stored: bytes) -> str:
+        return self._plain(stored).decode("utf8")
 
     def state_and_texts(self, stored: bytes) -> tuple[dict[str, Any], dict[str, str]]:
         """Return an event's state and, by field, the JSON text each value was decoded from.
@@ -212,10 +219,12 @@ class EventDecoder:
         needs no encoding again. Any JSON not as ``JSONTranscoder`` writes it
         (compact, one object) is decoded as a whole, with no texts.
         """
+        scan, hook, loads = self._scan, self._hook, self._loads
+        if scan is None or hook is None or loads is None:
+            return self.state(stored), {}
         text = self._text(stored)
-        scan, hook = self._scan, self._hook
-        if scan is None or hook is None or text[:2] != '{"':
-            return self._loads(text), {}
+        if text[:2] != '{"':
+            return loads(text), {}
         state: dict[str, Any] = {}
         texts: dict[str, str] = {}
         at = 1
@@ -233,7 +242,7 @@ class EventDecoder:
                     break
         except (StopIteration, IndexError, ValueError):
             pass
-        return self._loads(text), {}
+        return loads(text), {}
 
     def event(
         self,
