@@ -23,11 +23,13 @@ import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import compress
 from typing import Any
 from uuid import UUID
 
 import attrs
 from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.utils import get_topic
 
 from severa_ledger.domain.errors import InvalidValueError
 from severa_ledger.persistence import EventDecoder
@@ -78,6 +80,7 @@ class Runner:
         self.decoder = EventDecoder(mapper)
         self._objects: dict[type[Any], bool] = {}  # which types are value objects
         self._plain: set[str] = set()  # topics whose events hold no value object
+        self._topics: dict[type[Any], str] = {}
         self.store = store
         self.projections = {p.name: p for p in projections}
         self.page = page
@@ -150,6 +153,14 @@ class Runner:
             self._plain.add(topic)  # its texts cost a scan per field and are never used
         return event
 
+    def _handles(self, projection: Projection, event: object) -> bool:
+        """Return whether ``projection`` has a handler for ``event``'s topic."""
+        kind = type(event)
+        topic = self._topics.get(kind)
+        if topic is None:
+            topic = self._topics[kind] = get_topic(kind)
+        return topic in projection.handlers
+
     def _positions(self, chosen: list[Projection]) -> dict[str, int]:
         with self.store.reading(consistent=False) as reader:
             tracking = reader.tracking()
@@ -177,10 +188,12 @@ class Runner:
             for projection in chosen:
                 position = positions[projection.name]
                 todo = [event for n, event in events if n > position]
+                handled = [self._handles(projection, event) for event in todo]
                 overlay = Overlay(session.get)
-                _prefetch(session, overlay, projection, todo)
-                for count, event in enumerate(todo, start=1):
-                    overlay.merge(projection.apply(overlay, event))
+                _prefetch(session, overlay, projection, compress(todo, handled))
+                for count, (event, handles) in enumerate(zip(todo, handled, strict=True), 1):
+                    if handles:  # apply() of any other event changes nothing
+                        overlay.merge(projection.apply(overlay, event))
                     self._fail("fold", count)
                 changes = overlay.changes()
                 session.write([*changes, *projection.derive(overlay.before(), changes)])
@@ -271,7 +284,7 @@ def _paused_gc() -> Iterator[None]:
 
 
 def _prefetch(
-    session: Session, overlay: Overlay, projection: Projection, events: list[Any]
+    session: Session, overlay: Overlay, projection: Projection, events: Iterable[Any]
 ) -> None:
     """Load, in one query per table, the rows the page's events will read."""
     wanted: dict[str, tuple[Table[Any], list[Key]]] = {}
