@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from severa_ledger import InvalidValueError, Ledger, WorkerError, billing_pool, billing_run
+from severa_ledger import (
+    InvalidValueError,
+    Ledger,
+    WorkerError,
+    billing_drafts,
+    billing_pool,
+    billing_run,
+)
 from severa_ledger.domain.documents import OrderConfirmation
 from tests.conftest import open_customer, pg_schema_url, stored_log
 
@@ -55,8 +64,12 @@ def documents(ledger: Ledger) -> list[object]:
 def test_workers_record_the_same_documents_and_numbers(
     two_stores: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Four chunks over three workers, then one process: same numbers, lines and totals."""
+    """Four chunks over three workers, then one process: same numbers, lines and totals.
+
+    Invoices are drafted seven to a chunk, so numbering spans chunks and series.
+    """
     monkeypatch.setattr(billing_run, "CUSTOMERS_PER_SAVE", 3)
+    monkeypatch.setattr(billing_run, "INVOICES_PER_SAVE", 7)
     reports, shown = [], []
     for url, workers in zip(two_stores, (3, 1), strict=True):
         with Ledger.open(url) as ledger:
@@ -68,6 +81,53 @@ def test_workers_record_the_same_documents_and_numbers(
     assert parallel == serial
     assert len(serial.invoice_numbers) > 40
     assert shown[0] == shown[1]
+
+
+def test_a_writer_between_drafted_chunks_sends_the_rest_to_one_process(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A payment lands after the first drafted chunk: the next conflicts, the rest is
+    issued by the one-process path, and the series has no gap and no duplicate."""
+    monkeypatch.setattr(billing_run, "CUSTOMERS_PER_SAVE", 3)
+    monkeypatch.setattr(billing_run, "INVOICES_PER_SAVE", 7)
+    url = f"sqlite:///{tmp_path}/ledger.db"
+    with Ledger.open(url) as setup:
+        book(setup)
+    record = billing_drafts.DraftIssuer._record
+    paid: list[str] = []
+
+    def record_then_pay(self: billing_drafts.DraftIssuer, drafts: Any, stored: Any) -> int:
+        count = record(self, drafts, stored)
+        if not paid:
+            first = drafts[0]
+            with Ledger.open(url) as other:  # the next chunk holds this customer's next invoice
+                other.record_payment(str(first.number), Decimal("1.00"), on=D(2025, 9, 30))
+            paid.append(first.due.customer_number)
+        return count
+
+    monkeypatch.setattr(billing_drafts.DraftIssuer, "_record", record_then_pay)
+    fallback: list[int] = []
+    issue = billing_run._Issuer.issue
+    monkeypatch.setattr(
+        billing_run._Issuer, "issue", lambda self, chunk: fallback.append(1) or issue(self, chunk)
+    )
+    with Ledger.open(url) as ledger:
+        report = ledger.run_billing(through=D(2025, 9, 30), workers=2)
+        invoices = ledger.invoices()
+        assert ledger.verify().ok
+    assert paid
+    assert fallback
+    with Ledger.open(f"sqlite:///{tmp_path}/serial.db") as serial:
+        book(serial)
+        assert len(serial.run_billing(through=D(2025, 9, 30), workers=1).invoice_numbers) == len(
+            invoices
+        )
+    by_series: dict[str, list[int]] = {}
+    for invoice in invoices:
+        by_series.setdefault(invoice.series, []).append(invoice.sequence)
+    assert all(sorted(s) == list(range(1, len(s) + 1)) for s in by_series.values())
+    assert len(report.invoice_numbers) == len(invoices)
+    assert len({(i.customer_number, i.order_sequence) for i in invoices}) == len(invoices)
 
 
 def test_a_second_parallel_run_has_nothing_left_to_do(

@@ -24,15 +24,14 @@ import pickle
 import subprocess
 import sys
 from collections import deque
-from collections.abc import Iterator, Sequence
-from datetime import date
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Self
 
 from severa_ledger.domain.errors import InvalidValueError, WorkerError
 
 if TYPE_CHECKING:
     from severa_ledger.application import Ledger
-    from severa_ledger.billing_run import Advanced
 
 #: Below this many customers a run advances in this process: starting workers costs more.
 PARALLEL_FROM = 2_000
@@ -60,27 +59,24 @@ def worker_count(ledger: Ledger, customers: int, workers: int | None) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
 
 
-def advance_all(
-    ledger: Ledger, chunks: Sequence[Sequence[str]], through: date, workers: int | None
-) -> Iterator[tuple[Advanced, int]]:
-    """Yield each chunk's findings and saved events, in chunk order."""
-    from severa_ledger.billing_run import advance_chunk  # noqa: PLC0415 -- billing_run imports us
-
-    count = min(worker_count(ledger, sum(len(c) for c in chunks), workers), len(chunks))
+@contextmanager
+def open_pool(ledger: Ledger, count: int) -> Iterator[Pool | None]:
+    """Start ``count`` workers on ``ledger``'s store for one run (None: work in this process)."""
     if count < 2 or type(ledger).__module__ == "__main__":  # noqa: PLR2004 -- a pool of one
-        for chunk in chunks:  # (a class in __main__ cannot be imported by a worker)
-            yield advance_chunk(ledger, chunk, through)
+        yield None  # (a class defined in __main__ cannot be imported by a worker)
         return
     spec = (type(ledger), dict(ledger.env), ledger.sellers, ledger.vat, ledger.invoice_weekday)
-    with _Pool(count, spec) as pool:
-        yield from pool.map([(chunk, through) for chunk in chunks])
+    with Pool(count, spec) as pool:
+        yield pool
 
 
-class _Pool:
-    """Worker processes (``python -m severa_ledger.billing_worker``), one chunk each at a time.
+class Pool:
+    """Worker processes (``python -m severa_ledger.billing_worker``), one task each at a time.
 
-    Chunk k goes to worker k mod n and results are read in chunk order, so
-    every worker holds one chunk while the parent reads another's result.
+    A task is the name of a worker function (``billing_worker.TASKS``) and its
+    arguments after the ledger. Task k goes to worker k mod n and results are
+    read in task order, so every worker holds one task while the parent uses
+    another's result.
     """
 
     def __init__(self, count: int, spec: tuple[object, ...]) -> None:
@@ -105,6 +101,10 @@ class _Pool:
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
         self._close(kill=exc_type is not None)
 
+    def stop(self) -> None:
+        """End every worker now, whatever it holds (the parent stops using the pool)."""
+        self._close(kill=True)
+
     def _close(self, *, kill: bool) -> None:
         """End every worker: close its input (it then exits), or kill it after an error."""
         for proc in self.procs:
@@ -117,6 +117,7 @@ class _Pool:
             if proc.stdout:
                 proc.stdout.close()
             proc.wait()
+        self.procs = []
 
     @staticmethod
     def _send(proc: subprocess.Popen[bytes], message: object) -> None:
@@ -138,9 +139,9 @@ class _Pool:
             raise value
         return value
 
-    def map(self, tasks: Sequence[tuple[Sequence[str], date]]) -> Iterator[Any]:
+    def map(self, name: str, tasks: Iterable[tuple[object, ...]]) -> Iterator[Any]:
         """Yield the result of each task, in task order."""
-        queued = iter(tasks)
+        queued = ((name, task) for task in tasks)
         busy: deque[subprocess.Popen[bytes]] = deque()
         for proc, task in zip(self.procs, queued, strict=False):
             self._send(proc, task)

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 from eventsourcing.persistence import IntegrityError
 
-from severa_ledger.billing_pool import advance_all
+from severa_ledger.billing_drafts import DraftIssuer
+from severa_ledger.billing_pool import open_pool, worker_count
 from severa_ledger.domain.account import Account
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
 from severa_ledger.domain.company import CompanyDetails
@@ -62,7 +63,7 @@ class BillingReport:
 
 
 @attrs.frozen
-class _Due:
+class Due:
     """An order to invoice: its place in the global order, and what its invoice shows."""
 
     key: Key
@@ -71,18 +72,22 @@ class _Due:
 
     @property
     def issue_date(self) -> date:
+        """The day its invoice is issued."""
         return self.key[0]
 
     @property
     def series(self) -> str:
+        """The number series of its seller."""
         return self.key[1]
 
     @property
     def customer_number(self) -> str:
+        """The customer it bills."""
         return self.key[2]
 
     @property
     def order_sequence(self) -> int:
+        """The order's place in the customer's orders."""
         return self.key[3]
 
 
@@ -91,7 +96,7 @@ class Advanced:
     """What phase 1 found in one chunk: orders made, orders due, account handles."""
 
     orders: int = 0
-    due: list[_Due] = attrs.Factory(list)
+    due: list[Due] = attrs.Factory(list)
     accounts: dict[str, Account] = attrs.Factory(dict)
 
 
@@ -134,24 +139,36 @@ def account_handle(ledger: Ledger, account: Account) -> Account:
 def run_billing(ledger: Ledger, through: date, workers: int | None = None) -> BillingReport:
     """Record every roll, renewal and invoice due on or before ``through``.
 
-    Phase 1 runs in ``workers`` processes (``billing_pool``); phase 2 in this one.
+    With worker processes (``billing_pool``), they advance the subscriptions
+    and draft the invoices (``billing_drafts``); this process plans the numbers
+    and records the invoices, in the same order either way.
     """
     through = check_date(through, "through")
     customers = ledger.customers()
     chunks = list(_chunks(customers, CUSTOMERS_PER_SAVE))
-    due: list[_Due] = []
+    count = min(worker_count(ledger, len(customers), workers), len(chunks))
+    due: list[Due] = []
     accounts: dict[str, Account] = {}
+    numbers: list[str] = []
     events = orders = 0
-    with _long_lived_heap() as settle:
-        for found, saved in advance_all(ledger, chunks, through, workers):
+    with _long_lived_heap() as settle, open_pool(ledger, count) as pool:
+        advanced = (
+            (advance_chunk(ledger, chunk, through) for chunk in chunks)
+            if pool is None
+            else pool.map("advance", ((chunk, through) for chunk in chunks))
+        )
+        for found, saved in advanced:
             due.extend(found.due)
             accounts.update(found.accounts)
             orders += found.orders
             events += saved
             settle()
         due.sort(key=attrgetter("key"), reverse=True)  # popped from the end: earliest first
+        if pool is not None and due:
+            issued, saved = DraftIssuer(ledger, accounts, INVOICES_PER_SAVE).issue(due, pool)
+            numbers.extend(issued)
+            events += saved
         issuer = _Issuer(ledger, accounts)
-        numbers: list[str] = []
         while due:
             batch = [due.pop() for _ in range(min(INVOICES_PER_SAVE, len(due)))]
             issued, saved = issuer.issue(batch)
@@ -209,7 +226,7 @@ def advance(ledger: Ledger, chunk: Sequence[str], through: date) -> Callable[[Un
     return work
 
 
-def _due_orders(ledger: Ledger, sub: Subscription, invoiced: int, through: date) -> list[_Due]:
+def _due_orders(ledger: Ledger, sub: Subscription, invoiced: int, through: date) -> list[Due]:
     """Return the orders after the ``invoiced`` first whose invoice is due by ``through``."""
     found = []
     for order in sub.orders[invoiced:]:
@@ -217,7 +234,7 @@ def _due_orders(ledger: Ledger, sub: Subscription, invoiced: int, through: date)
         if issued <= through:
             series = ledger.sellers[order.seller].series
             key = (issued, series, sub.customer_number, order.sequence)
-            found.append(_Due(key, order, sub.company_on(issued)))
+            found.append(Due(key, order, sub.company_on(issued)))
     return found
 
 
@@ -229,7 +246,7 @@ class _Issuer:
         self.accounts = accounts
         self.series: dict[str, InvoiceSeries] = {}
 
-    def issue(self, chunk: Sequence[_Due]) -> tuple[list[str], int]:
+    def issue(self, chunk: Sequence[Due]) -> tuple[list[str], int]:
         """Issue one chunk in one save; on a conflict, reload what it touches and retry."""
         for attempt in range(MAX_ATTEMPTS):
             unit = Unit(self.ledger)
@@ -243,13 +260,13 @@ class _Issuer:
                 continue
         raise ConcurrencyError(f"a billing chunk still conflicted after {MAX_ATTEMPTS} attempts")
 
-    def _reload(self, unit: Unit, chunk: Sequence[_Due]) -> None:
+    def _reload(self, unit: Unit, chunk: Sequence[Due]) -> None:
         self.series.clear()
         for customer in {d.customer_number for d in chunk}:
             self.accounts[customer] = account_handle(self.ledger, unit.account(customer))
         unit.loaded.clear()
 
-    def _issue(self, unit: Unit, chunk: Sequence[_Due]) -> list[str]:
+    def _issue(self, unit: Unit, chunk: Sequence[Due]) -> list[str]:
         """Issue the invoices of one chunk in order, skipping any issued meanwhile."""
         todo = [
             d for d in chunk if self.accounts[d.customer_number].invoiced_orders < d.order_sequence
@@ -271,9 +288,9 @@ class _Issuer:
             issued.append(invoice.number)
         return issued
 
-    def _assign(self, unit: Unit, todo: Sequence[_Due]) -> dict[Key, InvoiceNumber]:
+    def _assign(self, unit: Unit, todo: Sequence[Due]) -> dict[Key, InvoiceNumber]:
         """Assign the next numbers of each series to the chunk's invoices, in order (R17)."""
-        by_series: dict[str, list[_Due]] = {}
+        by_series: dict[str, list[Due]] = {}
         for item in todo:
             by_series.setdefault(item.series, []).append(item)
         numbers: dict[Key, InvoiceNumber] = {}

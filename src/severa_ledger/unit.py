@@ -6,11 +6,11 @@ import random
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import Aggregate, CanMutateProtocol
 
 from severa_ledger.domain.account import Account, account_id
@@ -48,6 +48,26 @@ def project(
     for event in events:
         aggregate = event.mutate(aggregate)
     return aggregate
+
+
+def save(app: Application[_UUID], aggregates: Sequence[Aggregate]) -> None:
+    """Record the aggregates' pending events in one transaction, as ``Application.save`` does.
+
+    ``Application.save`` first asks of every object whether it is a domain
+    event, then whether it can collect events: two runtime Protocol checks,
+    each walking the protocol's members (about a tenth of a billing run's
+    issuing, which saves thousands of accounts at a time). A unit saves only
+    aggregates, so their events are collected directly; recording, snapshots
+    and notification are the application's own steps (eventsourcing 9.5).
+    """
+    processing: ProcessingEvent[_UUID] = ProcessingEvent()
+    for aggregate in aggregates:
+        processing.events.extend(aggregate.collect_events())
+        processing.aggregates[aggregate.id] = aggregate
+    recordings = app._record(processing)  # noqa: SLF001 -- Application.save's own steps
+    app._take_snapshots(processing)  # noqa: SLF001
+    app._notify(recordings)  # noqa: SLF001
+    app.notify(processing.events)  # deprecated in eventsourcing, still called by its save
 
 
 class AggregateCache:
@@ -165,7 +185,7 @@ class Unit:
         count = 0
         for group in self.chunks():
             count += sum(len(a.pending_events) for a in group)
-            self.app.save(*group)
+            save(self.app, group)
         if self.cache is not None:
             self.cache.give_back(self.loaded.values())
         self.loaded.clear()
