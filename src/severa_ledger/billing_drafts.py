@@ -17,9 +17,8 @@ takes them, at every SNAPSHOT_EVERY-th version.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
-from uuid import UUID
 
 import attrs
 from eventsourcing.persistence import IntegrityError, StoredEvent
@@ -32,7 +31,7 @@ from severa_ledger.unit import Unit
 if TYPE_CHECKING:
     from severa_ledger.application import Ledger
     from severa_ledger.billing_pool import Pool
-    from severa_ledger.billing_run import Due
+    from severa_ledger.billing_run import Due, Key
 
 
 @attrs.frozen
@@ -68,8 +67,19 @@ def draft_chunk(ledger: Ledger, drafts: Sequence[Draft]) -> list[StoredEvent]:
     return stored
 
 
+Planned = tuple["Key", InvoiceNumber, int]  # due order, its number, its account event's version
+
+
 class DraftIssuer:
-    """Plans the due orders, has workers draft them, records each chunk in order."""
+    """Plans the due orders the workers keep, has them draft, records each chunk in order.
+
+    Each worker keeps the due orders it found in phase 1; a chunk's plan is
+    split by the worker that keeps each order, and the parts are put back in
+    the chunk's order when they return. Two chunks are in the workers at a
+    time: one is drafted while the parent records the one before.
+    """
+
+    IN_FLIGHT = 2
 
     def __init__(self, ledger: Ledger, accounts: dict[str, Account], chunk_size: int) -> None:
         self.ledger = ledger
@@ -78,38 +88,56 @@ class DraftIssuer:
         self.series: dict[str, InvoiceSeries] = {}
         self.heads: dict[str, int] = {}
         self.versions = {c: a.version for c, a in accounts.items()}
-        self.planned: deque[list[Draft]] = deque()
+        #: After a conflict: the due orders left for the one-process path, reloaded.
+        self.rest: list[Due] = []
 
-    def issue(self, due: list[Due], pool: Pool) -> tuple[list[str], int]:
-        """Issue from ``due`` (sorted latest first) until done or a conflict; return numbers."""
+    def issue(self, held: list[tuple[Key, int]], pool: Pool) -> tuple[list[str], int]:
+        """Issue ``held`` (sorted latest first) until done or a conflict; return numbers."""
         numbers: list[str] = []
         events = 0
-        results = pool.map("draft", ((chunk,) for chunk in self._plan(due)))
-        for stored in results:
-            drafts = self.planned.popleft()
+        flight: deque[tuple[list[tuple[Planned, int]], list[int]]] = deque()
+        while held or flight:
+            while held and len(flight) < self.IN_FLIGHT:
+                flight.append(self._dispatch(self._plan(held), pool))
+            chunk, workers = flight.popleft()
+            parts = {w: iter(pool.receive(w)) for w in workers}
+            stored = [next(parts[worker]) for _, worker in chunk]
             try:
-                events += self._record(drafts, stored)
+                events += self._record([planned for planned, _ in chunk], stored)
             except IntegrityError:
-                self._give_back(drafts, due)
                 pool.stop()
+                unrecorded = [chunk, *(c for c, _ in flight)]
+                keys = [planned[0] for c in unrecorded for planned, _ in c]
+                keys += [key for key, _ in reversed(held)]
+                self.rest = reload_due(self.ledger, keys)
+                held.clear()
                 break
-            numbers.extend(str(d.number) for d in drafts)
+            numbers.extend(str(number) for (_, number, _), _ in chunk)
         return numbers, events
 
-    def _plan(self, due: list[Due]) -> Iterator[list[Draft]]:
-        while due:
-            chunk = []
-            for _ in range(min(self.chunk_size, len(due))):
-                item = due.pop()
-                head = self.heads.get(item.series)
-                if head is None:
-                    head = self._open_series(item.series)
-                self.heads[item.series] = head + 1
-                self.versions[item.customer_number] += 1
-                number = InvoiceNumber(item.series, head + 1)
-                chunk.append(Draft(item, number, self.versions[item.customer_number]))
-            self.planned.append(chunk)
-            yield chunk
+    def _plan(self, held: list[tuple[Key, int]]) -> list[tuple[Planned, int]]:
+        chunk = []
+        for _ in range(min(self.chunk_size, len(held))):
+            key, worker = held.pop()
+            series, customer = key[1], key[2]
+            head = self.heads.get(series)
+            if head is None:
+                head = self._open_series(series)
+            self.heads[series] = head + 1
+            self.versions[customer] += 1
+            chunk.append(((key, InvoiceNumber(series, head + 1), self.versions[customer]), worker))
+        return chunk
+
+    @staticmethod
+    def _dispatch(
+        chunk: list[tuple[Planned, int]], pool: Pool
+    ) -> tuple[list[tuple[Planned, int]], list[int]]:
+        parts: dict[int, list[Planned]] = {}
+        for planned, worker in chunk:
+            parts.setdefault(worker, []).append(planned)
+        for worker, part in parts.items():
+            pool.send(worker, "draft", part)
+        return chunk, list(parts)
 
     def _open_series(self, name: str) -> int:
         seller = self.ledger.sellers.by_series(name)
@@ -117,43 +145,51 @@ class DraftIssuer:
         self.series[name] = Unit(self.ledger).series(seller)
         return self.series[name].last_sequence
 
-    def _record(self, drafts: Sequence[Draft], stored: list[StoredEvent]) -> int:
+    def _record(self, planned: Sequence[Planned], stored: list[StoredEvent]) -> int:
         """Record one chunk's invoices with its numbers in one transaction; count events."""
-        by_series: dict[str, list[Draft]] = {}
-        for draft in drafts:
-            by_series.setdefault(draft.number.series, []).append(draft)
+        by_series: dict[str, list[Planned]] = {}
+        for item in planned:
+            by_series.setdefault(item[1].series, []).append(item)
         touched = []
         for name, items in by_series.items():
             series = self.series[name]
-            numbers = series.assign(
-                [d.due.customer_number for d in items], items[-1].due.issue_date
-            )
-            assert numbers == [d.number for d in items]  # noqa: S101 -- as planned
+            numbers = series.assign([key[2] for key, _, _ in items], items[-1][0][0])
+            assert numbers == [number for _, number, _ in items]  # noqa: S101 -- as planned
             touched.append(series)
         pending = [e for series in touched for e in series.collect_events()]
         self.ledger.recorder.insert_events(
             stored + [self.ledger.mapper.to_stored_event(e) for e in pending]
         )
-        for draft in drafts:
-            handle = self.accounts[draft.due.customer_number]
-            handle.version = draft.version
-            handle.invoiced_orders = draft.due.order_sequence
-        self._snapshots(Account, [(account_id(d.due.customer_number), d.version) for d in drafts])
-        self._snapshots(InvoiceSeries, [(e.originator_id, e.originator_version) for e in pending])
+        for key, _, version in planned:
+            handle = self.accounts[key[2]]
+            handle.version = version
+            handle.invoiced_orders = key[3]
+            if self._snapshot_due(Account, version):
+                self.ledger.take_snapshot(account_id(key[2]), version=version)
+        for series in touched:
+            if self._snapshot_due(InvoiceSeries, series.version):
+                self.ledger.take_snapshot(series.id, version=series.version)
         return len(stored) + len(pending)
 
-    def _snapshots(self, kind: type, recorded: Sequence[tuple[UUID, int]]) -> None:
-        """Snapshot what reached its interval, as ``Application._take_snapshots`` does."""
+    def _snapshot_due(self, kind: type, version: int) -> bool:
+        """Return whether ``Application._take_snapshots`` would snapshot this version."""
         interval = (self.ledger.snapshotting_intervals or {}).get(kind)
         if not interval or self.ledger.snapshots is None:
-            return
-        for aggregate_id, version in recorded:
-            if version % interval == 0:
-                self.ledger.take_snapshot(aggregate_id, version=version)
+            return False
+        return version % interval == 0
 
-    def _give_back(self, drafts: Sequence[Draft], due: list[Due]) -> None:
-        """Return the unrecorded chunk and every planned one after it to ``due``, in order."""
-        rest = [d.due for chunk in (drafts, *self.planned) for d in chunk]
-        self.planned.clear()
-        self.series.clear()
-        due.extend(reversed(rest))
+
+def reload_due(ledger: Ledger, keys: Sequence[Key]) -> list[Due]:
+    """Return the due orders of ``keys`` from the store (after a conflict ended the drafting)."""
+    from severa_ledger.billing_run import Due  # noqa: PLC0415 -- billing_run imports us
+
+    found = []
+    subscriptions = {}
+    for key in keys:
+        issued, _, customer, sequence = key
+        if customer not in subscriptions:
+            subscriptions[customer] = Unit(ledger).subscription(customer)
+        sub = subscriptions[customer]
+        order = next(o for o in sub.orders if o.sequence == sequence)
+        found.append(Due(key, order, sub.company_on(issued)))
+    return found

@@ -139,18 +139,26 @@ class Pool:
             raise value
         return value
 
-    def map(self, name: str, tasks: Iterable[tuple[object, ...]]) -> Iterator[Any]:
-        """Yield the result of each task, in task order."""
-        queued = ((name, task) for task in tasks)
-        busy: deque[subprocess.Popen[bytes]] = deque()
-        for proc, task in zip(self.procs, queued, strict=False):
-            self._send(proc, task)
-            busy.append(proc)
+    def send(self, worker: int, name: str, *args: object) -> None:
+        """Give worker number ``worker`` the task ``name`` with ``args``."""
+        self._send(self.procs[worker], (name, args))
+
+    def receive(self, worker: int) -> Any:  # noqa: ANN401 -- a task's result
+        """Return the result of the oldest task given to worker number ``worker``."""
+        return self._receive(self.procs[worker])
+
+    def map(self, name: str, tasks: Iterable[tuple[object, ...]]) -> Iterator[tuple[int, Any]]:
+        """Yield (worker, result) of each task, in task order; task k goes to worker k mod n."""
+        queued = iter(tasks)
+        busy: deque[int] = deque()
+        for worker, task in zip(range(len(self.procs)), queued, strict=False):
+            self.send(worker, name, *task)
+            busy.append(worker)
         while busy:
-            proc = busy.popleft()
-            result = self._receive(proc)
+            worker = busy.popleft()
+            result = self.receive(worker)
             following = next(queued, None)
             if following is not None:
-                self._send(proc, following)
-                busy.append(proc)
-            yield result
+                self.send(worker, name, *following)
+                busy.append(worker)
+            yield worker, result

@@ -98,6 +98,8 @@ class Advanced:
     orders: int = 0
     due: list[Due] = attrs.Factory(list)
     accounts: dict[str, Account] = attrs.Factory(dict)
+    #: From a worker: the keys of the due orders it keeps for drafting (``due`` is empty).
+    held: list[Key] = attrs.Factory(list)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -152,22 +154,27 @@ def run_billing(ledger: Ledger, through: date, workers: int | None = None) -> Bi
     numbers: list[str] = []
     events = orders = 0
     with _long_lived_heap() as settle, open_pool(ledger, count) as pool:
+        held: list[tuple[Key, int]] = []  # due orders kept by workers, with the worker
         advanced = (
-            (advance_chunk(ledger, chunk, through) for chunk in chunks)
+            ((0, advance_chunk(ledger, chunk, through)) for chunk in chunks)
             if pool is None
             else pool.map("advance", ((chunk, through) for chunk in chunks))
         )
-        for found, saved in advanced:
+        for worker, (found, saved) in advanced:
             due.extend(found.due)
+            held.extend((key, worker) for key in found.held)
             accounts.update(found.accounts)
             orders += found.orders
             events += saved
             settle()
-        due.sort(key=attrgetter("key"), reverse=True)  # popped from the end: earliest first
-        if pool is not None and due:
-            issued, saved = DraftIssuer(ledger, accounts, INVOICES_PER_SAVE).issue(due, pool)
+        if pool is not None and held:
+            held.sort(reverse=True)  # popped from the end: earliest first
+            drafter = DraftIssuer(ledger, accounts, INVOICES_PER_SAVE)
+            issued, saved = drafter.issue(held, pool)
             numbers.extend(issued)
             events += saved
+            due.extend(drafter.rest)  # after a conflict: for the one-process path
+        due.sort(key=attrgetter("key"), reverse=True)  # popped from the end: earliest first
         issuer = _Issuer(ledger, accounts)
         while due:
             batch = [due.pop() for _ in range(min(INVOICES_PER_SAVE, len(due)))]

@@ -10,13 +10,39 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING
 
-from severa_ledger.billing_drafts import draft_chunk
-from severa_ledger.billing_run import advance_chunk
+from eventsourcing.persistence import StoredEvent
+
+from severa_ledger.billing_drafts import Draft, draft_chunk
+from severa_ledger.billing_run import Advanced, Due, Key, advance_chunk
+
+if TYPE_CHECKING:
+    from severa_ledger.application import Ledger
+    from severa_ledger.domain.billing import InvoiceNumber
+
+#: The due orders this worker found, until it drafts their invoices.
+HELD: dict[Key, Due] = {}
+
+
+def advance(ledger: Ledger, chunk: Sequence[str], through: date) -> tuple[Advanced, int]:
+    """Advance ``chunk``; keep its due orders here and send back only their keys."""
+    found, saved = advance_chunk(ledger, chunk, through)
+    for item in found.due:
+        HELD[item.key] = item
+    found.held, found.due = [item.key for item in found.due], []
+    return found, saved
+
+
+def draft(ledger: Ledger, planned: Sequence[tuple[Key, InvoiceNumber, int]]) -> list[StoredEvent]:
+    """Return the stored invoice events of kept due orders, numbered as planned."""
+    return draft_chunk(ledger, [Draft(HELD.pop(key), n, v) for key, n, v in planned])
+
 
 #: The functions a parent may ask for, by name; each takes the ledger first.
-TASKS: dict[str, Callable[..., object]] = {"advance": advance_chunk, "draft": draft_chunk}
+TASKS: dict[str, Callable[..., object]] = {"advance": advance, "draft": draft}
 
 
 def main() -> None:
