@@ -1,12 +1,13 @@
-"""Phase 1 of a billing run on several cores: worker processes advance chunks of customers.
+"""A billing run on several cores: the worker processes and how many to start.
 
 Advancing a subscription (loading it, rolling and renewing its periods,
 encoding and saving the events) is independent from one customer to the
-next, and most of a billing run's time. With ``workers`` > 1, each worker
-process opens the same store and advances whole chunks, each chunk one save
-retried on a writer conflict exactly as in one process; the parent receives
-each chunk's due orders and account handles, in chunk order, and issues the
-invoices itself in the one global order (phase 2), so numbers are the same.
+next. With ``workers`` > 1, each worker process opens the same store and
+advances whole chunks, each chunk one save retried on a writer conflict
+exactly as in one process; it keeps the orders due and sends the parent their
+keys and the account handles. Phase 2 (``billing_drafts``) then has the
+workers build and encode the invoices the parent numbered, and the parent
+records them in the one global order, so numbers are the same.
 
 Workers are new interpreters (``python -m severa_ledger.billing_worker``): no
 connection is inherited and the caller's script is not imported again. Each

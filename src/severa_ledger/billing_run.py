@@ -14,6 +14,10 @@ previous chunk, both at the version last saved. The handle holds none of the
 account's documents, so memory grows with the documents a run issues, not
 with the history. If another writer saved meanwhile, the save conflicts, and
 the chunk is retried on fresh copies from the store.
+
+With worker processes, phase 1 runs in them (``billing_pool``) and so does
+building and encoding the invoices of phase 2 (``billing_drafts``); this
+process numbers and records them, chunk by chunk in the same order.
 """
 
 from __future__ import annotations
