@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -173,6 +174,35 @@ def test_a_worker_that_dies_is_a_worker_error(
         with pytest.raises(WorkerError, match="a billing worker exited with code 1"):
             ledger.run_billing(through=D(2025, 9, 30), workers=2)
         assert stored_log(ledger) == before
+
+
+def test_large_tasks_and_results_in_flight_do_not_block(tmp_path: object) -> None:
+    """Two 4 MB tasks before reading a 4 MB result: each far beyond a pipe's buffer.
+
+    Without the worker reading tasks as they come, it waits to write the first
+    result while the parent waits to write the second task, for ever.
+    """
+    payload = b"x" * (4 << 20)
+    with Ledger.open(f"sqlite:///{tmp_path}/ledger.db") as ledger:
+        pool_cm = billing_pool.open_pool(ledger, 2)
+        pool = pool_cm.__enter__()
+        assert pool is not None
+        results: list[object] = []
+
+        def converse() -> None:
+            pool.send(0, "echo", payload)
+            pool.send(0, "echo", payload[::-1])
+            results.extend([pool.receive(0), pool.receive(0)])
+
+        talker = threading.Thread(target=converse, daemon=True)
+        talker.start()
+        talker.join(timeout=60)
+        stuck = talker.is_alive()
+        if stuck:
+            pool.stop()
+        pool_cm.__exit__(None, None, None)
+    assert not stuck
+    assert results == [payload, payload[::-1]]
 
 
 @pytest.mark.parametrize("workers", [0, -1, 1.5, "2", True])

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from eventsourcing.persistence import StoredEvent
 
@@ -41,27 +43,45 @@ def draft(ledger: Ledger, planned: Sequence[tuple[Key, InvoiceNumber, int]]) -> 
     return draft_chunk(ledger, [Draft(HELD.pop(key), n, v) for key, n, v in planned])
 
 
+def echo(_: Ledger, payload: object) -> object:
+    """Return ``payload``: shows the worker is alive and its pipes carry large messages."""
+    return payload
+
+
 #: The functions a parent may ask for, by name; each takes the ledger first.
-TASKS: dict[str, Callable[..., object]] = {"advance": advance, "draft": draft}
+TASKS: dict[str, Callable[..., object]] = {"advance": advance, "draft": draft, "echo": echo}
 
 
 def main() -> None:
-    """Serve tasks from the parent until it closes the pipe (the worker process)."""
+    """Serve tasks from the parent until it closes the pipe (the worker process).
+
+    A thread reads the tasks as they come, so the parent's writes never wait on
+    this process writing a result: with a task and a result both larger than a
+    pipe's buffer, each side would otherwise wait for the other for ever.
+    """
     received, sent = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, never into the results pipe
     cls, env, sellers, vat, weekday = pickle.load(received)  # noqa: S301 -- from our parent
     ledger = cls(env, sellers=sellers, vat=vat, invoice_weekday=weekday)
-    while True:
-        try:
-            name, args = pickle.load(received)  # noqa: S301 -- from our parent
-        except EOFError:
-            return
+    tasks: queue.SimpleQueue[tuple[str, tuple[object, ...]] | None] = queue.SimpleQueue()
+    threading.Thread(target=_read, args=(received, tasks), daemon=True).start()
+    while (task := tasks.get()) is not None:
+        name, args = task
         try:
             reply: tuple[str, object] = ("ok", TASKS[name](ledger, *args))
         except Exception as error:  # noqa: BLE001 -- raised again in the parent
             reply = ("error", error)
         pickle.dump(reply, sent, protocol=pickle.HIGHEST_PROTOCOL)
         sent.flush()
+
+
+def _read(received: BinaryIO, tasks: queue.SimpleQueue[tuple[str, Any] | None]) -> None:
+    """Queue every task the parent sends; None when its pipe closes (or breaks)."""
+    try:
+        while True:
+            tasks.put(pickle.load(received))  # noqa: S301 -- from our parent
+    except Exception:  # noqa: BLE001 -- EOFError, or a broken pipe: either way, the end
+        tasks.put(None)
 
 
 if __name__ == "__main__":

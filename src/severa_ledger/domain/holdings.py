@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from severa_ledger.domain.billing import PriceVersion, period_lines, prices_in_force
@@ -16,6 +17,12 @@ from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.domain.documents import OrderConfirmation, OrderLine
 from severa_ledger.domain.periods import Period, Schedule, add_months
 from severa_ledger.domain.values import CompanyVersion, LicenseCount, Migration, TermsAcceptance
+
+
+@lru_cache(maxsize=4096)
+def schedule_of(anchor: date, months: int) -> Schedule:
+    """Return the (immutable) schedule of an anchor and period length, built once."""
+    return Schedule(anchor, months)
 
 
 class Holdings:
@@ -45,7 +52,7 @@ class Holdings:
     @property
     def schedule(self) -> Schedule:
         """Return the billing periods from the anchor (R1)."""
-        return Schedule(self.anchor, self.period_months)
+        return schedule_of(self.anchor, self.period_months)
 
     @property
     def current_period(self) -> Period:
