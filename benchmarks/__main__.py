@@ -14,6 +14,7 @@ a smoke test does not replace the full figures.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help=f"what to measure, of {', '.join(ITEMS)} (replay follows billing)",
     )
     parser.add_argument("--output", type=Path, help=f"the document to write (default {DOCUMENT})")
+    parser.add_argument(
+        "--include",
+        type=Path,
+        metavar="JSON",
+        help="the JSON line of an earlier run (a file): its stores not measured now join "
+        "the document, each marked as measured separately",
+    )
     args = parser.parse_args(argv)
     defaults = QUICK if args.quick else FULL
     args.customers = args.customers or defaults["customers"]
@@ -100,14 +108,32 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def command_line(argv: list[str]) -> str:
-    """Return the command that measured, without where it wrote the document."""
+    """Return the command that measured, without where it wrote or what it included."""
     kept, skip = [], False
     for arg in argv:
-        if skip or arg.startswith("--output"):
-            skip = arg == "--output"
+        if skip or arg.startswith(("--output", "--include")):
+            skip = arg in {"--output", "--include"}
             continue
         kept.append(arg)
     return " ".join(["python -m benchmarks", *kept])
+
+
+def include(document: dict[str, Any], earlier: dict[str, Any]) -> None:
+    """Add the stores of an ``earlier`` run that this one did not measure, each with a note."""
+    machine = earlier["machine"]
+    for kind, figures in earlier["stores"].items():
+        if kind in document["stores"]:
+            continue
+        version = f", PostgreSQL {machine['postgresql']}" if machine.get("postgresql") else ""
+        figures["note"] = (
+            f"Measured by a separate run on the same machine, `{earlier['command']}`, on "
+            f"{machine['when']} (commit {machine['commit']}, load average at start "
+            f"{machine['load_average_at_start']}{version}); its ratios compare with the raw "
+            "driver of that run."
+        )
+        document["stores"][kind] = figures
+        if machine.get("postgresql"):
+            document["machine"].setdefault("postgresql", machine["postgresql"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     for kind in args.kinds:
         document["stores"][kind] = measure(kind, args)
         print_table(kind, document["stores"][kind])
+    if args.include is not None:
+        include(document, json.loads(args.include.read_text()))
     print(json_line(document), flush=True)
     if args.output is not None:
         write_document(args.output, document)

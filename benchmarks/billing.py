@@ -59,6 +59,7 @@ def _summary(customers: int, bills: list[Figures], setup: Figures | None) -> Fig
         "customers_per_s": round(customers / wall, 1),
         "peak_rss_mb": pick["peak_rss_mb"],
         "workers": pick.get("workers", 1),
+        "workers_peak_rss_mb": pick.get("workers_peak_rss_mb"),
         "rss_before_mb": pick["rss_before_mb"],
     }
 

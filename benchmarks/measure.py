@@ -92,6 +92,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def workers_peak_rss_mb() -> float:
+    """Return the largest peak resident set of this process's ended children (its workers)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def reset_peak_rss() -> bool:
     """Reset the peak resident set size to the current one, where Linux allows it."""
     try:

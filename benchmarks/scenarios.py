@@ -21,6 +21,7 @@ from benchmarks.measure import (
     repeat,
     reset_peak_rss,
     rss_mb,
+    workers_peak_rss_mb,
 )
 from benchmarks.stores import Stores, schema_of, sqlite_path
 from severa_ledger import Ledger, billing_pool
@@ -198,6 +199,7 @@ def work_in_child(url: str | None, customers: int, tasks: tuple[str, ...]) -> li
                 **_figures(watch.timing(count, **extra), "things"),
                 "rss_before_mb": round(before, 1),
                 "peak_rss_mb": round(peak_rss_mb(), 1),
+                "workers_peak_rss_mb": round(workers_peak_rss_mb(), 1),
                 "peak_is_task_only": reset,
             }
         )
