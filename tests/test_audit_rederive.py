@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 from severa_ledger import Ledger
+from severa_ledger.audit import rederive as rederive_module
 from severa_ledger.audit.rederive import Finding
 from tests.conftest import open_customer
 from tests.tamper import Tamper
@@ -147,3 +148,22 @@ def test_company_details_recorded_after_an_invoice_do_not_count_against_it(
     assert subscription.company_on(date(2025, 5, 5)).legal_name == renamed
     report = memory_ledger.verify()
     assert report.ok, report.findings
+
+
+def test_workers_find_what_one_process_finds(
+    tamper: Tamper, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-derived by two workers, one customer a chunk: the same report, findings in order."""
+    monkeypatch.setattr(rederive_module, "CUSTOMERS_PER_READ", 1)
+    position = position_of(tamper, "InvoiceIssued", "VSOY-000001")
+    tamper.edit_json(position, ["invoice", "_data_", "total", "_data_"], "9999.00")
+    tamper.drop_digests()
+    with Ledger.open(tamper.url) as ledger:
+        ledger.extend_chain()
+        alone = ledger.verify(workers=1)
+        together = ledger.verify(workers=2)
+    assert together == alone
+    assert together.rederivation.customers == 2
+    assert together.findings == (
+        Finding("C1", "invoice VSOY-000001", "total: stored 9999.00, re-derived 900.00"),
+    )

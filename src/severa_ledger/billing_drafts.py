@@ -1,12 +1,15 @@
 """Phase 2 of a billing run on several cores: workers build and encode, the parent records.
 
 Numbers follow one global order, so they can be planned before any invoice is
-built: walking the due orders in that order, each gets the next number of its
-series and the next version of its customer's account. Building an invoice
-and encoding its event (two thirds of issuing) then need nothing but the
-plan, and run in the worker processes, a chunk of 2,000 invoices per task.
-The parent records each chunk's encoded events with its series' numbers in
-one transaction, in chunk order, as the one-process path does.
+built: walking the due orders' keys in that order, each gets the next number
+of its series and the next version of its customer's account. Building an
+invoice and encoding its event (two thirds of issuing) then need only the plan
+and the due order, which the worker that found it in phase 1 still holds, so
+they run in the workers, a chunk of 2,000 invoices at a time. The parent
+records each chunk's encoded events with its series' numbers in one
+transaction, in chunk order, as the one-process path does. The event's
+recorded time is eventsourcing's ``create_timestamp``, as when an aggregate
+triggers it.
 
 If another writer recorded meanwhile, that chunk's insert conflicts on a
 version: the chunk and everything after it go back to the one-process path,

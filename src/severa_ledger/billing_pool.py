@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Self
 from severa_ledger.domain.errors import InvalidValueError, WorkerError
 
 if TYPE_CHECKING:
-    from severa_ledger.application import Ledger
+    from severa_ledger.queries import LedgerReader
 
 #: Below this many customers a run advances in this process: starting workers costs more.
 PARALLEL_FROM = 2_000
@@ -42,14 +42,14 @@ SHARED_STORES = frozenset({"eventsourcing.sqlite", "eventsourcing.postgres"})
 MEMORY_DBNAMES = frozenset({":memory:", "file::memory:"})
 
 
-def shared_store(ledger: Ledger) -> bool:
+def shared_store(ledger: LedgerReader) -> bool:
     """Return whether other processes can open ``ledger``'s store."""
     module = ledger.env.get("PERSISTENCE_MODULE", "")
     dbname = ledger.env.get("SQLITE_DBNAME", "")
     return module in SHARED_STORES and dbname not in MEMORY_DBNAMES
 
 
-def worker_count(ledger: Ledger, customers: int, workers: int | None) -> int:
+def worker_count(ledger: LedgerReader, customers: int, workers: int | None) -> int:
     """Return how many processes advance ``customers``: ``workers``, or one per core."""
     if workers is not None:
         if type(workers) is not int or workers < 1:
@@ -61,12 +61,13 @@ def worker_count(ledger: Ledger, customers: int, workers: int | None) -> int:
 
 
 @contextmanager
-def open_pool(ledger: Ledger, count: int) -> Iterator[Pool | None]:
+def open_pool(ledger: LedgerReader, count: int) -> Iterator[Pool | None]:
     """Start ``count`` workers on ``ledger``'s store for one run (None: work in this process)."""
     if count < 2 or type(ledger).__module__ == "__main__":  # noqa: PLR2004 -- a pool of one
         yield None  # (a class defined in __main__ cannot be imported by a worker)
         return
-    spec = (type(ledger), dict(ledger.env), ledger.sellers, ledger.vat, ledger.invoice_weekday)
+    env = {**ledger.env, "CREATE_TABLE": "n"}  # made by this process: no DDL race in workers
+    spec = (type(ledger), env, ledger.sellers, ledger.vat, ledger.invoice_weekday)
     with Pool(count, spec) as pool:
         yield pool
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from eventsourcing.persistence import StoredEvent
 
+from severa_ledger.audit.rederive import rederive_chunk
 from severa_ledger.billing_drafts import Draft, draft_chunk
 from severa_ledger.billing_run import Advanced, Due, Key, advance_chunk
 
@@ -49,7 +50,12 @@ def echo(_: Ledger, payload: object) -> object:
 
 
 #: The functions a parent may ask for, by name; each takes the ledger first.
-TASKS: dict[str, Callable[..., object]] = {"advance": advance, "draft": draft, "echo": echo}
+TASKS: dict[str, Callable[..., object]] = {
+    "advance": advance,
+    "draft": draft,
+    "rederive": rederive_chunk,
+    "echo": echo,
+}
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ from severa_ledger.persistence import EventDecoder
 from severa_ledger.projections.log import Log, Stored
 
 if TYPE_CHECKING:
+    from severa_ledger.billing_pool import Pool
     from severa_ledger.queries import LedgerReader
 
 PAGE = 1000
@@ -264,19 +265,43 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield items[start : start + size]
 
 
-def rederive(reader: LedgerReader) -> Rederivation:
-    """Recompute every order and invoice from the input events; report differences."""
+def rederive_chunk(reader: LedgerReader, chunk: Sequence[str]) -> Rederivation:
+    """Re-derive the documents of ``chunk``'s customers (in this process or a worker)."""
+    decoder, log = EventDecoder(reader.mapper), Log(reader.recorder)
+    ids = [i for c in chunk for i in (subscription_id(c), account_id(c))]
+    histories = log.histories(ids)
+    orders = invoices = 0
+    findings: list[Finding] = []
+    for customer in chunk:
+        replay = _check_customer(reader, customer, decoder, histories)
+        orders += len(replay.orders)
+        invoices += replay.checked_invoices
+        findings.extend(replay.findings)
+    return Rederivation(len(chunk), orders, invoices, tuple(findings))
+
+
+def rederive(reader: LedgerReader, pool: Pool | None = None) -> Rederivation:
+    """Recompute every order and invoice from the input events; report differences.
+
+    With ``pool``, its workers re-derive the customers a hundred at a time (they
+    are independent); the findings come back in the customers' order either way.
+    """
     findings: list[Finding] = []
     customers = orders = invoices = 0
     decoder, log = EventDecoder(reader.mapper), Log(reader.recorder)
-    for page in _customers(log, decoder, findings):
-        for chunk in _chunks(page, CUSTOMERS_PER_READ):
-            ids = [i for c in chunk for i in (subscription_id(c), account_id(c))]
-            histories = log.histories(ids)
-            for customer in chunk:
-                replay = _check_customer(reader, customer, decoder, histories)
-                customers += 1
-                orders += len(replay.orders)
-                invoices += replay.checked_invoices
-                findings.extend(replay.findings)
+    chunks = (
+        list(chunk)
+        for page in _customers(log, decoder, findings)
+        for chunk in _chunks(page, CUSTOMERS_PER_READ)
+    )
+    results: Iterator[Rederivation] = (
+        (rederive_chunk(reader, chunk) for chunk in chunks)
+        if pool is None
+        else (result for _, result in pool.map("rederive", ((chunk,) for chunk in chunks)))
+    )
+    for result in results:
+        customers += result.customers
+        orders += result.orders
+        invoices += result.invoices
+        findings.extend(result.findings)
     return Rederivation(customers, orders, invoices, tuple(findings))
