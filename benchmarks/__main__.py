@@ -60,6 +60,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--output", type=Path, help=f"the document to write (default {DOCUMENT})")
     parser.add_argument(
+        "--document-from",
+        type=Path,
+        metavar="JSON",
+        help="measure nothing: write the document from the JSON line of a run (a file)",
+    )
+    parser.add_argument(
         "--include",
         type=Path,
         metavar="JSON",
@@ -111,8 +117,8 @@ def command_line(argv: list[str]) -> str:
     """Return the command that measured, without where it wrote or what it included."""
     kept, skip = [], False
     for arg in argv:
-        if skip or arg.startswith(("--output", "--include")):
-            skip = arg in {"--output", "--include"}
+        if skip or arg.startswith(("--output", "--include", "--document-from")):
+            skip = arg in {"--output", "--include", "--document-from"}
             continue
         kept.append(arg)
     return " ".join(["python -m benchmarks", *kept])
@@ -139,15 +145,19 @@ def include(document: dict[str, Any], earlier: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks; print tables and the JSON line; write the document."""
     args = parse(argv)
-    document: dict[str, Any] = {
-        "mode": "quick" if args.quick else "full",
-        "command": command_line(argv if argv is not None else sys.argv[1:]),
-        "machine": machine(args.kinds),
-        "stores": {},
-    }
-    for kind in args.kinds:
-        document["stores"][kind] = measure(kind, args)
-        print_table(kind, document["stores"][kind])
+    if args.document_from is not None:
+        document: dict[str, Any] = json.loads(args.document_from.read_text())
+        args.output = args.output or DOCUMENT
+    else:
+        document = {
+            "mode": "quick" if args.quick else "full",
+            "command": command_line(argv if argv is not None else sys.argv[1:]),
+            "machine": machine(args.kinds),
+            "stores": {},
+        }
+        for kind in args.kinds:
+            document["stores"][kind] = measure(kind, args)
+            print_table(kind, document["stores"][kind])
     if args.include is not None:
         include(document, json.loads(args.include.read_text()))
     print(json_line(document), flush=True)
