@@ -21,9 +21,11 @@ pyinstrument are in the `dev` extra):
   to its subscription since it was cached (one indexed query in a read
   transaction), decides through eventsourcing's aggregate (the event
   decorators' machinery), encodes about three events as JSON, inserts them
-  one statement each, then their digests. That work, about twice the commit,
-  is what keeps the ratio near a third; the aggregate cache, chaining from
-  memory and the month arithmetic each took a share of it off.
+  one statement each, then their digests. That work, about three times the
+  commit on a fast disk, is what keeps the ratio near a quarter; the
+  aggregate cache, chaining from memory and the month arithmetic each took a
+  share of it off. Reaching half the raw rate would take replacing
+  eventsourcing's aggregate and save machinery, not tuning it.
 * **Billing** runs in worker processes (one per core): phase 1 advances
   subscriptions in the workers; in phase 2 the parent numbers every invoice
   in the global order and records chunk after chunk (inserts, digests,
@@ -38,7 +40,8 @@ pyinstrument are in the `dev` extra):
   reader's `json.loads`; catch-up then folds it and writes read-model rows
   (SQLite's insert and commit of those rows alone cost about as much as the
   raw read); verify replays every subscription through the domain's own
-  commands to re-derive its documents, about three times the raw read.
+  commands to re-derive its documents, about three times the raw read, split
+  over worker processes (one per core) while the chain is checked.
 * **Memory**: the billing parent holds the key of each due order and one
   handle per account; each worker holds the due orders it found until it
   drafts their invoices. Verify streams (its peak does not grow with the
