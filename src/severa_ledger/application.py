@@ -15,8 +15,6 @@ import attrs
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
-    InternalError,
-    ProgrammingError,
 )
 from eventsourcing.utils import Environment, EnvType
 
@@ -55,7 +53,7 @@ from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
 from severa_ledger.domain.values import Migration
 from severa_ledger.persistence import environment
 from severa_ledger.queries import LedgerReader
-from severa_ledger.unit import MAX_ATTEMPTS, AggregateCache, Unit, back_off
+from severa_ledger.unit import MAX_ATTEMPTS, AggregateCache, Unit, back_off, retry_ddl
 
 R = TypeVar("R")
 
@@ -111,19 +109,12 @@ class Ledger(LedgerReader):
         if cache_size is not None and (type(cache_size) is not int or cache_size < 0):
             raise InvalidValueError(f"cache_size must be an int >= 0, got {cache_size!r}")
         env = environment(url, cipher_key)
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                ledger = cls(env, sellers=sellers, vat=vat, invoice_weekday=invoice_weekday)
-            except (IntegrityError, InternalError, ProgrammingError) as error:
-                racing = not isinstance(error, ProgrammingError) or "already exists" in str(error)
-                if not racing or attempt == MAX_ATTEMPTS - 1:
-                    raise
-                back_off(attempt)
-            else:
-                if cache_size is not None:
-                    ledger.aggregates.maxsize = cache_size
-                return ledger
-        raise AssertionError  # pragma: no cover -- the loop returns or raises
+        ledger = retry_ddl(
+            lambda: cls(env, sellers=sellers, vat=vat, invoice_weekday=invoice_weekday)
+        )
+        if cache_size is not None:
+            ledger.aggregates.maxsize = cache_size
+        return ledger
 
     def __enter__(self) -> Self:
         return self

@@ -6,12 +6,13 @@ import random
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import Aggregate, CanMutateProtocol
+from eventsourcing.persistence import IntegrityError, InternalError, ProgrammingError
 
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.errors import SubscriptionNotFoundError
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from eventsourcing.application import Application
 
 A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
 
 #: Events per save(): below eventsourcing's PostgreSQL pipeline hang (~22,000).
 MAX_EVENTS_PER_SAVE = 5_000
@@ -35,6 +37,23 @@ MAX_ATTEMPTS = 30
 def back_off(attempt: int) -> None:
     """Sleep a random, growing while before retrying a conflicted save (no livelock)."""
     time.sleep(random.uniform(0, min(0.001 * 2**attempt, 0.2)))  # noqa: S311 -- jitter only
+
+
+def retry_ddl(create: Callable[[], T]) -> T:
+    """Return ``create()``, retried while another process runs the same CREATE statements.
+
+    Processes that open a new PostgreSQL store at the same moment race on its
+    CREATE statements; the losers wait a short, random while and try again.
+    """
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            return create()
+        except (IntegrityError, InternalError, ProgrammingError) as error:
+            racing = not isinstance(error, ProgrammingError) or "already exists" in str(error)
+            if not racing or attempt == MAX_ATTEMPTS - 1:
+                raise
+            back_off(attempt)
+    raise AssertionError  # pragma: no cover -- the loop returns or raises
 
 
 def project(

@@ -11,20 +11,17 @@ once compute identical rows, so the second insert changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 from eventsourcing.persistence import (
     ApplicationRecorder,
-    IntegrityError,
-    InternalError,
-    ProgrammingError,
 )
 from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
 from severa_ledger.audit.chain import ChainRow
-from severa_ledger.unit import MAX_ATTEMPTS, back_off
+from severa_ledger.unit import retry_ddl
 
 TABLE = "severa_ledger_chain"
 PAGE = 1000
@@ -151,20 +148,6 @@ class SQLiteChainStore:
             return int(cursor.fetchone()[0])
 
 
-def _retry_ddl(create: Callable[[], None]) -> None:
-    """Run CREATE statements, retrying when another process runs them at the same moment."""
-    for attempt in range(MAX_ATTEMPTS):
-        try:
-            create()
-        except (IntegrityError, InternalError, ProgrammingError) as error:
-            racing = not isinstance(error, ProgrammingError) or "already exists" in str(error)
-            if not racing or attempt == MAX_ATTEMPTS - 1:
-                raise
-            back_off(attempt)
-        else:
-            return
-
-
 def store_for(recorder: ApplicationRecorder) -> ChainStore:
     """Return the digests table beside ``recorder``'s events."""
     if isinstance(recorder, SQLiteApplicationRecorder):
@@ -175,5 +158,5 @@ def store_for(recorder: ApplicationRecorder) -> ChainStore:
     from severa_ledger.audit.pgstore import PostgresChainStore  # noqa: PLC0415 -- optional extra
 
     store: list[ChainStore] = []
-    _retry_ddl(lambda: store.append(PostgresChainStore(recorder)))
+    retry_ddl(lambda: store.append(PostgresChainStore(recorder)))
     return store[0]
