@@ -64,24 +64,25 @@ def state_size(ledger: Ledger) -> int:
 
 def raw_commits(stores: Stores, count: int, size: int, rows: int = 1) -> Timing:
     """Return the raw driver committing ``count`` transactions of ``rows`` rows each."""
-    url = stores.fresh("raw")
-    try:
-        if stores.kind == "postgresql":
-            return raw.pg_commits(schema_of(url), count, size, rows)
-        path = ":memory:" if stores.kind == "memory" else sqlite_path(url)
-        return raw.sqlite_commits(path, count, size, rows)
-    finally:
-        stores.drop(url)
+    return _raw_on_fresh_store(stores, raw.pg_commits, raw.sqlite_commits, count, size, rows)
 
 
 def raw_batches(stores: Stores, count: int, size: int) -> Timing:
     """Return the raw driver inserting ``count`` rows in the ledger's save-sized batches."""
+    return _raw_on_fresh_store(
+        stores, raw.pg_batches, raw.sqlite_batches, count, size, MAX_EVENTS_PER_SAVE
+    )
+
+
+def _raw_on_fresh_store(
+    stores: Stores, on_pg: Callable[..., Timing], on_sqlite: Callable[..., Timing], *args: int
+) -> Timing:
+    """Run a raw measurement on a new store of the run's kind (a schema or a file), then drop it."""
     url = stores.fresh("raw")
     try:
         if stores.kind == "postgresql":
-            return raw.pg_batches(schema_of(url), count, size, MAX_EVENTS_PER_SAVE)
-        path = ":memory:" if stores.kind == "memory" else sqlite_path(url)
-        return raw.sqlite_batches(path, count, size, MAX_EVENTS_PER_SAVE)
+            return on_pg(schema_of(url), *args)
+        return on_sqlite(":memory:" if stores.kind == "memory" else sqlite_path(url), *args)
     finally:
         stores.drop(url)
 

@@ -45,6 +45,12 @@ def book(ledger: Ledger) -> None:
         ledger.buy_licenses(customer, "user", 1, on=D(2025, 4, 10 + i))
 
 
+@pytest.fixture(autouse=True)
+def chunks_of_three(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three customers a phase-1 chunk: the book's twelve make four, enough for a pool."""
+    monkeypatch.setattr(billing_run, "CUSTOMERS_PER_SAVE", 3)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def two_stores(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[tuple[str, str]]:
     """Two stores of one kind, for the same history billed two ways."""
@@ -69,7 +75,6 @@ def test_workers_record_the_same_documents_and_numbers(
 
     Invoices are drafted seven to a chunk, so numbering spans chunks and series.
     """
-    monkeypatch.setattr(billing_run, "CUSTOMERS_PER_SAVE", 3)
     monkeypatch.setattr(billing_run, "INVOICES_PER_SAVE", 7)
     reports, shown = [], []
     for url, workers in zip(two_stores, (3, 1), strict=True):
@@ -89,7 +94,6 @@ def test_a_writer_between_drafted_chunks_sends_the_rest_to_one_process(
 ) -> None:
     """A payment lands after the first drafted chunk: the next conflicts, the rest is
     issued by the one-process path, and the series has no gap and no duplicate."""
-    monkeypatch.setattr(billing_run, "CUSTOMERS_PER_SAVE", 3)
     monkeypatch.setattr(billing_run, "INVOICES_PER_SAVE", 7)
     url = f"sqlite:///{tmp_path}/ledger.db"
     with Ledger.open(url) as setup:
@@ -131,10 +135,7 @@ def test_a_writer_between_drafted_chunks_sends_the_rest_to_one_process(
     assert len({(i.customer_number, i.order_sequence) for i in invoices}) == len(invoices)
 
 
-def test_a_second_parallel_run_has_nothing_left_to_do(
-    tmp_path: object, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(billing_run, "CUSTOMERS_PER_SAVE", 3)
+def test_a_second_parallel_run_has_nothing_left_to_do(tmp_path: object) -> None:
     with Ledger.open(f"sqlite:///{tmp_path}/ledger.db") as ledger:
         book(ledger)
         ledger.run_billing(through=D(2025, 9, 30), workers=2)
@@ -144,11 +145,8 @@ def test_a_second_parallel_run_has_nothing_left_to_do(
         assert stored_log(ledger) == before
 
 
-def test_an_error_in_a_worker_is_raised_in_the_caller(
-    tmp_path: object, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_error_in_a_worker_is_raised_in_the_caller(tmp_path: object) -> None:
     """The worker's exception, with its message; its chunk recorded nothing."""
-    monkeypatch.setattr(billing_run, "CUSTOMERS_PER_SAVE", 3)
     url = f"sqlite:///{tmp_path}/ledger.db"
     with Ledger.open(url) as ledger:
         book(ledger)
@@ -166,7 +164,6 @@ def test_a_worker_that_dies_is_a_worker_error(
     tmp_path: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A worker interpreter that exits at once: WorkerError names its exit code."""
-    monkeypatch.setattr(billing_run, "CUSTOMERS_PER_SAVE", 3)
     with Ledger.open(f"sqlite:///{tmp_path}/ledger.db") as ledger:
         book(ledger)
         before = stored_log(ledger)

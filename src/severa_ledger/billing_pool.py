@@ -49,13 +49,19 @@ def shared_store(ledger: LedgerReader) -> bool:
     return module in SHARED_STORES and dbname not in MEMORY_DBNAMES
 
 
-def worker_count(ledger: LedgerReader, customers: int, workers: int | None) -> int:
-    """Return how many processes advance ``customers``: ``workers``, or one per core."""
+def worker_count(
+    ledger: LedgerReader, size: int, workers: int | None, parallel_from: int = PARALLEL_FROM
+) -> int:
+    """Return how many worker processes share work of ``size``: ``workers``, or one per core.
+
+    Without ``workers``, only work of at least ``parallel_from`` (customers for a
+    billing run) on a store other processes can open gets workers.
+    """
     if workers is not None:
         if type(workers) is not int or workers < 1:
             raise InvalidValueError(f"workers must be an int >= 1, got {workers!r}")
         return workers if shared_store(ledger) else 1
-    if customers < PARALLEL_FROM or not shared_store(ledger):
+    if size < parallel_from or not shared_store(ledger):
         return 1
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
 

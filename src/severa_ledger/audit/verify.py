@@ -12,8 +12,6 @@ from severa_ledger.audit.trail import AuditTrail, ChainReport, Problem
 
 #: Stored events from which verify re-derives in worker processes (about 2,000 customers).
 PARALLEL_FROM_EVENTS = 80_000
-#: What ``worker_count`` takes as "large enough" for its default.
-PARALLEL_FROM = 2_000
 
 if TYPE_CHECKING:
     from severa_ledger.audit.chain import Seal
@@ -56,8 +54,7 @@ def verify(
     from severa_ledger.billing_pool import open_pool, worker_count  # noqa: PLC0415 -- cycle
 
     events = reader.recorder.max_notification_id() or 0
-    scale = PARALLEL_FROM if events >= PARALLEL_FROM_EVENTS else 0
-    count = worker_count(reader, scale, workers)
+    count = worker_count(reader, events, workers, parallel_from=PARALLEL_FROM_EVENTS)
     with open_pool(reader, count) as pool:
         if pool is None:
             chain = trail.check(seal)
