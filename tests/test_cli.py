@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -14,7 +15,7 @@ import pytest
 
 from severa_ledger import InvalidCommandError, Ledger, SubscriptionNotFoundError
 from severa_ledger.cli import main
-from severa_ledger.commands_file import apply_commands, command_id_for
+from severa_ledger.commands_file import apply_commands, command_id_for, file_digest
 from severa_ledger.demo import seed_addition_invoice
 
 if TYPE_CHECKING:
@@ -160,11 +161,29 @@ def test_a_malformed_line_is_an_invalid_command_naming_its_line(line, message):
         assert ledger.customers() == []
 
 
-def test_a_line_without_command_id_gets_one_from_its_number_and_text():
-    """The derived command_id is apply: + sha256 of "number:stripped text"."""
-    assert command_id_for(2, "  {} \n") == command_id_for(2, "{}")
-    assert command_id_for(2, "{}") != command_id_for(3, "{}")
-    assert command_id_for(2, "{}").startswith("apply:")
+def test_a_line_without_command_id_gets_one_from_the_file_and_its_number():
+    """The derived command_id is apply:<sha256 of the file's text>:<line number>."""
+    digest = hashlib.sha256(b"{}\n").hexdigest()
+    assert file_digest("{}\n") == digest
+    assert command_id_for(digest, 2) == f"apply:{digest}:2"
+    assert command_id_for(digest, 2) != command_id_for(digest, 3)
+    assert command_id_for(digest, 2) != command_id_for(file_digest("{}\n\n"), 2)
+
+
+def test_the_same_payment_line_in_another_file_is_a_new_payment(capsys, db, c1_file, tmp_path):
+    """Two files that both start with one payment line record two payments, not one."""
+    run(capsys, "--db", db, "apply", str(c1_file))
+    run(capsys, "--db", db, "bill", "--through", "2025-06-30")
+    line = PAY + '"amount": "10.00", "on": "2025-06-10"}\n'
+    first, second = tmp_path / "monday.jsonl", tmp_path / "tuesday.jsonl"
+    first.write_text(line, encoding="utf-8")
+    second.write_text(line + "# paid again on Tuesday\n", encoding="utf-8")
+    for path in (first, second, first):
+        code, _, _ = run(capsys, "--db", db, "apply", str(path))
+        assert code == 0
+    with Ledger.open(db) as ledger:
+        payments = ledger.account("C1").payments
+    assert len(payments) == 2
 
 
 def test_bill_and_invoice_show_the_issued_invoice(capsys, db, c1_file):
@@ -332,3 +351,43 @@ def test_demo_license_counts_on_2025_08_31(capsys, demo_db, customer, expected):
     code, out, _ = run(capsys, *args)
     assert code == 0
     assert json.loads(out)["licenses"] == {"user": expected}
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_the_file_and_line(capsys, db, tmp_path):
+    """Binary input is a clean refusal that names the file and the line, not a traceback."""
+    path = tmp_path / "binary.jsonl"
+    path.write_bytes(b"# fine\n\n\xff\xfe\x00junk\n")
+    code, _, err = run(capsys, "--db", db, "apply", str(path))
+    assert code == 2
+    assert f"{path}, line 3: not UTF-8" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (BUY + '"quantity": 1' + "0" * 4400 + ', "on": "2025-06-01"}', "integer of 4401 digits"),
+        ("[" * 100_000, "characters, more than"),
+        ("[" * 60_000, "nested too deeply"),
+        (BUY + '"quantity": 1, "on": "2025-06-01", "x": "' + "y" * 70_000 + '"}', "characters"),
+    ],
+)
+def test_an_oversized_line_is_refused_cleanly(line, message):
+    """Huge integer literals, deep nesting and huge lines are refused, nothing recorded."""
+    with Ledger.open("memory://") as ledger:
+        with pytest.raises(InvalidCommandError, match=f"^line 1: .*{message}"):
+            apply_commands(ledger, line + "\n")
+        assert ledger.customers() == []
+
+
+def test_ctrl_c_exits_130_with_one_line(capsys, monkeypatch, db):
+    """An interrupted command says so in one line and exits 130 (api.md), no traceback."""
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Ledger, "verify", interrupted)
+    code, _, err = run(capsys, "--db", db, "verify")
+    assert code == 130
+    assert err.count("\n") == 1
+    assert err.startswith("interrupted:")

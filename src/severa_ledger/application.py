@@ -154,10 +154,11 @@ class Ledger(LedgerReader):
             result = decide(unit)
             if command_id is not None:
                 unit.add(CommandRecord(command_id, command, key, result))
+            unit.mark(keyed=command_id is not None)
             if self._batch is not None:
                 return result
             try:
-                unit.save()
+                unit.save_commands()
             except IntegrityError:
                 back_off(attempt)
                 continue
@@ -176,10 +177,17 @@ class Ledger(LedgerReader):
         return record.result
 
     def run_batch(self, commands: list[Callable[[], object]]) -> int:
-        """Run commands as one unit: all are saved or none; return the events saved.
+        """Run commands in order, all decided before any is saved; return the events saved.
 
-        Batches larger than one save() allows are saved in chunks; re-running
-        the batch then resumes through each command's ``command_id``.
+        Every command is decided first: one refusal records nothing of the
+        batch. Then the batch is saved in one transaction when it fits
+        ``MAX_EVENTS_PER_SAVE`` events, else in consecutive transactions of
+        whole commands, each command's events with its command record. A batch
+        that needs more than one transaction must give every command a
+        ``command_id`` (else BatchTooLargeError, before anything is written):
+        after a crash or a writer conflict between two transactions, running
+        the same batch again (as this method does on a conflict) skips the
+        commands already recorded and records each of the others once.
         """
         for attempt in range(MAX_ATTEMPTS):
             self._batch = Unit(self, self.aggregates)
@@ -187,7 +195,7 @@ class Ledger(LedgerReader):
                 for run in commands:
                     run()
                 unit, self._batch = self._batch, None
-                return unit.save()
+                return unit.save_commands()
             except IntegrityError:
                 back_off(attempt)
                 continue

@@ -30,7 +30,11 @@ from severa_ledger.application import Ledger
 from severa_ledger.audit.chain import Seal
 from severa_ledger.commands_file import apply_commands
 from severa_ledger.demo import THROUGH, load_demo, seed_addition_invoice
-from severa_ledger.domain.errors import LedgerError, SubscriptionExistsError
+from severa_ledger.domain.errors import (
+    InvalidCommandError,
+    LedgerError,
+    SubscriptionExistsError,
+)
 from severa_ledger.read_models import POLL_INTERVAL, projections
 
 if TYPE_CHECKING:
@@ -52,9 +56,18 @@ def _emit(args: argparse.Namespace, document: object, *renderables: object) -> N
 
 
 def _read(path: str) -> str:
-    if path == "-":
+    if path == "-" and not hasattr(sys.stdin, "buffer"):  # a text stream put in its place
         return sys.stdin.read()
-    return Path(path).read_text(encoding="utf-8-sig")
+    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        name = "standard input" if path == "-" else path
+        raise InvalidCommandError(
+            f"{name}, line {line}: not UTF-8 text (byte {data[error.start]:#04x} at offset "
+            f"{error.start})"
+        ) from None
 
 
 def cmd_apply(ledger: Ledger, args: argparse.Namespace) -> None:
@@ -358,6 +371,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with Ledger.open(args.db) as ledger:
             code = args.handler(ledger, args)
+    except KeyboardInterrupt:
+        print(
+            "interrupted: what was committed before stays recorded, nothing is half-recorded; "
+            "run the same command again to finish it",
+            file=sys.stderr,
+        )
+        return 130
     except BrokenPipeError:  # the reader (e.g. `head`) stopped: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

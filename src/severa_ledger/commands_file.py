@@ -7,18 +7,33 @@ A line is an object naming the command and its arguments::
 
 Dates are ISO 8601 strings; amounts and prices are JSON strings or integers,
 never JSON numbers with a fraction (money is never a float, R11). Blank lines
-and lines starting with ``#`` are skipped. A line without a ``command_id``
-gets one derived from its line number and text (``command_id_for``), so
-applying the same file again records nothing new. The derived id knows only
-the position and the text: a second file holding the very same line at the
-very same line number is taken as a repeat and records nothing; give such
-lines explicit ``command_id`` values.
+and lines starting with ``#`` are skipped. A line may hold at most
+``MAX_LINE_CHARACTERS`` characters and integer literals at most
+``MAX_INTEGER_DIGITS`` digits; deeper nesting than Python's parser allows is
+refused like any other malformed line.
 
-Every line is parsed and checked before anything runs; then all commands run
-through :meth:`~severa_ledger.Ledger.run_batch`, so one refused line records
-nothing of the file. ``run_billing`` is refused in a file: a billing run saves
-in chunks of its own and cannot join that all-or-nothing unit; bill with
-``severa-ledger bill --through DATE`` before or after applying the file.
+Every command has a ``command_id``. A line without one gets an id derived
+from the file's content and the line's number (``command_id_for``): applying
+the same file again records nothing new, while the same line in another file
+(another day's payments, say) is a new command. Editing a file changes every
+derived id in it: to finish a file whose apply was interrupted, re-apply it
+unchanged, or give its lines explicit ``command_id`` values.
+
+Applying a file is exactly once and resumable:
+
+1. every line is parsed and checked, then every command is decided in memory,
+   in order; one refused line records nothing of the file;
+2. the commands are recorded in order, in one transaction when they fit
+   ``MAX_EVENTS_PER_SAVE`` events, else in consecutive transactions of whole
+   commands: a command's events and its command record always commit together;
+3. if the process is killed or interrupted between two transactions, or
+   another writer conflicts, the commands committed so far stay recorded;
+   applying the same file again skips them by their ids and records each of
+   the others once, ending in the state an uninterrupted run leaves.
+
+``run_billing`` is refused in a file: a billing run saves in chunks of its own
+and cannot join the file's unit; bill with ``severa-ledger bill --through
+DATE`` before or after applying the file.
 """
 
 from __future__ import annotations
@@ -40,6 +55,10 @@ if TYPE_CHECKING:
     from severa_ledger.application import Ledger
 
 Converter = Callable[[object], object]
+#: Characters a command line may hold (a line with a company and its prices needs < 2,000).
+MAX_LINE_CHARACTERS = 65_536
+#: Digits an integer literal may have (every whole number a command takes has fewer).
+MAX_INTEGER_DIGITS = 24
 COMPANY_FIELDS = frozenset(f.name for f in attrs.fields(CompanyDetails))
 COMPANY_REQUIRED = tuple(f.name for f in attrs.fields(CompanyDetails) if f.default is attrs.NOTHING)
 
@@ -170,11 +189,28 @@ def _refuse_non_finite(literal: str) -> object:
     raise InvalidCommandError(f"{literal} is not a number")
 
 
+def _integer(literal: str) -> int:
+    digits = len(literal.lstrip("-"))
+    if digits > MAX_INTEGER_DIGITS:
+        raise InvalidCommandError(
+            f"an integer of {digits} digits is out of range (at most {MAX_INTEGER_DIGITS})"
+        )
+    return int(literal)
+
+
 def _object(text: str) -> dict[str, Any]:
+    if len(text) > MAX_LINE_CHARACTERS:
+        raise InvalidCommandError(
+            f"the line has {len(text)} characters, more than {MAX_LINE_CHARACTERS}"
+        )
     try:
-        found = json.loads(text, parse_float=Decimal, parse_constant=_refuse_non_finite)
+        found = json.loads(
+            text, parse_float=Decimal, parse_int=_integer, parse_constant=_refuse_non_finite
+        )
     except json.JSONDecodeError as error:
         raise InvalidCommandError(f"not valid JSON: {error}") from None
+    except RecursionError:
+        raise InvalidCommandError("not valid JSON: nested too deeply") from None
     if not isinstance(found, dict):
         raise InvalidCommandError("expected a JSON object with a 'command' key")
     return found
@@ -197,9 +233,14 @@ def _arguments(command: str, given: Mapping[str, object]) -> tuple[list[object],
     return args, kwargs
 
 
-def command_id_for(number: int, text: str) -> str:
-    """Return the command_id derived for a line that names none."""
-    return "apply:" + hashlib.sha256(f"{number}:{text.strip()}".encode()).hexdigest()
+def file_digest(text: str) -> str:
+    """Return the digest of a command file's content, which derived command ids start from."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def command_id_for(file: str, number: int) -> str:
+    """Return the command_id derived for line ``number`` of the file with digest ``file``."""
+    return f"apply:{file}:{number}"
 
 
 def _numbered(number: int, run: Callable[[], object]) -> Callable[[], object]:
@@ -228,12 +269,15 @@ def _command_name(given: dict[str, Any]) -> str:
     return command
 
 
-def parse_line(ledger: Ledger, number: int, text: str) -> ParsedLine:
-    """Return line ``number`` bound to its Ledger call; raise InvalidCommandError if bad."""
+def parse_line(ledger: Ledger, number: int, text: str, file: str) -> ParsedLine:
+    """Return line ``number`` of file ``file`` (its digest) bound to its Ledger call.
+
+    Raise InvalidCommandError if the line is bad.
+    """
     try:
         given = _object(text)
         command = _command_name(given)
-        given.setdefault("command_id", command_id_for(number, text))
+        given.setdefault("command_id", command_id_for(file, number))
         args, kwargs = _arguments(command, given)
     except LedgerError as error:
         raise InvalidCommandError(f"line {number}: {error}") from None
@@ -243,15 +287,16 @@ def parse_line(ledger: Ledger, number: int, text: str) -> ParsedLine:
 
 def parse_commands(ledger: Ledger, text: str) -> list[ParsedLine]:
     """Return every command line of a file, checked; skip blank and ``#`` lines."""
+    file = file_digest(text)
     return [
-        parse_line(ledger, number, line)
+        parse_line(ledger, number, line, file)
         for number, line in enumerate(text.split("\n"), start=1)  # as editors number them
         if line.strip() and not line.lstrip().startswith("#")
     ]
 
 
 def apply_commands(ledger: Ledger, text: str) -> ApplyReport:
-    """Apply a command file all-or-nothing; return the lines applied and events recorded."""
+    """Apply a command file exactly once (see the module's docstring); return what it did."""
     lines = parse_commands(ledger, text)
     events = ledger.run_batch([line.run for line in lines])
     return ApplyReport(lines=len(lines), events=events)

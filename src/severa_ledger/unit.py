@@ -10,12 +10,17 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
+import attrs
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import Aggregate, CanMutateProtocol
 from eventsourcing.persistence import IntegrityError, InternalError, ProgrammingError
 
 from severa_ledger.domain.account import Account, account_id
-from severa_ledger.domain.errors import SubscriptionNotFoundError
+from severa_ledger.domain.errors import (
+    BatchTooLargeError,
+    CommandTooLargeError,
+    SubscriptionNotFoundError,
+)
 from severa_ledger.domain.sellers import Seller
 from severa_ledger.domain.series import InvoiceSeries, series_id
 from severa_ledger.domain.subscription import Subscription, subscription_id
@@ -79,9 +84,14 @@ def save(app: Application[_UUID], aggregates: Sequence[Aggregate]) -> None:
     aggregates, so their events are collected directly; recording, snapshots
     and notification are the application's own steps (eventsourcing 9.5).
     """
+    record(app, [(a, a.collect_events()) for a in aggregates])
+
+
+def record(app: Application[_UUID], slices: Sequence[tuple[Aggregate, Sequence[object]]]) -> None:
+    """Record each aggregate's given events (already taken from it) in one transaction."""
     processing: ProcessingEvent[_UUID] = ProcessingEvent()
-    for aggregate in aggregates:
-        processing.events.extend(aggregate.collect_events())
+    for aggregate, events in slices:
+        processing.events.extend(cast("Any", events))
         processing.aggregates[aggregate.id] = aggregate
     recordings = app._record(processing)  # noqa: SLF001 -- Application.save's own steps
     app._take_snapshots(processing)  # noqa: SLF001
@@ -126,16 +136,37 @@ class AggregateCache:
             self._held.clear()
 
 
+@attrs.frozen
+class Mark:
+    """Where one command ended: its events, and each changed aggregate's pending count."""
+
+    events: int
+    ends: dict[UUID, int]
+    #: Whether the command carries a command_id (its record commits with its events).
+    keyed: bool
+
+
 class Unit:
-    """Aggregates loaded once, changed in memory, saved together."""
+    """Aggregates loaded once, changed in memory, saved together.
+
+    Commands mark where they end (:meth:`mark`); :meth:`save_commands` then
+    commits whole commands only, so a command's events and its command record
+    always share one transaction, however a large batch is split.
+    """
 
     def __init__(self, app: Application[_UUID], cache: AggregateCache | None = None) -> None:
         self.app = app
         self.cache = cache
         self.loaded: dict[UUID, Aggregate] = {}
+        #: Aggregates handed out since the last mark: the only ones a command can change.
+        self.touched: set[UUID] = set()
+        #: Pending events of each aggregate at the last mark.
+        self.counts: dict[UUID, int] = {}
+        self.marks: list[Mark] = []
 
     def get(self, aggregate_id: UUID, cls: type[A]) -> A | None:
         """Return the aggregate, from this unit if loaded here, else from the cache or store."""
+        self.touched.add(aggregate_id)
         if aggregate_id not in self.loaded:
             try:
                 self.loaded[aggregate_id] = self._load(aggregate_id)
@@ -156,6 +187,7 @@ class Unit:
 
     def add(self, aggregate: Aggregate) -> None:
         """Take a new aggregate into the unit, to be saved with it."""
+        self.touched.add(aggregate.id)
         self.loaded[aggregate.id] = aggregate
 
     def subscription(self, customer_number: str) -> Subscription:
@@ -199,13 +231,110 @@ class Unit:
         if group:
             yield group
 
+    def mark(self, *, keyed: bool = True) -> int:
+        """Note that a command ended here; return the events it added.
+
+        A command larger than one transaction may hold is refused here, before
+        anything of its unit is written (CommandTooLargeError).
+        """
+        ends: dict[UUID, int] = {}
+        events = 0
+        for aggregate_id in self.touched:
+            aggregate = self.loaded.get(aggregate_id)
+            if aggregate is None:
+                continue
+            count = len(aggregate.pending_events)
+            before = self.counts.get(aggregate_id, 0)
+            if count != before:
+                ends[aggregate_id] = count
+                events += count - before
+        self.touched.clear()
+        if events > MAX_EVENTS_PER_SAVE:
+            raise CommandTooLargeError(
+                f"one command would record {events} events, more than one transaction "
+                f"holds ({MAX_EVENTS_PER_SAVE}); nothing of it was recorded"
+            )
+        self.counts.update(ends)
+        self.marks.append(Mark(events, ends, keyed))
+        return events
+
+    def save_commands(self) -> int:
+        """Save the marked commands, whole commands to a transaction; return the events.
+
+        One transaction when they fit in ``MAX_EVENTS_PER_SAVE`` events, else
+        consecutive groups of whole commands, in order: if a later group fails,
+        the earlier ones stay committed with their command records, and running
+        the same commands again skips them by their ``command_id``.
+        """
+        self._check_marked()
+        groups = list(self._groups())
+        unkeyed = sum(not mark.keyed for mark in self.marks)
+        if len(groups) > 1 and unkeyed:
+            events = sum(mark.events for mark in self.marks)
+            raise BatchTooLargeError(
+                f"a batch of {len(self.marks)} commands records {events} events, more than "
+                f"one transaction holds ({MAX_EVENTS_PER_SAVE}), and {unkeyed} of its commands "
+                "have no command_id, so a batch cut short could not be resumed; give every "
+                "command a command_id, or run smaller batches; nothing was recorded"
+            )
+        count = 0
+        for group in groups:
+            slices = []
+            for aggregate_id, (start, end) in group.items():
+                aggregate = self.loaded[aggregate_id]
+                slices.append((aggregate, aggregate.pending_events[start:end]))
+                count += end - start
+            record(self.app, slices)
+        for aggregate in self.loaded.values():
+            aggregate.pending_events.clear()
+        self._saved()
+        return count
+
+    def _check_marked(self) -> None:
+        """Raise if any aggregate holds events outside the marked commands (a bug, not input)."""
+        for aggregate in self.loaded.values():
+            if len(aggregate.pending_events) != self.counts.get(aggregate.id, 0):
+                message = f"aggregate {aggregate.id} changed outside a marked command"
+                raise RuntimeError(message)
+
+    def _groups(self) -> Iterator[dict[UUID, tuple[int, int]]]:
+        """Yield, per transaction, each aggregate's slice of pending events (whole commands)."""
+        saved: dict[UUID, int] = {}
+        group: dict[UUID, tuple[int, int]] = {}
+        size = 0
+        for mark in self.marks:
+            if group and size + mark.events > MAX_EVENTS_PER_SAVE:
+                yield group
+                saved.update((key, end) for key, (_, end) in group.items())
+                group, size = {}, 0
+            for aggregate_id, end in mark.ends.items():
+                start = (
+                    group[aggregate_id][0] if aggregate_id in group else saved.get(aggregate_id, 0)
+                )
+                group[aggregate_id] = (start, end)
+            size += mark.events
+        if group:
+            yield group
+
     def save(self) -> int:
-        """Save every change: one transaction when it fits, else in chunks; return events."""
+        """Save every change, each aggregate whole, in as few transactions as fit; return events.
+
+        For work whose aggregates stand alone (a billing run's advance, its
+        invoices with their numbers): an aggregate's events never split across
+        transactions, but different aggregates may. Commands use
+        :meth:`save_commands`.
+        """
         count = 0
         for group in self.chunks():
             count += sum(len(a.pending_events) for a in group)
             save(self.app, group)
+        self._saved()
+        return count
+
+    def _saved(self) -> None:
         if self.cache is not None:
             self.cache.give_back(self.loaded.values())
         self.loaded.clear()
-        return count
+        self.touched.clear()
+        self.counts.clear()
+        self.marks.clear()

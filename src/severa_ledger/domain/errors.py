@@ -8,10 +8,12 @@ offending value.
 from __future__ import annotations
 
 __all__ = [
+    "BatchTooLargeError",
     "BeforeAnchorError",
     "BeforeLastChangeError",
     "BeforePeriodStartError",
     "ChannelClosedError",
+    "CommandTooLargeError",
     "ConcurrencyError",
     "CurrencyMismatchError",
     "EffectiveDateError",
@@ -155,6 +157,14 @@ class IdempotencyConflictError(LedgerError):
 
 class ConcurrencyError(LedgerError):
     """Raised when a command still conflicts with other writers after its retries."""
+
+
+class CommandTooLargeError(LedgerError):
+    """Raised when one command records more events than one transaction may hold."""
+
+
+class BatchTooLargeError(LedgerError):
+    """Raised when a batch needs several transactions but not every command has a command_id."""
 
 
 class WorkerError(LedgerError):
