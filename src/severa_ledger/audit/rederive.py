@@ -12,7 +12,9 @@ Each stored invoice is rebuilt with :func:`~severa_ledger.domain.billing.build_i
 from its stored order, the company details in force on its issue date as the
 ledger knew them when it issued the invoice, and the ledger's sellers and VAT
 table; each credit note with :func:`~severa_ledger.domain.account.credit_note_for`.
-Any difference in lines or totals is a finding. This check reads decoded
+Any difference in lines or totals is a finding, and so is a payment that
+``record_payment`` would refuse now (above the limit, or not in whole minor
+units: docs/billing.md, "Limits"). This check reads decoded
 events and is independent of the hash chain.
 """
 
@@ -27,7 +29,7 @@ from uuid import UUID
 import attrs
 
 from severa_ledger.audit.diff import differences
-from severa_ledger.domain.account import account_id, credit_note_for
+from severa_ledger.domain.account import account_id, check_payment_amount, credit_note_for
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
 from severa_ledger.domain.documents import Invoice, OrderConfirmation
 from severa_ledger.domain.errors import LedgerError
@@ -195,6 +197,16 @@ class _Customer:
         number = InvoiceNumber(note.series, note.sequence)
         expected = credit_note_for(original, number, note.issue_date, note.reason or "")
         self.compare(f"credit note {note.number}", note, expected)
+
+    def on_PaymentRecorded(self, event: Any) -> None:  # noqa: N802
+        payment = event.payment
+        invoice = self.invoices.get(payment.invoice_number)
+        if invoice is None:
+            return
+        try:
+            check_payment_amount(payment.amount, invoice.currency, invoice.number, self.customer)
+        except LedgerError as error:
+            self.find(f"payment on {invoice.number}", f"re-recording it was refused: {error}")
 
     def compare(self, document: str, stored: object, derived: object) -> None:
         found = differences(stored, derived)

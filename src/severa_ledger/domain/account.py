@@ -20,8 +20,17 @@ from severa_ledger.domain.errors import (
     CurrencyMismatchError,
     InvalidPaymentError,
     InvoiceNotCreditableError,
+    PaymentOutOfRangeError,
+    SubMinorUnitPaymentError,
 )
-from severa_ledger.domain.money import Money, round_half_up, to_decimal
+from severa_ledger.domain.limits import MAX_PAYMENT_MINOR, in_major_units
+from severa_ledger.domain.money import (
+    Money,
+    in_whole_minor_units,
+    minor_units,
+    round_half_up,
+    to_decimal,
+)
 
 T = "severa_ledger:Account"
 
@@ -38,6 +47,21 @@ class Payment:
     invoice_number: str
     amount: Decimal
     paid_on: date
+
+
+def check_payment_amount(value: Decimal, currency: str, number: str, customer: str) -> None:
+    """Refuse a payment above the limit or not in whole minor units (R11, R29)."""
+    largest = in_major_units(MAX_PAYMENT_MINOR, currency)
+    if value > largest:
+        raise PaymentOutOfRangeError(
+            f"customer {customer}: payment of {value} {currency} on {number} is above the "
+            f"limit of {largest} {currency} per payment (R29; docs/billing.md Limits)"
+        )
+    if not in_whole_minor_units(value, currency):
+        raise SubMinorUnitPaymentError(
+            f"customer {customer}: payment of {value} {currency} on {number} is not a whole "
+            f"number of minor units ({currency} has {minor_units(currency)} decimals) (R11, R29)"
+        )
 
 
 def credit_note_for(original: Invoice, number: InvoiceNumber, on: date, reason: str) -> Invoice:
@@ -129,11 +153,11 @@ class Account(Aggregate):
                 f"payment of {value} {invoice.currency} on {number}: only positive payments "
                 f"of invoices are recorded (R29)"
             )
-        if value != round_half_up(value, invoice.currency) or on < invoice.issue_date:
+        check_payment_amount(value, invoice.currency, number, self.customer_number)
+        if on < invoice.issue_date:
             raise InvalidPaymentError(
-                f"payment of {value} on {number} dated {on.isoformat()}: amounts are in whole "
-                f"minor units and payments follow the issue date "
-                f"{invoice.issue_date.isoformat()} (R29)"
+                f"payment of {value} on {number} dated {on.isoformat()}: payments follow the "
+                f"issue date {invoice.issue_date.isoformat()} (R29)"
             )
         payment = Payment(number, value, on)
         self._payment_recorded(payment=payment, effective_date=on)

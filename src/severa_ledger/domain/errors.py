@@ -8,10 +8,12 @@ offending value.
 from __future__ import annotations
 
 __all__ = [
+    "AmountOutOfRangeError",
     "BatchTooLargeError",
     "BeforeAnchorError",
     "BeforeLastChangeError",
     "BeforePeriodStartError",
+    "ChainBrokenError",
     "ChannelClosedError",
     "CommandTooLargeError",
     "ConcurrencyError",
@@ -35,10 +37,19 @@ __all__ = [
     "NoVatRuleError",
     "NonPositiveQuantityError",
     "NotEnoughLicensesError",
+    "PaymentOutOfRangeError",
     "PriceChangeTooLateError",
+    "PriceOutOfRangeError",
+    "QuantityTooLargeError",
     "RemovalBelowActiveUsersError",
+    "StoredValueOutOfRangeError",
+    "SubMinorUnitAmountError",
+    "SubMinorUnitPaymentError",
+    "SubMinorUnitPriceError",
     "SubscriptionExistsError",
     "SubscriptionNotFoundError",
+    "TooManyLicenseKindsError",
+    "UnknownEventTypeError",
     "UnknownLicenseKindError",
     "UnknownPolicyError",
     "UserAlreadyActiveError",
@@ -189,3 +200,53 @@ class InvalidCommandError(LedgerError):
 
 class RemovalBelowActiveUsersError(NotEnoughLicensesError):
     """Raised when a removal would leave fewer licenses than active users (R5)."""
+
+
+# Limits on the numbers that enter (domain/limits.py, docs/billing.md "Limits").
+
+
+class QuantityTooLargeError(InvalidValueError):
+    """Raised when a quantity of licenses, or the licenses of a kind held after it, is too large."""
+
+
+class AmountOutOfRangeError(InvalidValueError):
+    """Raised when an amount that enters (a price, a payment) is above its limit."""
+
+
+class SubMinorUnitAmountError(InvalidMoneyError):
+    """Raised when an amount that enters is not in whole minor units of its currency (R11)."""
+
+
+class PriceOutOfRangeError(InvalidPriceError, AmountOutOfRangeError):
+    """Raised when a monthly price per license is above the limit (R8)."""
+
+
+class SubMinorUnitPriceError(InvalidPriceError, SubMinorUnitAmountError):
+    """Raised when a price has more decimals than its currency's minor unit (R8, R11)."""
+
+
+class TooManyLicenseKindsError(InvalidPriceError):
+    """Raised when a price list would make a subscription price more license kinds than allowed."""
+
+
+class PaymentOutOfRangeError(InvalidPaymentError, AmountOutOfRangeError):
+    """Raised when one payment is above the limit (R29)."""
+
+
+class SubMinorUnitPaymentError(InvalidPaymentError, SubMinorUnitAmountError):
+    """Raised when a payment has more decimals than its currency's minor unit (R11, R29)."""
+
+
+class StoredValueOutOfRangeError(LedgerError):
+    """Raised when a read model cannot hold a value of the stored history (run verify)."""
+
+
+# Stored data the ledger will not build on (docs/auditing.md, "Verify").
+
+
+class UnknownEventTypeError(LedgerError, ValueError):
+    """Raised when a stored event's topic names no event class of this program (run verify)."""
+
+
+class ChainBrokenError(LedgerError):
+    """Raised when a save would extend a hash chain that does not end at the log's last event."""

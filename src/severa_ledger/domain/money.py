@@ -20,6 +20,7 @@ __all__ = [
     "InvalidMoneyError",
     "Money",
     "check_currency",
+    "in_whole_minor_units",
     "minor_units",
     "round_half_up",
     "to_decimal",
@@ -65,6 +66,20 @@ def to_decimal(value: object, what: str = "amount") -> Decimal:
     if not result.is_finite():
         raise InvalidMoneyError(f"{what} {value!r} is not finite (R11)")
     return result
+
+
+def in_whole_minor_units(amount: Decimal, currency: str) -> bool:
+    """Return whether ``amount`` is a whole number of the currency's minor units (R11).
+
+    The value is judged, not its digits: "100.500" NOK is 10050 øre, "100.005"
+    is not. Exact for any finite Decimal, whatever its size or exponent.
+    """
+    _, digits, exponent = amount.as_tuple()
+    text = "".join(map(str, digits))
+    significant = text.rstrip("0")
+    if not significant:
+        return True  # zero
+    return int(exponent) + len(text) - len(significant) >= -minor_units(currency)
 
 
 def round_half_up(value: Fraction | Decimal, currency: str) -> Decimal:

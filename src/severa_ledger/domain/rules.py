@@ -25,12 +25,22 @@ from severa_ledger.domain.errors import (
     NonPositiveQuantityError,
     NotEnoughLicensesError,
     PriceChangeTooLateError,
+    PriceOutOfRangeError,
+    QuantityTooLargeError,
     RemovalBelowActiveUsersError,
+    SubMinorUnitPriceError,
+    TooManyLicenseKindsError,
     UnknownLicenseKindError,
     UserAlreadyActiveError,
     UserNotActiveError,
 )
-from severa_ledger.domain.money import Money, to_decimal
+from severa_ledger.domain.limits import (
+    MAX_LICENSE_KINDS,
+    MAX_LICENSES,
+    MAX_MONTHLY_PRICE_MINOR,
+    in_major_units,
+)
+from severa_ledger.domain.money import Money, in_whole_minor_units, minor_units, to_decimal
 from severa_ledger.domain.proration import policy_named
 from severa_ledger.domain.sellers import NEW_SELLER, check_channel, check_regime
 
@@ -50,12 +60,36 @@ def check_date(value: object, what: str = "on") -> date:
 
 
 def check_quantity(quantity: object, customer: str) -> int:
-    """Return a positive whole quantity of licenses, else raise."""
+    """Return a positive whole quantity of licenses, at most the limit, else raise."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise NonPositiveQuantityError(
             f"subscription {customer}: quantity must be a positive whole number, got {quantity!r}"
         )
+    if quantity > MAX_LICENSES:
+        raise QuantityTooLargeError(
+            f"subscription {customer}: quantity {quantity} is above the limit of "
+            f"{MAX_LICENSES} licenses in one command (R3, R4; docs/billing.md Limits)"
+        )
     return quantity
+
+
+def check_holding(sub: Subscription, kind: str, quantity: int, held: int) -> None:
+    """Refuse a purchase after which more licenses of a kind are held than the limit (R3)."""
+    if held > MAX_LICENSES:
+        raise QuantityTooLargeError(
+            f"subscription {sub.customer_number}: buying {quantity} {kind!r} licenses would "
+            f"hold {held}, above the limit of {MAX_LICENSES} of one kind "
+            f"(R3; docs/billing.md Limits)"
+        )
+
+
+def check_kind_count(customer: str, kinds: set[str]) -> None:
+    """Refuse a price list that would price more license kinds than the limit (R12)."""
+    if len(kinds) > MAX_LICENSE_KINDS:
+        raise TooManyLicenseKindsError(
+            f"subscription {customer}: the price lists would price {len(kinds)} license "
+            f"kinds, above the limit of {MAX_LICENSE_KINDS} (R12; docs/billing.md Limits)"
+        )
 
 
 def check_prices(prices: Mapping[str, object], customer: str, currency: str) -> dict[str, Decimal]:
@@ -77,12 +111,29 @@ def check_prices(prices: Mapping[str, object], customer: str, currency: str) -> 
             amount = to_decimal(price, f"price of {kind!r}")
         except InvalidMoneyError as error:
             raise InvalidPriceError(f"subscription {customer}: {error}") from None
-        if amount < 0:
-            raise InvalidPriceError(
-                f"subscription {customer}: price of {kind!r} is negative: {amount} (R8)"
-            )
-        checked[kind] = amount
+        checked[kind] = check_price(kind, amount, customer, currency)
+    check_kind_count(customer, set(checked))
     return checked
+
+
+def check_price(kind: str, amount: Decimal, customer: str, currency: str) -> Decimal:
+    """Return a monthly price if it is within the limit and in whole minor units (R8, R11)."""
+    if amount < 0:
+        raise InvalidPriceError(
+            f"subscription {customer}: price of {kind!r} is negative: {amount} (R8)"
+        )
+    largest = in_major_units(MAX_MONTHLY_PRICE_MINOR, currency)
+    if amount > largest:
+        raise PriceOutOfRangeError(
+            f"subscription {customer}: price of {kind!r} is {amount} {currency}, above the "
+            f"limit of {largest} {currency} per license and month (R8; docs/billing.md Limits)"
+        )
+    if not in_whole_minor_units(amount, currency):
+        raise SubMinorUnitPriceError(
+            f"subscription {customer}: price of {kind!r} is {amount} {currency}, not a whole "
+            f"number of minor units ({currency} has {minor_units(currency)} decimals) (R11)"
+        )
+    return amount
 
 
 def check_effective_date(sub: Subscription, on: date) -> None:

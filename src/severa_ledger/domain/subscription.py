@@ -237,6 +237,7 @@ class Subscription(Holdings, Aggregate):
             if take:
                 cancelled[when] = take
                 left -= take
+        rules.check_holding(self, kind, quantity, self.licenses.get(kind, 0) + left)
         self._licenses_bought(
             kind=kind,
             quantity=quantity,
@@ -322,6 +323,8 @@ class Subscription(Holdings, Aggregate):
         self.begin(on)
         rules.check_price_effective(self, rules.check_date(effective, "effective"), on)
         checked = rules.check_prices(prices, self.customer_number, self.currency)
+        priced = {kind for version in self.price_versions for kind in version.prices}
+        rules.check_kind_count(self.customer_number, priced | set(checked))
         self._prices_changed(version=PriceVersion(effective, checked), effective_date=on)
 
     def schedule_migration(self, migration: Migration) -> None:

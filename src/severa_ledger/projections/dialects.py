@@ -59,6 +59,8 @@ class Dialect:
     decoders: dict[str, Convert]
     events_table: str
     events_id: str
+    #: The driver's errors for a value its column type cannot hold (raised as OverflowError).
+    range_errors: tuple[type[Exception], ...] = ()
     _statements: dict[str, Statements] = attrs.field(factory=dict, eq=False, repr=False)
     _objects: list[_ObjectCache] = attrs.field(factory=list, eq=False, repr=False)
 
@@ -145,7 +147,10 @@ def postgres_dialect(transcoder: Transcoder, schema: str, events_table: str) -> 
     types = {TEXT: "TEXT", INTEGER: "BIGINT", BOOLEAN: "BOOLEAN", DATE: "DATE",
              TIMESTAMP: "TIMESTAMPTZ", MONEY: "NUMERIC", JSON: "TEXT", OBJECT: "TEXT"}  # fmt: skip
     encoders, decoders = _json_encoders(transcoder), _json_decoders(transcoder)
-    return Dialect(schema, "%s", types, encoders, decoders, events_table, "notification_id")
+    from psycopg.errors import NumericValueOutOfRange  # noqa: PLC0415 -- an optional extra
+
+    return Dialect(schema, "%s", types, encoders, decoders, events_table, "notification_id",
+                   (NumericValueOutOfRange,))  # fmt: skip
 
 
 @attrs.frozen

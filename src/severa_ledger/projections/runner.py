@@ -14,7 +14,10 @@ One catch-up page at a time:
 A failure anywhere before the commit leaves rows and positions as they were,
 and the next catch-up folds the same page again: no event is applied twice or
 skipped. Positions advance over the ids the log returned, so gaps in the ids
-(PostgreSQL) are harmless.
+(PostgreSQL) are harmless. A stored value the fold or the store cannot hold
+(recorded before the limits) raises
+:class:`~severa_ledger.domain.errors.StoredValueOutOfRangeError`
+(:mod:`severa_ledger.projections.overflow`), again with nothing written.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from eventsourcing.utils import get_topic
 from severa_ledger.domain.errors import InvalidValueError
 from severa_ledger.persistence import EventDecoder
 from severa_ledger.projections.log import Log, Stored
+from severa_ledger.projections.overflow import OUT_OF_RANGE, unfoldable, unwritable
 from severa_ledger.projections.rows import Key, Overlay, Projection, Table
 from severa_ledger.projections.store import Reader, Session, Store, Tracking
 
@@ -187,21 +191,31 @@ class Runner:
                 session.remember(value, text)
             for projection in chosen:
                 position = positions[projection.name]
-                todo = [event for n, event in events if n > position]
-                handled = [self._handles(projection, event) for event in todo]
-                overlay = Overlay(session.get)
-                _prefetch(session, overlay, projection, compress(todo, handled))
-                for count, (event, handles) in enumerate(zip(todo, handled, strict=True), 1):
-                    if handles:  # apply() of any other event changes nothing
-                        overlay.merge(projection.apply(overlay, event))
-                    self._fail("fold", count)
-                changes = overlay.changes()
-                session.write([*changes, *projection.derive(overlay.before(), changes)])
-                self._fail("write", len(todo))
+                self._fold(session, projection, [(n, e) for n, e in events if n > position])
                 session.track(projection.name, Tracking(max(position, last),
                                                         projection.fingerprint))  # fmt: skip
             self._fail("commit", len(events))
         return True
+
+    def _fold(self, session: Session, projection: Projection, todo: list[tuple[int, Any]]) -> None:
+        """Fold ``todo`` (position, event) into ``projection``; write the rows it changes."""
+        handled = [self._handles(projection, event) for _, event in todo]
+        overlay = Overlay(session.get)
+        _prefetch(session, overlay, projection, compress((e for _, e in todo), handled))
+        for count, ((position, event), handles) in enumerate(zip(todo, handled, strict=True), 1):
+            try:
+                if handles:  # apply() of any other event changes nothing
+                    overlay.merge(projection.apply(overlay, event))
+            except OUT_OF_RANGE as error:
+                raise unfoldable(projection.name, position, event, error) from None
+            self._fail("fold", count)
+        changes = written = overlay.changes()
+        try:
+            written = [*changes, *projection.derive(overlay.before(), changes)]
+            session.write(written)
+        except OUT_OF_RANGE as error:
+            raise unwritable(projection.name, todo, written, error) from None
+        self._fail("write", len(todo))
 
     def rebuild(self, name: str) -> int:
         """Drop a projection's tables and fold it again from the first event."""

@@ -96,12 +96,15 @@ class SqlSession:
                 deletes.setdefault(change.table.name, []).append(change.key)
             else:
                 upserts.setdefault(change.table.name, []).append(s.encode(change.row))
-        for name, keys in deletes.items():
-            s = self.dialect.statements(tables[name])
-            sql = f"DELETE FROM {s.name} WHERE {s.where(s.table.key)}"
-            self.cursor.executemany(sql, [s.encode_key(k) for k in keys])
-        for name, values in upserts.items():
-            self.cursor.executemany(self.dialect.statements(tables[name]).upsert(), values)
+        try:
+            for name, keys in deletes.items():
+                s = self.dialect.statements(tables[name])
+                sql = f"DELETE FROM {s.name} WHERE {s.where(s.table.key)}"
+                self.cursor.executemany(sql, [s.encode_key(k) for k in keys])
+            for name, values in upserts.items():
+                self.cursor.executemany(self.dialect.statements(tables[name]).upsert(), values)
+        except self.dialect.range_errors as error:  # PostgreSQL: "bigint out of range"
+            raise OverflowError(str(error).strip()) from error
 
     def remember(self, value: object, text: str) -> None:
         """Write ``text`` (``value``'s JSON in a stored event) for it while the session lasts."""

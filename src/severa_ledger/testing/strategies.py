@@ -15,13 +15,15 @@ from decimal import Decimal
 
 import attrs
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
 from stdnum.dk import cvr
 from stdnum.fi import ytunnus
 from stdnum.no import orgnr
 from stdnum.se import orgnr as se_orgnr
 
 from severa_ledger.domain.company import CompanyDetails
-from severa_ledger.domain.money import Money
+from severa_ledger.domain.limits import MAX_LICENSE_KINDS, MAX_MONTHLY_PRICE_MINOR, in_major_units
+from severa_ledger.domain.money import Money, minor_units
 from severa_ledger.domain.periods import PERIOD_LENGTHS, Period, Schedule
 from severa_ledger.testing.history import Command, History, SubscriptionPlan
 from severa_ledger.testing.reference import ReferenceModel
@@ -44,8 +46,8 @@ KINDS = ("user", "storage")
 def money(
     currency: str = "NOK", min_value: str = "0.00", max_value: str = "100000.00"
 ) -> st.SearchStrategy[Money]:
-    """Money in ``currency`` with two decimals, between the bounds."""
-    amounts = st.decimals(Decimal(min_value), Decimal(max_value), places=2)
+    """Money in ``currency`` in whole minor units (two decimals for NOK), between the bounds."""
+    amounts = st.decimals(Decimal(min_value), Decimal(max_value), places=minor_units(currency))
     return amounts.map(lambda amount: Money(amount, currency))
 
 
@@ -65,7 +67,13 @@ def periods() -> st.SearchStrategy[Period]:
 def price_lists(
     kinds: tuple[str, ...] = KINDS, max_price: str = "500.00"
 ) -> st.SearchStrategy[dict[str, Decimal]]:
-    """Monthly prices per kind, as exact two-decimal amounts (R8, R11)."""
+    """Monthly prices per kind, as exact two-decimal amounts within the limits (R8, R11)."""
+    largest = in_major_units(MAX_MONTHLY_PRICE_MINOR, "NOK")
+    if Decimal(max_price) > largest or len(kinds) > MAX_LICENSE_KINDS:
+        raise InvalidArgument(
+            f"price_lists: max_price {max_price} or {len(kinds)} kinds is above the ledger's "
+            f"limits ({largest} a month, {MAX_LICENSE_KINDS} kinds; docs/billing.md Limits)"
+        )
     price = st.decimals(Decimal("0.01"), Decimal(max_price), places=2)
     return st.fixed_dictionaries(dict.fromkeys(kinds, price))
 
