@@ -204,18 +204,6 @@ def test_a_store_from_before_the_chain_is_chained_on_request(
     assert check(tamper.url) == (None, None, True)
 
 
-def test_a_save_after_unchained_events_chains_them_first(
-    history: tuple[Ledger, Tamper],
-) -> None:
-    """A save whose events do not follow the chain's head chains the gap before them."""
-    _, tamper = history
-    tamper.drop_digests()
-    with Ledger.open(tamper.url) as ledger:
-        ledger.buy_licenses("C2", "user", 1, on=date(2025, 9, 1))
-        assert ledger.extend_chain() == 0
-    assert check(tamper.url) == (None, None, True)
-
-
 def test_the_memory_store_keeps_a_chain_too(memory_ledger: Ledger) -> None:
     """In memory the digests live beside the in-memory events and verify."""
     record_history(memory_ledger)

@@ -15,6 +15,11 @@ opens the ledger with the parent's environment, sellers, VAT table and
 invoice weekday, and talks to the parent through pickles on its standard
 input and output. A store only this process can see (in memory) is always
 advanced here, and so is a ledger class defined in ``__main__``.
+
+A worker that dies (killed, exited, or its answer cut short or unreadable) is
+a one-line :class:`~severa_ledger.domain.errors.WorkerError` here; the pool
+then kills and reaps every worker, as it does on any other way out. What a
+dead worker had saved stays saved: a billing run resumes from it when run again.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import signal
 import subprocess
 import sys
 from collections import deque
@@ -39,6 +45,8 @@ PARALLEL_FROM = 2_000
 #: Workers started when the caller does not say: one per core, at most this many.
 MAX_AUTO_WORKERS = 4
 SHARED_STORES = frozenset({"eventsourcing.sqlite", "eventsourcing.postgres"})
+#: Seconds a worker has to exit by itself (its input closed) before it is killed.
+EXIT_WAIT = 5.0
 MEMORY_DBNAMES = frozenset({":memory:", "file::memory:"})
 
 
@@ -114,18 +122,21 @@ class Pool:
         self._close(kill=True)
 
     def _close(self, *, kill: bool) -> None:
-        """End every worker: close its input (it then exits), or kill it after an error."""
-        for proc in self.procs:
+        """End and reap every worker: close its input (it then exits), or kill it first."""
+        procs, self.procs = self.procs, []
+        for proc in procs:
             if kill:
                 proc.kill()
-            if proc.stdin:
-                with contextlib.suppress(BrokenPipeError):  # it exited already
-                    proc.stdin.close()
-        for proc in self.procs:
-            if proc.stdout:
-                proc.stdout.close()
-            proc.wait()
-        self.procs = []
+            for pipe in (proc.stdin, proc.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):  # BrokenPipeError: it exited already
+                        pipe.close()
+        for proc in procs:
+            try:
+                proc.wait(EXIT_WAIT)
+            except subprocess.TimeoutExpired:  # it did not end with its input: stop it
+                proc.kill()
+                proc.wait()
 
     @staticmethod
     def _send(proc: subprocess.Popen[bytes], message: object) -> None:
@@ -133,19 +144,21 @@ class Pool:
         try:
             pickle.dump(message, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             proc.stdin.flush()
-        except BrokenPipeError:
-            raise WorkerError(f"a billing worker exited with code {proc.wait()}") from None
+        except (OSError, ValueError):  # BrokenPipeError, or its pipe closed: it is gone
+            raise _stopped(proc, "") from None
 
     @staticmethod
     def _receive(proc: subprocess.Popen[bytes]) -> Any:  # noqa: ANN401 -- a chunk's result
         assert proc.stdout is not None  # noqa: S101 -- opened with a pipe
         try:
             status, value = pickle.load(proc.stdout)  # noqa: S301 -- our own child process
-        except EOFError:
-            raise WorkerError(f"a billing worker exited with code {proc.wait()}") from None
-        if status == "error":
+        except Exception as error:  # noqa: BLE001 -- EOF, cut short, or garbage: it broke
+            raise _stopped(proc, _unreadable(error)) from None
+        if status == "ok":
+            return value
+        if status == "error" and isinstance(value, Exception):
             raise value
-        return value
+        raise _stopped(proc, f"sent an answer that is not one ({status!r})")
 
     def send(self, worker: int, name: str, *args: object) -> None:
         """Give worker number ``worker`` the task ``name`` with ``args``."""
@@ -170,3 +183,32 @@ class Pool:
                 self.send(worker, name, *following)
                 busy.append(worker)
             yield worker, result
+
+
+def _unreadable(error: Exception) -> str:
+    """Return what a worker did that made its answer unreadable ("": it sent none)."""
+    if isinstance(error, EOFError):
+        return ""
+    return f"sent an unreadable answer ({type(error).__name__}: {error})"
+
+
+def _stopped(proc: subprocess.Popen[bytes], what: str) -> WorkerError:
+    """Return the one-line error for a worker that broke; it has exited, or is killed now.
+
+    A worker that exited says how (its code, or the signal that killed it); one
+    still running after ``what`` happened is killed, and the error says what it did.
+    """
+    try:
+        code = proc.wait(EXIT_WAIT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        reason = f"{what or 'stopped answering'}; it was stopped"
+    else:
+        reason = f"exited with code {code}"
+        if code < 0:
+            with contextlib.suppress(ValueError):
+                reason += f" (killed by {signal.Signals(-code).name})"
+        if what:
+            reason += f" after it {what}"
+    return WorkerError(" ".join(f"a billing worker {reason}".split()))  # one line

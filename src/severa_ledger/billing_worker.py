@@ -3,6 +3,11 @@
 It reads the ledger's settings, then tasks (a name in :data:`TASKS` and its
 arguments), as pickles on its standard input, and answers each task with a
 pickle on its standard output: ``("ok", result)`` or ``("error", exception)``.
+
+The parent decides when a worker ends: a worker ignores SIGINT (the parent
+stops it), ends when its input closes, and when the parent is gone (its input
+ends while a task is still to do, or its answer finds no reader) it exits at
+once and quietly: no traceback, no orphan working on for nobody.
 """
 
 from __future__ import annotations
@@ -10,17 +15,19 @@ from __future__ import annotations
 import os
 import pickle
 import queue
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
 from eventsourcing.persistence import StoredEvent
 
 from severa_ledger.audit.rederive import rederive_chunk
 from severa_ledger.billing_drafts import Draft, draft_chunk
 from severa_ledger.billing_run import Advanced, Due, Key, advance_chunk
+from severa_ledger.domain.errors import WorkerError
 
 if TYPE_CHECKING:
     from severa_ledger.application import Ledger
@@ -65,29 +72,66 @@ def main() -> None:
     this process writing a result: with a task and a result both larger than a
     pipe's buffer, each side would otherwise wait for the other for ever.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
     received, sent = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, never into the results pipe
-    cls, env, sellers, vat, weekday = pickle.load(received)  # noqa: S301 -- from our parent
+    try:
+        cls, env, sellers, vat, weekday = pickle.load(received)  # noqa: S301 -- from our parent
+    except Exception:  # noqa: BLE001 -- the parent stopped before it sent the settings
+        _quit()
     ledger = cls(env, sellers=sellers, vat=vat, invoice_weekday=weekday)
     tasks: queue.SimpleQueue[tuple[str, tuple[object, ...]] | None] = queue.SimpleQueue()
-    threading.Thread(target=_read, args=(received, tasks), daemon=True).start()
+    busy = threading.Event()
+    threading.Thread(target=_read, args=(received, tasks, busy), daemon=True).start()
     while (task := tasks.get()) is not None:
+        busy.set()
         name, args = task
         try:
             reply: tuple[str, object] = ("ok", TASKS[name](ledger, *args))
         except Exception as error:  # noqa: BLE001 -- raised again in the parent
             reply = ("error", error)
-        pickle.dump(reply, sent, protocol=pickle.HIGHEST_PROTOCOL)
+        _answer(sent, reply)
+        busy.clear()
+
+
+def _answer(sent: BinaryIO, reply: tuple[str, object]) -> None:
+    """Write one answer whole; quit quietly if the parent is gone."""
+    try:
+        data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as error:  # noqa: BLE001 -- an exception (or result) that does not pickle
+        unsent = WorkerError(f"a billing worker could not send its answer (a "
+                             f"{type(reply[1]).__name__}): {error}")  # fmt: skip
+        data = pickle.dumps(("error", unsent), protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        sent.write(data)
         sent.flush()
+    except OSError:  # BrokenPipeError: the parent stopped reading (it is gone)
+        _quit()
 
 
-def _read(received: BinaryIO, tasks: queue.SimpleQueue[tuple[str, Any] | None]) -> None:
-    """Queue every task the parent sends; None when its pipe closes (or breaks)."""
+def _read(
+    received: BinaryIO,
+    tasks: queue.SimpleQueue[tuple[str, Any] | None],
+    busy: threading.Event,
+) -> None:
+    """Queue every task the parent sends; at the end of its pipe, stop.
+
+    The parent closes the pipe only when it wants no more answers: with a task
+    still to do, it is gone, so the worker quits at once; idle, it ends as asked.
+    """
     try:
         while True:
             tasks.put(pickle.load(received))  # noqa: S301 -- from our parent
     except Exception:  # noqa: BLE001 -- EOFError, or a broken pipe: either way, the end
+        if busy.is_set() or not tasks.empty():
+            _quit()
         tasks.put(None)
+
+
+def _quit() -> NoReturn:
+    """Exit now, quietly: the parent is gone (nothing to flush, no traceback, no cleanup)."""
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

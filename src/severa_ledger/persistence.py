@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 from uuid import UUID, uuid4
 
 import attrs
+from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import (
     DatetimeAsISO,
     DecimalAsStr,
@@ -30,7 +31,7 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 from eventsourcing.persistence import find_id_convertor as _find_id_convertor
-from eventsourcing.utils import resolve_topic
+from eventsourcing.utils import TopicError, resolve_topic
 
 from severa_ledger.domain.account import Payment
 from severa_ledger.domain.billing import PriceVersion
@@ -43,7 +44,7 @@ from severa_ledger.domain.documents import (
     SellerSnapshot,
     VatSubtotal,
 )
-from severa_ledger.domain.errors import InvalidValueError
+from severa_ledger.domain.errors import InvalidValueError, UnknownEventTypeError
 from severa_ledger.domain.sellers import PaymentDetails
 from severa_ledger.domain.values import CompanyVersion, Migration, TermsAcceptance
 
@@ -170,6 +171,30 @@ def _object_hook(decoders: dict[str, Decode]) -> Decode:
     return hook
 
 
+def unknown_event_type(
+    topic: str, originator_id: UUID | str, version: int, position: int | None = None
+) -> UnknownEventTypeError:
+    """Return the error for a stored event whose topic names no event class here."""
+    at = "" if position is None else f"at position {position} "
+    return UnknownEventTypeError(
+        f"the stored event {at}of aggregate {originator_id} version {version} has the topic "
+        f"{topic!r}, which names no event class of this program (written by another "
+        f"program, or edited in the store); run verify (`severa-ledger verify`) to list "
+        f"every such event with its position"
+    )
+
+
+def event_class(topic: str, originator_id: UUID | str, version: int) -> type[Any]:
+    """Return the event class of a stored topic; raise UnknownEventTypeError if none."""
+    try:
+        found = resolve_topic(topic)
+    except TopicError:
+        found = None
+    if not isinstance(found, type) or not issubclass(found, DomainEvent):
+        raise unknown_event_type(topic, originator_id, version)
+    return found
+
+
 class EventDecoder:
     """Stored events to domain events, equal to ``Mapper.to_domain_event``'s, faster.
 
@@ -259,7 +284,7 @@ class EventDecoder:
         """
         cls = self._classes.get(topic)
         if cls is None:
-            cls = self._classes[topic] = resolve_topic(topic)
+            cls = self._classes[topic] = event_class(topic, originator_id, version)
         try:
             if texts is None:
                 state: dict[str, Any] = self.state(stored)

@@ -17,6 +17,9 @@ def verdict(report: VerifyReport) -> str:
         f"{chain.events} events chained; {derived.orders} orders and "
         f"{derived.invoices} invoices of {derived.customers} customers re-derived"
     )
+    models = report.read_models
+    if models is not None:
+        checked += f"; {models.rows} read-model rows compared"
     if report.ok:
         sealed = ", and it extends the seal" if chain.sealed else ""
         return f"verified: {checked}; the log is intact{sealed}"
@@ -27,6 +30,12 @@ def verdict(report: VerifyReport) -> str:
     if derived.findings:
         count = len(derived.findings)
         problems.append(f"{count} document{' does' if count == 1 else 's do'} not re-derive")
+    if report.unknown_events:
+        count = len(report.unknown_events)
+        problems.append(f"{count} stored event{' has' if count == 1 else 's have'} an unknown "
+                        f"type (first at {report.unknown_events[0].position})")  # fmt: skip
+    if models is not None and not models.ok:
+        problems.append(f"read-model rows differ from the events ({_remedy(report)})")
     return f"NOT verified: {' and '.join(problems)}; {checked}"
 
 
@@ -48,4 +57,54 @@ def verify_renderables(report: VerifyReport) -> list[object]:
         for finding in report.findings:
             table.add_row(finding.customer_number, finding.document, finding.message)
         shown.append(table)
+    shown += _unknown_events(report) + _read_models(report) + _extensions(report)
     return shown
+
+
+def _unknown_events(report: VerifyReport) -> list[object]:
+    if not report.unknown_events:
+        return []
+    table = Table(title="Stored events of an unknown type (no event class has their topic)",
+                  title_justify="left")  # fmt: skip
+    for column in ("position", "topic", "aggregate", "version"):
+        table.add_column(column)
+    for event in report.unknown_events:
+        table.add_row(str(event.position), event.topic, event.originator_id,
+                      str(event.originator_version))  # fmt: skip
+    return [table]
+
+
+def _read_models(report: VerifyReport) -> list[object]:
+    models = report.read_models
+    if models is None or models.ok:
+        return []
+    table = Table(title=f"Read-model rows that differ from the events ({_remedy(report)})",
+                  title_justify="left")  # fmt: skip
+    for column in ("read model", "table", "key", "difference"):
+        table.add_column(column)
+    for finding in models.findings:
+        table.add_row(finding.projection, finding.table, finding.key, finding.message)
+    return [table]
+
+
+def _remedy(report: VerifyReport) -> str:
+    """Return how to fix the read models: rebuild them, once the log itself is sound."""
+    names = report.read_models.rebuild if report.read_models is not None else ()
+    commands = "; ".join(f"`severa-ledger projections rebuild {name}`" for name in names)
+    if report.chain.ok and not report.unknown_events:
+        return f"fixed by {commands}, which folds them again from the log"
+    return (f"the log itself is not sound (above): restore it before {commands}, "
+            "or the rebuild folds what was changed in it")  # fmt: skip
+
+
+def _extensions(report: VerifyReport) -> list[object]:
+    if not report.chain.extensions:
+        return []
+    table = Table(title="Events chained after the fact (explicit re-chains)",
+                  title_justify="left")  # fmt: skip
+    for column in ("positions", "events", "re-chained at"):
+        table.add_column(column)
+    for extension in report.chain.extensions:
+        table.add_row(f"{extension.first} to {extension.last}", str(extension.events),
+                      extension.chained_at or "-")  # fmt: skip
+    return [table]

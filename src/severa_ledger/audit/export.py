@@ -28,9 +28,10 @@ from severa_ledger.audit.chain import ChainRow, Lookahead
 from severa_ledger.audit.known import recorded_at
 from severa_ledger.audit.stores import all_rows
 from severa_ledger.domain.account import account_id
+from severa_ledger.domain.errors import UnknownEventTypeError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.domain.subscription import subscription_id
-from severa_ledger.persistence import EventDecoder
+from severa_ledger.persistence import EventDecoder, unknown_event_type
 
 if TYPE_CHECKING:
     from eventsourcing.domain import DomainEventProtocol
@@ -88,7 +89,11 @@ def records(
     for note in ledger.trail.notifications():
         if wanted is not None and _uuid(note.originator_id) not in wanted:
             continue
-        event: Any = decoder.to_domain_event(note)
+        try:
+            event: Any = decoder.to_domain_event(note)
+        except UnknownEventTypeError:
+            raise unknown_event_type(note.topic, note.originator_id, note.originator_version,
+                                     note.id) from None  # fmt: skip
         key = str(note.originator_id)
         if getattr(event, "originator_topic", None) and hasattr(event, "customer_number"):
             customers[key] = event.customer_number

@@ -2,13 +2,15 @@
 
 :class:`ChainedPostgresRecorder` writes the digests of the events it inserts in
 the same transaction, under the events table's EXCLUSIVE lock (so in
-notification order); :class:`PostgresChainStore` reads them. Imported only for
-a PostgreSQL ledger, so that psycopg stays an optional extra.
+notification order), and refuses a save when the chain does not end at the
+log's last event; :class:`PostgresChainStore` reads them. Imported only for a
+PostgreSQL ledger, so that psycopg stays an optional extra.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
@@ -18,12 +20,26 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
 from severa_ledger.audit.chain import GENESIS, ChainRow, chain_rows
-from severa_ledger.audit.stores import COLUMNS, PAGE, TABLE
+from severa_ledger.audit.coverage import check_covered, missing_table
+from severa_ledger.audit.stores import (
+    COLUMNS,
+    EXTENSION_COLUMNS,
+    EXTENSIONS,
+    PAGE,
+    TABLE,
+    Extension,
+    log_extension,
+)
 
 CREATE = (
     "CREATE TABLE IF NOT EXISTS {table} (notification_id bigint PRIMARY KEY, "
     "originator_id text NOT NULL, originator_version bigint NOT NULL, "
     "event_hash text NOT NULL, digest text NOT NULL)"
+)
+CREATE_EXTENSIONS = (
+    "CREATE TABLE IF NOT EXISTS {table} (first_position bigint NOT NULL, "
+    "last_position bigint NOT NULL, events bigint NOT NULL, "
+    "chained_at timestamptz NOT NULL DEFAULT now())"
 )
 
 
@@ -36,8 +52,10 @@ class PostgresChainStore:
             raise TypeError(msg)
         self.datastore = recorder.datastore
         self.table = Identifier(self.datastore.schema, TABLE)
+        self.extensions_table = Identifier(self.datastore.schema, EXTENSIONS)
         with self.datastore.transaction(commit=True) as cursor:
             cursor.execute(self._sql(CREATE))
+            cursor.execute(SQL(CREATE_EXTENSIONS).format(table=self.extensions_table))
 
     def _sql(self, text: str) -> Composed:
         return SQL(text).format(table=self.table)
@@ -93,6 +111,34 @@ class PostgresChainStore:
             row = cursor.fetchone()
             return int(row["n"]) if row else 0
 
+    def extensions(self) -> list[Extension]:
+        """Return the explicit re-chains."""
+        query = SQL(f"SELECT {EXTENSION_COLUMNS} FROM {{table}} "  # noqa: S608 -- constants
+                    "ORDER BY first_position").format(table=self.extensions_table)  # fmt: skip
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(query)
+            return [_extension(r) for r in cursor.fetchall()]
+
+    def record_extension(self, extension: Extension) -> None:
+        """Record an explicit re-chain."""
+        with self.datastore.transaction(commit=True) as cursor:
+            _insert_extension(cursor, self.extensions_table, extension)
+
+
+def _extension(row: DictRow) -> Extension:
+    at = row["chained_at"]
+    return Extension(int(row["first_position"]), int(row["last_position"]), int(row["events"]),
+                     at.isoformat() if at is not None else None)  # fmt: skip
+
+
+def _insert_extension(curs: Cursor[DictRow], table: Identifier, extension: Extension) -> None:
+    curs.execute(
+        SQL(
+            "INSERT INTO {table} (first_position, last_position, events) VALUES (%s, %s, %s)"
+        ).format(table=table),
+        (extension.first, extension.last, extension.events),
+    )
+
 
 class ChainedPostgresRecorder(PostgresApplicationRecorder):
     """PostgreSQL events and their digests, written in one transaction."""
@@ -102,8 +148,52 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.chain_table = Identifier(datastore.schema, TABLE)
+        self.extensions_table = Identifier(datastore.schema, EXTENSIONS)
         self.events_table = Identifier(datastore.schema, events_table_name)
-        self.sql_create_statements.append(SQL(CREATE).format(table=self.chain_table))
+        self.chain_tables = [
+            SQL(CREATE).format(table=self.chain_table),
+            SQL(CREATE_EXTENSIONS).format(table=self.extensions_table),
+        ]
+        self.sql_create_statements.extend(self.chain_tables)
+        self._heads = threading.local()  # a save's chain head, from its check to its rows
+
+    def _insert_stored_events(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,  # noqa: ANN401 -- eventsourcing's signature
+    ) -> None:
+        """Refuse (nothing inserted) unless the chain ends at the log's last event; insert.
+
+        eventsourcing commits what a failed save inserted before its error, so the
+        check runs first, under the table lock the insert takes anyway.
+        """
+        self._lock_table(curs)
+        self._heads.previous = self._covered_head(curs)
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+
+    def _covered_head(self, curs: Cursor[DictRow]) -> str:
+        """Return the chain head's digest; raise ChainBrokenError unless it ends the log."""
+        curs.execute(
+            SQL("SELECT to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL AS chained, "
+                "(SELECT max(notification_id) FROM {events}) AS last").format(
+                events=self.events_table),
+            (self.datastore.schema, TABLE),
+        )  # fmt: skip
+        found = curs.fetchone()
+        if found is None or not found["chained"]:
+            raise missing_table()
+        head, previous = self._head(curs)
+        check_covered(head, int(found["last"] or 0))
+        return previous
+
+    def _head(self, curs: Cursor[DictRow]) -> tuple[int, str]:
+        curs.execute(
+            SQL("SELECT notification_id, digest FROM {table} "
+                "ORDER BY notification_id DESC LIMIT 1").format(table=self.chain_table)
+        )  # fmt: skip
+        head = curs.fetchone()
+        return (int(head["notification_id"]), str(head["digest"])) if head else (0, GENESIS)
 
     def _fetch_ids_after_insert_events(
         self,
@@ -111,52 +201,83 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         stored_events: Sequence[StoredEvent],
         **kwargs: Any,  # noqa: ANN401 -- eventsourcing's signature
     ) -> Sequence[int] | None:
+        """Chain the save's events from memory: they directly follow the checked head."""
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        self._chain(curs)  # still in the inserting transaction, under its table lock
+        previous: str | None = self._heads.__dict__.pop("previous", None)
+        if ids and previous is not None and len(ids) == len(stored_events):
+            self._insert_rows(curs, list(chain_rows(zip(ids, stored_events, strict=True),
+                                                    previous)))  # fmt: skip
+        else:  # pragma: no cover -- eventsourcing returns one id per event
+            self._chain(curs)
         return ids
 
     def extend_chain(self) -> int:
-        """Chain what is unchained, holding the events table's lock like a writer."""
+        """Chain what is unchained, holding the events table's lock like a writer; record it."""
         with self.datastore.transaction(commit=True) as curs:
+            for statement in self.chain_tables:  # dropped meanwhile: an explicit re-chain
+                curs.execute(statement)  # makes them again
             self._lock_table(curs)
-            return self._chain(curs)
+            extension = self._chain(curs)
+            if extension is not None:
+                _insert_extension(curs, self.extensions_table, extension)
+        if extension is None:
+            return 0
+        log_extension(extension)
+        return extension.events
 
-    def _chain(self, curs: Cursor[DictRow]) -> int:
-        curs.execute(
-            SQL("SELECT notification_id, digest FROM {table} "
-                "ORDER BY notification_id DESC LIMIT 1").format(table=self.chain_table)
-        )  # fmt: skip
-        head = curs.fetchone()
-        last, previous = (
-            (int(head["notification_id"]), str(head["digest"])) if head else (0, GENESIS)
-        )
-        select = SQL(
-            "SELECT notification_id, originator_id, originator_version, topic, state "
-            "FROM {events} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
-        ).format(events=self.events_table)
+    def _insert_rows(self, curs: Cursor[DictRow], rows: Sequence[ChainRow]) -> None:
         insert = SQL(
             f"INSERT INTO {{table}} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608
             "ON CONFLICT (notification_id) DO NOTHING"
         ).format(table=self.chain_table)
-        total = 0
-        while True:
-            curs.execute(select, (last, PAGE))
-            found = curs.fetchall()
-            if not found:
-                return total
-            notes = (
-                (int(r["notification_id"]), StoredEvent(r["originator_id"],
-                 r["originator_version"], r["topic"], bytes(r["state"])))
-                for r in found
+        # In pipeline mode a cursor's results come back in order: writing with a
+        # cursor of its own keeps a later SELECT from reading INSERT results.
+        with curs.connection.cursor() as writer:
+            writer.executemany(
+                insert,
+                [(r.position, r.originator_id, r.originator_version, r.event_hash, r.digest)
+                 for r in rows],
             )  # fmt: skip
-            rows = list(chain_rows(notes, previous))
-            # In pipeline mode a cursor's results come back in order: writing with a
-            # cursor of its own keeps the next page's SELECT from reading INSERT results.
-            with curs.connection.cursor() as writer:
-                writer.executemany(
-                    insert,
-                    [(r.position, r.originator_id, r.originator_version, r.event_hash, r.digest)
-                     for r in rows],
-                )  # fmt: skip
-            previous, last = rows[-1].digest, rows[-1].position
-            total += len(rows)
+
+    def _chain(self, curs: Cursor[DictRow]) -> Extension | None:
+        """Chain every event after the head, a page at a time; return what was chained."""
+        last, previous = self._head(curs)
+        select = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state "
+            "FROM {events} WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(events=self.events_table)
+        first, total = 0, 0
+        for rows in _pages(curs, select, last, previous):
+            self._insert_rows(curs, rows)
+            first, last, total = first or rows[0].position, rows[-1].position, total + len(rows)
+        return Extension(first, last, total) if total else None
+
+
+def _pages(
+    curs: Cursor[DictRow], select: Composed, last: int, previous: str
+) -> Iterator[list[ChainRow]]:
+    """Yield the chain rows of the events after position ``last``, a page at a time."""
+    while True:
+        curs.execute(select, (last, PAGE))
+        found = curs.fetchall()
+        if not found:
+            return
+        notes = (
+            (int(r["notification_id"]), StoredEvent(r["originator_id"],
+             r["originator_version"], r["topic"], bytes(r["state"])))
+            for r in found
+        )  # fmt: skip
+        rows = list(chain_rows(notes, previous))
+        yield rows
+        previous, last = rows[-1].digest, rows[-1].position
+
+
+def stored_topics(recorder: ApplicationRecorder) -> list[str]:
+    """Return the distinct topics of a PostgreSQL ledger's stored events."""
+    if not isinstance(recorder, PostgresApplicationRecorder):
+        msg = f"no topics query for {type(recorder).__name__}"
+        raise TypeError(msg)
+    table = Identifier(recorder.datastore.schema, recorder.events_table_name)
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(SQL("SELECT DISTINCT topic FROM {table}").format(table=table))
+        return [str(row["topic"]) for row in cursor.fetchall()]

@@ -2,9 +2,11 @@
 
 A save writes its events and their digests together, so every committed event
 is chained: no window in which a crash or a concurrent ``verify`` sees an event
-without its digest, and no second commit per save. ``extend_chain`` chains what
-a store holds unchained (a store written before the chain existed) in a
-transaction of its own, serialised with the writers.
+without its digest, and no second commit per save. A save whose events would
+not directly follow the chain's head is refused, nothing written
+(:mod:`severa_ledger.audit.coverage`): only ``extend_chain``, an explicit and
+recorded re-chain in a transaction of its own, chains what a store holds
+unchained (a store written before the chain existed, or edited around it).
 
 The ledger installs these recorders itself (:func:`recorder_topic`,
 :func:`chained_memory_recorder`); PostgreSQL's is in
@@ -13,6 +15,7 @@ The ledger installs these recorders itself (:func:`recorder_topic`,
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -26,7 +29,17 @@ from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from severa_ledger.audit.chain import GENESIS, chain_rows
-from severa_ledger.audit.stores import COLUMNS, PAGE, TABLE, MemoryChainStore
+from severa_ledger.audit.coverage import check_covered, missing_table
+from severa_ledger.audit.stores import (
+    COLUMNS,
+    EXTENSIONS,
+    PAGE,
+    SQLITE_CREATE_EXTENSIONS,
+    TABLE,
+    Extension,
+    MemoryChainStore,
+    log_extension,
+)
 from severa_ledger.unit import MAX_ATTEMPTS, back_off
 
 SQLITE_CREATE = (
@@ -44,7 +57,7 @@ class ChainingRecorder(Protocol):
     """A recorder that keeps the chain itself."""
 
     def extend_chain(self) -> int:
-        """Chain every stored event not chained yet; return how many."""
+        """Chain every stored event not chained yet, and record that; return how many."""
 
 
 def recorder_topic(persistence_module: str) -> str | None:
@@ -63,8 +76,9 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     """SQLite events and their digests, written in one transaction."""
 
     def construct_create_table_statements(self) -> list[str]:
-        """Create the digests table with the events table."""
-        return [*super().construct_create_table_statements(), SQLITE_CREATE]
+        """Create the digests table (and the re-chains' record) with the events table."""
+        return [*super().construct_create_table_statements(), SQLITE_CREATE,
+                SQLITE_CREATE_EXTENSIONS]  # fmt: skip
 
     def _insert_events(
         self,
@@ -73,38 +87,59 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         **kwargs: Any,  # noqa: ANN401 -- eventsourcing's signature
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
-        self._chain(c, list(zip(ids or (), stored_events, strict=True)))
+        if ids:
+            self._chain_saved(c, list(zip(ids, stored_events, strict=True)))
         return ids
 
     def extend_chain(self) -> int:
-        """Chain what is unchained, holding the write lock from the first statement."""
+        """Chain what is unchained, holding the write lock from the first statement; record it."""
         for attempt in range(MAX_ATTEMPTS):
             try:
                 with self.datastore.transaction(commit=True) as c:
-                    c.execute(f"UPDATE {TABLE} SET digest = digest WHERE notification_id < 0")  # noqa: S608
-                    return self._chain(c)
+                    c.execute(SQLITE_CREATE)  # dropped meanwhile: a re-chain makes it again
+                    c.execute(SQLITE_CREATE_EXTENSIONS)
+                    c.execute(f"UPDATE {TABLE} SET digest = digest WHERE notification_id < 0")  # noqa: S608 -- the write lock, before reading
+                    extension = self._chain(c)
+                break
             except OperationalError:  # another process began writing first
                 if attempt == MAX_ATTEMPTS - 1:
                     raise
                 back_off(attempt)
-        return 0  # pragma: no cover -- the loop returns or raises
+        else:  # pragma: no cover -- the loop breaks or raises
+            return 0
+        if extension is None:
+            return 0
+        log_extension(extension)
+        return extension.events
 
-    def _chain(self, c: SQLiteCursor, inserted: Sequence[tuple[int, StoredEvent]] = ()) -> int:
-        """Chain the unchained events; ``inserted``, when they directly follow the head.
-
-        A save's own events, with the positions their inserts returned, are
-        chained from memory when they directly follow the chain's head (the usual
-        case: the write lock is held since their first insert); otherwise the
-        unchained events are read back page by page.
-        """
-        c.execute(f"SELECT notification_id, digest FROM {TABLE} "  # noqa: S608 -- constants
-                  "ORDER BY notification_id DESC LIMIT 1")  # fmt: skip
+    @staticmethod
+    def _head(c: SQLiteCursor) -> tuple[int, str]:
+        """Return the chain head's position and digest (0 and GENESIS: nothing chained)."""
+        try:
+            c.execute(f"SELECT notification_id, digest FROM {TABLE} "  # noqa: S608 -- constants
+                      "ORDER BY notification_id DESC LIMIT 1")  # fmt: skip
+        except sqlite3.OperationalError as error:
+            if "no such table" not in str(error):
+                raise
+            raise missing_table() from None
         head = c.fetchone()
-        last, previous = (int(head[0]), str(head[1])) if head else (0, GENESIS)
-        total = 0
-        if inserted and inserted[0][0] == last + 1 and inserted[-1][0] == last + len(inserted):
-            self._insert_chain_rows(c, inserted, previous)
-            return len(inserted)  # the newest rows: their inserts took max(rowid) + 1
+        return (int(head[0]), str(head[1])) if head else (0, GENESIS)
+
+    def _chain_saved(self, c: SQLiteCursor, inserted: Sequence[tuple[int, StoredEvent]]) -> None:
+        """Chain a save's own events from memory, or refuse it if the chain ends elsewhere.
+
+        SQLite gives a new row the largest id plus one, so the event before
+        the save's first is at its position minus one: the chain's head must
+        be there (raising rolls the whole save back).
+        """
+        last, previous = self._head(c)
+        check_covered(last, inserted[0][0] - 1)
+        self._insert_chain_rows(c, inserted, previous)
+
+    def _chain(self, c: SQLiteCursor) -> Extension | None:
+        """Chain every event after the chain's head, page by page; record what was chained."""
+        last, previous = self._head(c)
+        first = total = 0
         while True:
             c.execute(
                 f"SELECT rowid, originator_id, originator_version, topic, state "  # noqa: S608
@@ -113,13 +148,18 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             )
             found = c.fetchall()
             if not found:
-                return total
+                break
             notes = [
                 (int(r[0]), StoredEvent(self.convert_originator_id(r[1]), r[2], r[3], r[4]))
                 for r in found
             ]
             last, previous = self._insert_chain_rows(c, notes, previous)
-            total += len(notes)
+            first, total = first or notes[0][0], total + len(notes)
+        if not total:
+            return None
+        c.execute(f"INSERT INTO {EXTENSIONS} (first_position, last_position, events) "  # noqa: S608
+                  "VALUES (?, ?, ?)", (first, last, total))  # fmt: skip
+        return Extension(first, last, total)
 
     @staticmethod
     def _insert_chain_rows(
@@ -148,18 +188,31 @@ class ChainedPOPORecorder(POPOApplicationRecorder):
         **kwargs: Any,  # noqa: ANN401 -- eventsourcing's signature
     ) -> Sequence[int] | None:
         with self._database_lock:
+            if not stored_events:
+                return super()._insert_events(stored_events, **kwargs)
+            head = self.chain_store.head()  # refused, nothing inserted, unless it ends the log
+            check_covered(head.position if head else 0, self.max_notification_id() or 0)
             ids = super()._insert_events(stored_events, **kwargs)
-            self.extend_chain()
+            self._chain()
             return ids
 
     def extend_chain(self) -> int:
-        """Chain what is unchained."""
+        """Chain what is unchained, and record it."""
         with self._database_lock:
-            head = self.chain_store.head()
-            last, previous = (head.position, head.digest) if head else (0, GENESIS)
-            notes: Sequence[Notification] = self.select_notifications(
-                start=last, limit=10**12, inclusive_of_start=False
-            )
-            rows = list(chain_rows(((n.id, n) for n in notes), previous))
-            self.chain_store.insert(rows)
-            return len(rows)
+            extension = self._chain()
+            if extension is None:
+                return 0
+            self.chain_store.record_extension(extension)
+        log_extension(extension)
+        return extension.events
+
+    def _chain(self) -> Extension | None:
+        """Chain every event after the chain's head; return what was chained."""
+        head = self.chain_store.head()
+        last, previous = (head.position, head.digest) if head else (0, GENESIS)
+        notes: Sequence[Notification] = self.select_notifications(
+            start=last, limit=10**12, inclusive_of_start=False
+        )
+        rows = list(chain_rows(((n.id, n) for n in notes), previous))
+        self.chain_store.insert(rows)
+        return Extension(rows[0].position, rows[-1].position, len(rows)) if rows else None

@@ -7,13 +7,20 @@
 
 Rows are inserted with insert-or-ignore: two processes extending the chain at
 once compute identical rows, so the second insert changes nothing.
+
+Beside the digests, table ``severa_ledger_chain_extensions`` records each
+explicit re-chain (``Ledger.extend_chain``, ``severa-ledger seal --extend``):
+the positions it chained after the fact, so that ``verify`` can say which
+events the chain vouches for only from then on.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
+import attrs
 from eventsourcing.persistence import (
     ApplicationRecorder,
 )
@@ -24,8 +31,39 @@ from severa_ledger.audit.chain import ChainRow
 from severa_ledger.unit import retry_ddl
 
 TABLE = "severa_ledger_chain"
+EXTENSIONS = "severa_ledger_chain_extensions"
 PAGE = 1000
 COLUMNS = "notification_id, originator_id, originator_version, event_hash, digest"
+EXTENSION_COLUMNS = "first_position, last_position, events, chained_at"
+SQLITE_CREATE_EXTENSIONS = (
+    f"CREATE TABLE IF NOT EXISTS {EXTENSIONS} (first_position INTEGER NOT NULL, "
+    "last_position INTEGER NOT NULL, events INTEGER NOT NULL, "
+    "chained_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))"
+)
+LOG = logging.getLogger("severa_ledger.audit")
+
+
+@attrs.frozen
+class Extension:
+    """One explicit re-chain: the positions it chained after the fact, and when (store time).
+
+    ``chained_at`` is the database's clock when the re-chain committed (ISO 8601,
+    UTC), or None in memory.
+    """
+
+    first: int
+    last: int
+    events: int
+    chained_at: str | None = None
+
+
+def log_extension(extension: Extension) -> None:
+    """Log an explicit re-chain (a warning: the chain did not cover those events)."""
+    LOG.warning(
+        "re-chained %d stored events (positions %d to %d) that no digest covered: the "
+        "chain vouches for them from now on, not from when they were written",
+        extension.events, extension.first, extension.last,
+    )  # fmt: skip
 
 
 class ChainStore(Protocol):
@@ -45,6 +83,12 @@ class ChainStore(Protocol):
 
     def count_through(self, position: int) -> int:
         """Return the number of rows at or before ``position``."""
+
+    def extensions(self) -> list[Extension]:
+        """Return every explicit re-chain, oldest first."""
+
+    def record_extension(self, extension: Extension) -> None:
+        """Record an explicit re-chain (its rows inserted already)."""
 
 
 def all_rows(store: ChainStore, stop: int | None = None) -> Iterator[ChainRow]:
@@ -75,6 +119,7 @@ class MemoryChainStore:
     def __init__(self) -> None:
         self._rows: list[ChainRow] = []
         self._positions: dict[int, int] = {}
+        self._extensions: list[Extension] = []
 
     def head(self) -> ChainRow | None:
         """Return the last row."""
@@ -99,6 +144,14 @@ class MemoryChainStore:
         """Return rows at or before ``position``."""
         return sum(1 for r in self._rows if r.position <= position)
 
+    def extensions(self) -> list[Extension]:
+        """Return the explicit re-chains."""
+        return list(self._extensions)
+
+    def record_extension(self, extension: Extension) -> None:
+        """Keep an explicit re-chain."""
+        self._extensions.append(extension)
+
 
 class SQLiteChainStore:
     """The digests table in the ledger's SQLite file."""
@@ -111,6 +164,7 @@ class SQLiteChainStore:
                 "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, "
                 "event_hash TEXT NOT NULL, digest TEXT NOT NULL)"
             )
+            cursor.execute(SQLITE_CREATE_EXTENSIONS)
 
     def _select(self, where: str, params: Sequence[object]) -> list[ChainRow]:
         with self.datastore.transaction(commit=False) as cursor:
@@ -146,6 +200,21 @@ class SQLiteChainStore:
             cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE notification_id <= ?",  # noqa: S608
                            (position,))  # fmt: skip
             return int(cursor.fetchone()[0])
+
+    def extensions(self) -> list[Extension]:
+        """Return the explicit re-chains."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT {EXTENSION_COLUMNS} FROM {EXTENSIONS} "  # noqa: S608
+                           "ORDER BY first_position")  # fmt: skip
+            return [Extension(int(r[0]), int(r[1]), int(r[2]), str(r[3]))
+                    for r in cursor.fetchall()]  # fmt: skip
+
+    def record_extension(self, extension: Extension) -> None:
+        """Record an explicit re-chain."""
+        values = (extension.first, extension.last, extension.events)
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(f"INSERT INTO {EXTENSIONS} (first_position, last_position, events) "  # noqa: S608
+                           "VALUES (?, ?, ?)", values)  # fmt: skip
 
 
 def store_for(recorder: ApplicationRecorder) -> ChainStore:

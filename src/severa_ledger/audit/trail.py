@@ -1,8 +1,10 @@
 """The chain kept over one ledger's log: extend it, seal it, check it.
 
 The ledger's recorders write each save's digests with its events
-(:mod:`severa_ledger.audit.recorders`); :meth:`AuditTrail.extend` catches up
-a store written before the chain.
+(:mod:`severa_ledger.audit.recorders`) and refuse a save the chain does not
+lead up to; :meth:`AuditTrail.extend`, an explicit and recorded re-chain, is
+the only way to chain events stored without digests (a store written before
+the chain, or edited around it).
 
 :meth:`AuditTrail.check` walks the stored events and the stored digests side
 by side, a page at a time (constant memory), and stops at the first position
@@ -35,8 +37,10 @@ from severa_ledger.audit.stores import (
     PAGE,
     TABLE,
     ChainStore,
+    Extension,
     SQLiteChainStore,
     all_rows,
+    log_extension,
     store_for,
 )
 from severa_ledger.projections.log import Log
@@ -65,13 +69,16 @@ class ChainReport:
     """What checking the chain found: ``problem`` is None when the log matches.
 
     ``events`` is the number of events whose digests matched, ``head`` the
-    position of the last of them.
+    position of the last of them. ``extensions`` are the explicit re-chains:
+    the events they chained were not chained as they were saved, so the chain
+    vouches for them only from the re-chain on (informational: not a problem).
     """
 
     events: int
     head: int
     problem: Problem | None = None
     sealed: bool | None = None
+    extensions: tuple[Extension, ...] = ()
     ok: bool = attrs.field(init=False)
 
     @ok.default
@@ -107,10 +114,11 @@ class AuditTrail:
             last = notes[-1].id
 
     def extend(self) -> int:
-        """Chain every stored event not chained yet; return how many were chained.
+        """Chain every stored event not chained yet, and record that; return how many.
 
-        The ledger's own recorders chain each save as they write it; this
-        catches up a store written before the chain (or by another recorder).
+        The ledger's own recorders chain each save as they write it, and refuse
+        a save after unchained events; this explicit re-chain catches up a
+        store written before the chain (or by another recorder, or edited).
         """
         extend_chain = getattr(self.recorder, "extend_chain", None)  # ChainingRecorder
         if extend_chain is not None:
@@ -118,17 +126,19 @@ class AuditTrail:
             return chained
         head = self.store.head()
         last, previous = (head.position, head.digest) if head else (0, GENESIS)
-        total = 0
-        while True:
-            notes = self.recorder.select_notifications(
-                start=last, limit=PAGE, inclusive_of_start=False
-            )
-            if not notes:
-                return total
+        first = total = 0
+        while notes := self.recorder.select_notifications(
+            start=last, limit=PAGE, inclusive_of_start=False
+        ):
             rows = list(chain_rows(((n.id, n) for n in notes), previous))
             self.store.insert(rows)
             previous, last = rows[-1].digest, rows[-1].position
-            total += len(rows)
+            first, total = first or rows[0].position, total + len(rows)
+        if total:
+            extension = Extension(first, last, total)
+            self.store.record_extension(extension)
+            log_extension(extension)
+        return total
 
     def seal(self) -> Seal:
         """Return the chain's head: position, digest, events chained and recorded time."""
@@ -153,8 +163,13 @@ class AuditTrail:
 
         The walk covers the log as it stands when it starts (up to the highest
         position of an event or a digest then): events and digests are committed
-        together, so writers saving meanwhile neither confuse nor delay it.
+        together, so writers saving meanwhile neither confuse nor delay it. The
+        report lists the explicit re-chains too.
         """
+        extensions = tuple(self.store.extensions())
+        return attrs.evolve(self._check(seal), extensions=extensions)
+
+    def _check(self, seal: Seal | None) -> ChainReport:
         newest = self.recorder.max_notification_id() or 0
         chained = self.store.head()  # read second: it covers every event counted above
         stop = max(newest, chained.position if chained else 0)
@@ -171,7 +186,7 @@ class AuditTrail:
             note, row = notes.peek(), rows.peek()
             if note is None and row is None:
                 break
-            outcome = self._compare(note, row, notes, rows)
+            outcome = self._compare(note, row, notes, rows, head)
             problem = outcome if isinstance(outcome, Problem) else self._follows(outcome, previous)
             if problem is None and isinstance(outcome, ChainRow) and seal is not None:
                 problem = _past_seal(seal, outcome, matched + 1, sealed=bool(sealed))
@@ -220,10 +235,11 @@ class AuditTrail:
         row: ChainRow | None,
         notes: Lookahead[Notification],
         rows: Lookahead[ChainRow],
+        head: int,
     ) -> Problem | ChainRow:
         """Return the row when ``note`` matches it, else the problem found there."""
         if row is None:
-            return _unchained(notes)
+            return _unchained(notes, head)
         if note is None or note.id > row.position:
             return Problem(DELETED, row.position, f"the event chained at position "
                            f"{row.position} ({_label(row)}) is missing")  # fmt: skip
@@ -278,7 +294,7 @@ class AuditTrail:
                        "was never chained: it was inserted around the ledger")  # fmt: skip
 
 
-def _unchained(notes: Lookahead[Notification]) -> Problem:
+def _unchained(notes: Lookahead[Notification], head: int) -> Problem:
     """Return the problem of the events after the chain's head (and count them)."""
     first = notes.peek()
     position = first.id if first is not None else 0
@@ -286,9 +302,15 @@ def _unchained(notes: Lookahead[Notification]) -> Problem:
     while notes.peek() is not None:
         notes.advance()
         count += 1
-    return Problem(UNCHAINED, position, f"{count} events from position {position} on have "
-                   "no digest: written around the ledger, or by a writer that stopped "
-                   "before chaining them")  # fmt: skip
+    if head == 0:
+        what = (f"no event is chained: the {count} stored events have no digests (a store "
+                "written before the chain, or its digests were deleted)")  # fmt: skip
+    else:
+        what = (f"{count} events from position {position} on have no digest (written around "
+                "the ledger, or their digests were deleted)")  # fmt: skip
+    return Problem(UNCHAINED, position, f"{what}; the ledger saves nothing more until they "
+                   "are checked and chained explicitly (`severa-ledger seal --extend`, "
+                   "Ledger.extend_chain())")  # fmt: skip
 
 
 def _past_seal(seal: Seal, row: ChainRow, events: int, *, sealed: bool) -> Problem | None:

@@ -1,4 +1,8 @@
-"""``Ledger.verify``: the hash chain and the re-derivation, in one report."""
+"""``Ledger.verify``: the hash chain, the stored topics, the re-derivation and the read models.
+
+Nothing is forgiven: an event of unknown type, a read-model row the events do
+not give, and events the chain does not cover each make the report not ok.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from severa_ledger.audit.readmodels import ReadModelCheck, check_read_models
 from severa_ledger.audit.rederive import Finding, Rederivation, rederive
+from severa_ledger.audit.topics import UnknownEvent, unknown_events
 from severa_ledger.audit.trail import AuditTrail, ChainReport, Problem
 
 #: Stored events from which verify re-derives in worker processes (about 2,000 customers).
@@ -20,16 +26,21 @@ if TYPE_CHECKING:
 
 @attrs.frozen
 class VerifyReport:
-    """What ``verify`` found. ``ok``: no tampering and every document re-derived.
+    """What ``verify`` found. ``ok``: no tampering, every document re-derived, every row matched.
 
     ``chain`` reports the hash chain (``problem``: the first position where the
-    stored log no longer matches, with its kind); ``rederivation`` the orders
-    and invoices recomputed from the input events and any ``findings``.
+    stored log no longer matches, with its kind; ``extensions``: explicit
+    re-chains); ``rederivation`` the orders and invoices recomputed from the
+    input events and any ``findings``; ``unknown_events`` the stored events whose
+    topic names no event class; ``read_models`` the read-model rows compared
+    with a fold of the events, and those that differ.
     """
 
     ok: bool
     chain: ChainReport
     rederivation: Rederivation
+    unknown_events: tuple[UnknownEvent, ...] = ()
+    read_models: ReadModelCheck | None = None
 
     @property
     def problem(self) -> Problem | None:
@@ -45,23 +56,28 @@ class VerifyReport:
 def verify(
     trail: AuditTrail, reader: LedgerReader, seal: Seal | None = None, workers: int | None = None
 ) -> VerifyReport:
-    """Check the chain (against ``seal`` if given) and re-derive every document.
+    """Check the chain (against ``seal`` if given), topics, documents and read models.
 
     From ``PARALLEL_FROM_EVENTS`` stored events on a file or server store (or
     with ``workers`` > 1), worker processes re-derive while this process checks
-    the chain on a thread of its own; the report is the same either way.
+    the chain, the topics and the read models on a thread of its own; the
+    report is the same either way.
     """
     from severa_ledger.billing_pool import open_pool, worker_count  # noqa: PLC0415 -- cycle
+
+    def check_stored() -> tuple[ChainReport, tuple[UnknownEvent, ...], ReadModelCheck]:
+        return trail.check(seal), unknown_events(reader.recorder), check_read_models(reader)
 
     events = reader.recorder.max_notification_id() or 0
     count = worker_count(reader, events, workers, parallel_from=PARALLEL_FROM_EVENTS)
     with open_pool(reader, count) as pool:
         if pool is None:
-            chain = trail.check(seal)
+            chain, unknown, models = check_stored()
             rederivation = rederive(reader)
         else:
             with ThreadPoolExecutor(1) as thread:
-                checking = thread.submit(trail.check, seal)
+                checking = thread.submit(check_stored)
                 rederivation = rederive(reader, pool)
-                chain = checking.result()
-    return VerifyReport(chain.ok and not rederivation.findings, chain, rederivation)
+                chain, unknown, models = checking.result()
+    ok = chain.ok and not rederivation.findings and not unknown and models.ok
+    return VerifyReport(ok, chain, rederivation, unknown, models)
