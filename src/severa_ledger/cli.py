@@ -155,7 +155,9 @@ def cmd_verify(ledger: Ledger, args: argparse.Namespace) -> int:
 def cmd_seal(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print the chain's head as JSON, to keep outside the database."""
     if args.extend:
-        ledger.extend_chain()
+        chained = ledger.extend_chain()
+        print(f"re-chained {chained} events that no digest covered (recorded; verify "
+              "lists every re-chain)", file=sys.stderr)  # fmt: skip
     print(ledger.seal().to_json())
 
 
@@ -292,7 +294,8 @@ def _audit_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     seal = _command(commands, "seal", cmd_seal, "print the chain's head as JSON, to keep apart")
     seal.add_argument(
         "--extend", action="store_true",
-        help="first chain events not chained yet (a store older than the chain)",
+        help="first chain the stored events no digest covers (a store older than the chain, "
+        "or one whose chain was removed): an explicit re-chain, recorded and shown by verify",
     )  # fmt: skip
     export = commands.add_parser("export", help="write the log as JSON Lines",
                                  description="write the log as JSON Lines")  # fmt: skip
