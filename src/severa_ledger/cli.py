@@ -28,7 +28,7 @@ from eventsourcing.persistence import MapperDeserialisationError, PersistenceErr
 from severa_ledger import render, render_audit, render_projections
 from severa_ledger.application import Ledger
 from severa_ledger.audit.chain import Seal
-from severa_ledger.commands_file import apply_commands
+from severa_ledger.commands_file import apply_commands, iso_date
 from severa_ledger.demo import THROUGH, load_demo, seed_addition_invoice
 from severa_ledger.domain.errors import (
     InvalidCommandError,
@@ -232,8 +232,8 @@ def _projection_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
 
 def _iso_date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
-    except ValueError:
+        return iso_date(text)
+    except InvalidCommandError:
         raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
 
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -57,6 +58,8 @@ if TYPE_CHECKING:
 Converter = Callable[[object], object]
 #: Characters a command line may hold (a line with a company and its prices needs < 2,000).
 MAX_LINE_CHARACTERS = 65_536
+#: The one form of a date in a command file (and on the command line).
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: Digits an integer literal may have (every whole number a command takes has fewer).
 MAX_INTEGER_DIGITS = 24
 COMPANY_FIELDS = frozenset(f.name for f in attrs.fields(CompanyDetails))
@@ -121,11 +124,23 @@ def _optional_text(value: object) -> str | None:
     return None if value is None else _text(value)
 
 
-def _date(value: object) -> date:
+def iso_date(text: str) -> date:
+    """Return the date written exactly as YYYY-MM-DD, else raise InvalidCommandError.
+
+    ``date.fromisoformat`` also reads other ISO 8601 forms ("20250310",
+    "2025-W10-1") and, on Python 3.11, "2025031099" as 2025-03-10: a typo must
+    not become a business date.
+    """
     try:
-        return date.fromisoformat(_text(value))
+        if ISO_DATE.fullmatch(text):
+            return date.fromisoformat(text)
     except ValueError:
-        raise InvalidCommandError(f"expected an ISO date (YYYY-MM-DD), got {value!r}") from None
+        pass
+    raise InvalidCommandError(f"expected an ISO date (YYYY-MM-DD), got {text!r}")
+
+
+def _date(value: object) -> date:
+    return iso_date(_text(value))
 
 
 def _whole(value: object) -> int:
