@@ -161,3 +161,15 @@ def stored_log(ledger: Ledger) -> list[tuple[object, ...]]:
         start=0, limit=10_000_000, inclusive_of_start=False
     )
     return [(n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in notes]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--crash-sweep=N``: run the crash and fuzz tests (tests/crash) N times wider."""
+    parser.addoption(
+        "--crash-sweep",
+        type=int,
+        default=1,
+        metavar="N",
+        help="crash tests: N x more kill points, seeds, concurrent runs and fuzz inputs "
+        "(default 1: the quick set CI runs)",
+    )
