@@ -5,7 +5,7 @@ the first 1,000 customers of a 10,000-customer book are the 1,000-customer
 book, and a figure at one N can be compared with one at another.
 
 The book is a list of command dicts in the JSON Lines shape of
-``severa-ledger apply`` (``severa_ledger.commands_file``), sorted by effective
+``severa-ledger apply`` (``severa_ledger.cli.commands_file``), sorted by effective
 date, so the same book drives the public API (``calls``) and the bulk import
 (``jsonl``). It holds no ``run_billing`` lines: billing a year is measured on
 its own, through ``BILL_THROUGH``.

@@ -24,9 +24,10 @@ from benchmarks.measure import (
     workers_peak_rss_mb,
 )
 from benchmarks.stores import Stores, schema_of, sqlite_path
-from severa_ledger import Ledger, billing_pool
-from severa_ledger.commands_file import apply_commands
-from severa_ledger.unit import MAX_EVENTS_PER_SAVE
+from severa_ledger import Ledger
+from severa_ledger.cli.commands_file import apply_commands
+from severa_ledger.store.unit import MAX_EVENTS_PER_SAVE
+from severa_ledger.workers import pool as billing_pool
 
 Figures = dict[str, Any]
 LOAD_GROUP = 500  # customers per run_batch when loading a book for billing

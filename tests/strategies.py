@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from severa_ledger.application import Ledger
+from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.testing import History, ReferenceModel
 from severa_ledger.testing.strategies import histories
 

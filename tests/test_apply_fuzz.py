@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from severa_ledger import InvalidCommandError, Ledger, LedgerError
 from severa_ledger.cli import main
-from severa_ledger.commands_file import apply_commands
+from severa_ledger.cli.commands_file import apply_commands
 from tests.conftest import stored_log
 
 API_EXAMPLES = 80

@@ -10,15 +10,12 @@ from typing import Any
 
 import pytest
 
-from severa_ledger import (
-    InvalidValueError,
-    Ledger,
-    WorkerError,
-    billing_drafts,
-    billing_pool,
-    billing_run,
-)
+from severa_ledger import InvalidValueError, Ledger, WorkerError
+from severa_ledger.billing import drafts as billing_drafts
+from severa_ledger.billing import run as billing_run
 from severa_ledger.domain.documents import OrderConfirmation
+from severa_ledger.workers import pool as billing_pool
+from severa_ledger.workers.worker import ECHO
 from tests.conftest import open_customer, pg_schema_url, stored_log
 
 D = date
@@ -187,8 +184,8 @@ def test_large_tasks_and_results_in_flight_do_not_block(tmp_path: object) -> Non
         results: list[object] = []
 
         def converse() -> None:
-            pool.send(0, "echo", payload)
-            pool.send(0, "echo", payload[::-1])
+            pool.send(0, ECHO, payload)
+            pool.send(0, ECHO, payload[::-1])
             results.extend([pool.receive(0), pool.receive(0)])
 
         talker = threading.Thread(target=converse, daemon=True)

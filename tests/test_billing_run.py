@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from severa_ledger import Ledger, billing_run
+from severa_ledger import Ledger
+from severa_ledger.billing import run as billing_run
 from severa_ledger.domain.account import account_id
 from severa_ledger.domain.subscription import subscription_id
 from tests.conftest import open_customer

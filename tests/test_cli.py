@@ -15,8 +15,8 @@ import pytest
 
 from severa_ledger import InvalidCommandError, Ledger, SubscriptionNotFoundError
 from severa_ledger.cli import main
-from severa_ledger.commands_file import apply_commands, command_id_for, file_digest
-from severa_ledger.demo import seed_addition_invoice
+from severa_ledger.cli.commands_file import apply_commands, command_id_for, file_digest
+from severa_ledger.cli.demo import seed_addition_invoice
 
 if TYPE_CHECKING:
     from pathlib import Path

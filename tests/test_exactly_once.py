@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from severa_ledger import Ledger
-from severa_ledger.commands_file import apply_commands
+from severa_ledger.cli.commands_file import apply_commands
 from severa_ledger.domain.errors import BatchTooLargeError, CommandTooLargeError
 from tests.conftest import open_customer, stored_log
 
@@ -103,7 +103,7 @@ def _stop() -> None:
 @pytest.fixture
 def small_saves(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make a transaction hold at most SMALL_SAVE events, so a small file spans many."""
-    monkeypatch.setattr("severa_ledger.unit.MAX_EVENTS_PER_SAVE", SMALL_SAVE)
+    monkeypatch.setattr("severa_ledger.store.unit.MAX_EVENTS_PER_SAVE", SMALL_SAVE)
 
 
 @pytest.fixture
@@ -178,7 +178,7 @@ def test_a_command_larger_than_a_transaction_is_refused_before_anything_is_writt
     """One command's events never split: a command too large for a save records nothing."""
     open_customer(memory_ledger, "C1", anchor=date(2025, 5, 1), months=1)
     before = stored_log(memory_ledger)
-    monkeypatch.setattr("severa_ledger.unit.MAX_EVENTS_PER_SAVE", 5)
+    monkeypatch.setattr("severa_ledger.store.unit.MAX_EVENTS_PER_SAVE", 5)
     with pytest.raises(CommandTooLargeError, match="more than one transaction holds"):
         # Two years of monthly periods roll before the purchase: far more than 5 events.
         memory_ledger.buy_licenses("C1", "user", 1, on=date(2027, 6, 5))

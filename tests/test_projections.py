@@ -18,8 +18,8 @@ from eventsourcing.utils import resolve_topic
 from severa_ledger import Ledger, LedgerError
 from severa_ledger.domain.subscription import Subscription
 from severa_ledger.projections.rows import fold
-from severa_ledger.projections.subscriptions import LicenseCountRow, subscription_of
-from severa_ledger.read_models import projections
+from severa_ledger.projections.subscription_rows import LicenseCountRow, subscription_of
+from severa_ledger.reader.read_models import projections
 from tests.conftest import open_customer, pg_schema_url
 
 D = date

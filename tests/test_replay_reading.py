@@ -15,13 +15,14 @@ from eventsourcing.cryptography import AESCipher
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 
 from severa_ledger import Ledger
-from severa_ledger.audit.chain import clean_walk, event_hash, stored_hash
-from severa_ledger.persistence import EventDecoder
+from severa_ledger.audit.chain import clean_walk
 from severa_ledger.projections.dialects import sqlite_dialect
 from severa_ledger.projections.log import Log, id_text
 from severa_ledger.projections.receivables import DOCUMENTS
 from severa_ledger.projections.rows import replace
-from severa_ledger.projections.subscriptions import SUBSCRIPTIONS
+from severa_ledger.projections.subscription_rows import SUBSCRIPTIONS
+from severa_ledger.store.chain import event_hash, stored_hash
+from severa_ledger.store.decoding import EventDecoder
 from tests.conftest import finnish_company, open_customer, pg_schema_url
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ledger-v1.db"

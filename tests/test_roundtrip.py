@@ -109,7 +109,7 @@ def test_stored_value_missing_a_required_field_is_refused_not_invented() -> None
     import pytest  # noqa: PLC0415
 
     from severa_ledger.domain.values import TermsAcceptance  # noqa: PLC0415
-    from severa_ledger.persistence import AttrsTranscoding  # noqa: PLC0415
+    from severa_ledger.store.transcodings import AttrsTranscoding  # noqa: PLC0415
 
     transcoding = AttrsTranscoding(TermsAcceptance, "severa_ledger.TermsAcceptance.v1")
     with pytest.raises(ValueError, match="accepted_by"):

@@ -21,16 +21,18 @@ from pathlib import Path
 
 import pytest
 
-from severa_ledger import Ledger, WorkerError, billing_pool, billing_run
+from severa_ledger import Ledger, WorkerError
+from severa_ledger.billing import run as billing_run
+from severa_ledger.workers import pool as billing_pool
 from tests.test_billing_pool import book, documents
 
 THROUGH = date(2025, 9, 30)
-WORKER = "severa_ledger.billing_worker"
+WORKER = "severa_ledger.workers.worker"
 #: Runs the CLI's ``bill`` with three customers a chunk, so that twelve make work for two workers.
 PARENT = textwrap.dedent(
     """
     import sys
-    from severa_ledger import billing_run
+    from severa_ledger.billing import run as billing_run
     from severa_ledger.cli import main
     billing_run.CUSTOMERS_PER_SAVE = 3
     billing_run.INVOICES_PER_SAVE = 7

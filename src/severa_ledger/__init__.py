@@ -1,12 +1,11 @@
 """severa-ledger: seat-based subscription billing as an event-sourced, auditable ledger.
 
-The public names of api.md are re-exported here.
+The public names (README.md, docs/architecture.md) are re-exported here.
 """
 
-from severa_ledger.application import Ledger
 from severa_ledger.audit.chain import Seal
 from severa_ledger.audit.verify import VerifyReport
-from severa_ledger.billing_run import BillingReport
+from severa_ledger.billing.plan import BillingReport
 from severa_ledger.domain.billing import cutover_weekend, issue_date
 from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.domain.documents import (
@@ -30,7 +29,8 @@ from severa_ledger.domain.sellers import (
 )
 from severa_ledger.domain.tax import VatRule, VatTable
 from severa_ledger.domain.values import LicenseCount
-from severa_ledger.queries import HistoryEntry, OrderView, Preview, Receivables
+from severa_ledger.ledger.ledger import Ledger
+from severa_ledger.reader.views import HistoryEntry, OrderView, Preview, Receivables
 
 __version__ = "0.1.0"
 

@@ -15,7 +15,7 @@ from datetime import date
 from benchmarks.book import BILL_THROUGH, make_book
 
 from severa_ledger import Ledger
-from severa_ledger.commands_file import apply_commands
+from severa_ledger.cli.commands_file import apply_commands
 
 COMPANY = {
     "legal_name": "Fjordtech Consulting AS", "org_number": "974760673", "country": "NO",

@@ -4,7 +4,7 @@ ARGS are the CLI's own. The cue and the knobs come from the environment:
 
 ``CRASH_MAX_EVENTS_PER_SAVE``
     events a transaction may hold: ``MAX_EVENTS_PER_SAVE`` of every loaded
-    ``severa_ledger`` module that has the name (``severa_ledger.unit``'s first);
+    ``severa_ledger`` module that has the name (``severa_ledger.store.unit``'s first);
 ``CRASH_SET``
     more integer constants, ``module:NAME=VALUE`` separated by ``;`` (a name
     that does not exist is an error: exit 97, so a knob is never lost silently);
@@ -104,7 +104,7 @@ def set_knobs(environ: dict[str, str]) -> str | None:
     """Set the constants the environment names; return a problem, or None."""
     events = environ.get("CRASH_MAX_EVENTS_PER_SAVE")
     if events:
-        importlib.import_module("severa_ledger.unit").MAX_EVENTS_PER_SAVE = int(events)
+        importlib.import_module("severa_ledger.store.unit").MAX_EVENTS_PER_SAVE = int(events)
         for name, module in list(sys.modules.items()):
             if name.startswith("severa_ledger") and hasattr(module, "MAX_EVENTS_PER_SAVE"):
                 module.MAX_EVENTS_PER_SAVE = int(events)

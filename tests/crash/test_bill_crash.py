@@ -23,7 +23,7 @@ from tests.crash.plans import Plan, plans
 from tests.crash.runs import Cue, Outcome, launch
 
 CUSTOMERS = 50
-RUN = "severa_ledger.billing_run"
+RUN = "severa_ledger.billing.run"
 KNOBS = ";".join(f"{RUN}:{name}={value}" for name, value in (
     ("CUSTOMERS_PER_SAVE", 6), ("INVOICES_PER_SAVE", 40),
     ("POSTGRES_CUSTOMERS_PER_SAVE", 6), ("POSTGRES_INVOICES_PER_SAVE", 40),

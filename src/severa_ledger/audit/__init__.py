@@ -1,9 +1,6 @@
-"""Auditing: the hash chain over the log, re-derivation of documents, export, time travel.
+"""Auditing: checking the hash chain, re-deriving documents, seals, export.
 
-The modules here read the stored log; the only thing they write is the chain
-of digests beside it (:mod:`severa_ledger.audit.stores`). The walkthrough is
-``docs/auditing.md``.
-
-This package imports nothing at import time, so that :mod:`severa_ledger.queries`
-can use :mod:`severa_ledger.audit.known` without a cycle.
+The modules here read the stored log; the chain itself is written with every
+save by the store's recorders (:mod:`severa_ledger.store.recorders`). The
+walkthrough is ``docs/auditing.md``.
 """

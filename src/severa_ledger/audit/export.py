@@ -24,20 +24,22 @@ from uuid import UUID
 
 import attrs
 
-from severa_ledger.audit.chain import ChainRow, Lookahead
-from severa_ledger.audit.known import recorded_at
-from severa_ledger.audit.stores import all_rows
+from severa_ledger.audit.chain import Lookahead
 from severa_ledger.domain.account import account_id
 from severa_ledger.domain.errors import UnknownEventTypeError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.domain.subscription import subscription_id
-from severa_ledger.persistence import EventDecoder, unknown_event_type
+from severa_ledger.store.chain import ChainRow
+from severa_ledger.store.chain_stores import all_rows
+from severa_ledger.store.decoding import EventDecoder, unknown_event_type
+from severa_ledger.store.known import recorded_at
 
 if TYPE_CHECKING:
     from eventsourcing.domain import DomainEventProtocol
     from eventsourcing.persistence import Notification
 
-    from severa_ledger.application import Ledger
+    from severa_ledger.audit.trail import AuditTrail
+    from severa_ledger.reader.reader import LedgerReader as Ledger
 
 HIDDEN = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
@@ -58,8 +60,8 @@ def to_data(value: object) -> object:
     return value
 
 
-def _digests(ledger: Ledger) -> Lookahead[ChainRow]:
-    return Lookahead(all_rows(ledger.trail.store))
+def _digests(trail: AuditTrail) -> Lookahead[ChainRow]:
+    return Lookahead(all_rows(trail.store))
 
 
 def _digest_of(rows: Lookahead[ChainRow], position: int) -> str | None:
@@ -72,6 +74,7 @@ def _digest_of(rows: Lookahead[ChainRow], position: int) -> str | None:
 
 def records(
     ledger: Ledger,
+    trail: AuditTrail,
     *,
     customer_number: str | None = None,
     since: date | None = None,
@@ -84,9 +87,9 @@ def records(
     if customer_number is not None:
         wanted = {subscription_id(customer_number), account_id(customer_number)}
     customers: dict[str, str] = {}
-    rows = _digests(ledger)
+    rows = _digests(trail)
     decoder = EventDecoder(ledger.mapper)
-    for note in ledger.trail.notifications():
+    for note in trail.notifications():
         if wanted is not None and _uuid(note.originator_id) not in wanted:
             continue
         try:
@@ -133,6 +136,7 @@ def _record(
 
 def export_jsonl(
     ledger: Ledger,
+    trail: AuditTrail,
     stream: IO[str],
     *,
     customer_number: str | None = None,
@@ -141,7 +145,7 @@ def export_jsonl(
 ) -> int:
     """Write the filtered log to ``stream``, one JSON object a line; return the lines."""
     count = 0
-    found = records(ledger, customer_number=customer_number, since=since, until=until)
+    found = records(ledger, trail, customer_number=customer_number, since=since, until=until)
     for record in found:
         stream.write(json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n")
         count += 1

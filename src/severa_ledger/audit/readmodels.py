@@ -25,13 +25,13 @@ from eventsourcing.utils import get_topic
 
 from severa_ledger.audit.diff import differences
 from severa_ledger.domain.errors import LedgerError
-from severa_ledger.persistence import EventDecoder
 from severa_ledger.projections.log import Log
 from severa_ledger.projections.rows import Key, MemoryRows, Overlay, Projection, Table
+from severa_ledger.store.decoding import EventDecoder
 
 if TYPE_CHECKING:
     from severa_ledger.projections.store import Reader
-    from severa_ledger.queries import LedgerReader
+    from severa_ledger.reader.reader import LedgerReader
 
 #: Stored events decoded and folded at a time.
 PAGE = 4000

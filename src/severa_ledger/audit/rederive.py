@@ -35,16 +35,18 @@ from severa_ledger.domain.documents import Invoice, OrderConfirmation
 from severa_ledger.domain.errors import LedgerError
 from severa_ledger.domain.periods import Schedule
 from severa_ledger.domain.subscription import OPENED_TOPIC, Subscription, subscription_id
-from severa_ledger.persistence import EventDecoder
 from severa_ledger.projections.log import Log, Stored
+from severa_ledger.store.decoding import EventDecoder
 
 if TYPE_CHECKING:
-    from severa_ledger.billing_pool import Pool
-    from severa_ledger.queries import LedgerReader
+    from severa_ledger.reader.reader import LedgerReader
+    from severa_ledger.workers.pool import Pool
 
 PAGE = 1000
 #: Customers whose histories are read in one query.
 CUSTOMERS_PER_READ = 100
+#: The worker task that re-derives a chunk of customers.
+REDERIVE = "severa_ledger.audit.rederive:rederive_chunk"
 Command = Callable[[Subscription, Any], object]
 
 #: Input events and the command that records each (LicensesBought of an activation
@@ -309,7 +311,7 @@ def rederive(reader: LedgerReader, pool: Pool | None = None) -> Rederivation:
     results: Iterator[Rederivation] = (
         (rederive_chunk(reader, chunk) for chunk in chunks)
         if pool is None
-        else (result for _, result in pool.map("rederive", ((chunk,) for chunk in chunks)))
+        else (result for _, result in pool.map(REDERIVE, ((chunk,) for chunk in chunks)))
     )
     for result in results:
         customers += result.customers

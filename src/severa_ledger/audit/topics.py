@@ -17,8 +17,8 @@ from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from severa_ledger.domain.errors import UnknownEventTypeError
-from severa_ledger.persistence import event_class
 from severa_ledger.projections.log import Log
+from severa_ledger.store.decoding import event_class
 
 if TYPE_CHECKING:
     from eventsourcing.persistence import ApplicationRecorder
@@ -55,7 +55,7 @@ def stored_topics(recorder: ApplicationRecorder) -> list[str]:
             return [str(row[0]) for row in cursor.fetchall()]
     if isinstance(recorder, POPOApplicationRecorder):
         return sorted({stored[3] for page in Log(recorder).pages() for stored in page})
-    from severa_ledger.audit.pgstore import stored_topics as postgres_topics  # noqa: PLC0415
+    from severa_ledger.store.postgres import stored_topics as postgres_topics  # noqa: PLC0415
 
     return postgres_topics(recorder)
 

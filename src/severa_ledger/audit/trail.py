@@ -1,7 +1,7 @@
 """The chain kept over one ledger's log: extend it, seal it, check it.
 
 The ledger's recorders write each save's digests with its events
-(:mod:`severa_ledger.audit.recorders`) and refuse a save the chain does not
+(:mod:`severa_ledger.store.recorders`) and refuse a save the chain does not
 lead up to; :meth:`AuditTrail.extend`, an explicit and recorded re-chain, is
 the only way to chain events stored without digests (a store written before
 the chain, or edited around it).
@@ -22,18 +22,10 @@ from typing import Any
 import attrs
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
-from severa_ledger.audit.chain import (
-    GENESIS,
-    ChainRow,
-    Lookahead,
-    Seal,
-    chain_rows,
-    clean_walk,
-    event_hash,
-    link,
-)
-from severa_ledger.audit.known import recorded_at
-from severa_ledger.audit.stores import (
+from severa_ledger.audit.chain import Lookahead, Seal, clean_walk
+from severa_ledger.projections.log import Log
+from severa_ledger.store.chain import GENESIS, ChainRow, chain_rows, event_hash, link
+from severa_ledger.store.chain_stores import (
     PAGE,
     TABLE,
     ChainStore,
@@ -41,9 +33,9 @@ from severa_ledger.audit.stores import (
     SQLiteChainStore,
     all_rows,
     log_extension,
-    store_for,
 )
-from severa_ledger.projections.log import Log
+from severa_ledger.store.chain_table import store_for
+from severa_ledger.store.known import recorded_at
 
 ALTERED = "altered"
 DELETED = "deleted"

@@ -21,7 +21,7 @@ PARALLEL_FROM_EVENTS = 80_000
 
 if TYPE_CHECKING:
     from severa_ledger.audit.chain import Seal
-    from severa_ledger.queries import LedgerReader
+    from severa_ledger.reader.reader import LedgerReader
 
 
 @attrs.frozen
@@ -63,7 +63,7 @@ def verify(
     the chain, the topics and the read models on a thread of its own; the
     report is the same either way.
     """
-    from severa_ledger.billing_pool import open_pool, worker_count  # noqa: PLC0415 -- cycle
+    from severa_ledger.workers.pool import open_pool, worker_count  # noqa: PLC0415 -- cycle
 
     def check_stored() -> tuple[ChainReport, tuple[UnknownEvent, ...], ReadModelCheck]:
         return trail.check(seal), unknown_events(reader.recorder), check_read_models(reader)

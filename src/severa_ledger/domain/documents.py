@@ -1,6 +1,6 @@
 """Order confirmations and invoices: immutable documents (R13-R18).
 
-Amounts on documents are ``Decimal`` in the document's ``currency`` (api.md);
+Amounts on documents are ``Decimal`` in the document's ``currency``;
 arithmetic on them goes through :class:`~severa_ledger.domain.money.Money`.
 """
 

@@ -98,7 +98,7 @@ class Holdings:
         return sorted(found | set(self.users.values()))
 
     def counts(self) -> dict[str, LicenseCount]:
-        """Return license counts per kind (api.md ``license_counts``)."""
+        """Return license counts per kind (``Ledger.license_counts``)."""
         return {
             kind: LicenseCount(
                 licenses=self.licenses.get(kind, 0),
@@ -145,3 +145,9 @@ class Holdings:
         }
         period = self.schedule.period(index)
         return period_lines(counts, period, self.period_months, self.price_versions, self.currency)
+
+    def terms_acceptance_required(self, as_of: date) -> bool:
+        """Return whether the customer must accept the new terms on ``as_of`` (R25)."""
+        if self.migration is None or as_of < self.migration.cohort:
+            return False
+        return not any(t.accepted_on <= as_of for t in self.terms)

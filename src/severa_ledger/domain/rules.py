@@ -47,8 +47,8 @@ from severa_ledger.domain.sellers import NEW_SELLER, check_channel, check_regime
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from severa_ledger.domain.holdings import Holdings as Subscription
     from severa_ledger.domain.periods import Schedule
-    from severa_ledger.domain.subscription import Subscription
     from severa_ledger.domain.values import Migration
 
 

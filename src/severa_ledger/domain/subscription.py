@@ -19,16 +19,12 @@ from eventsourcing.domain import Aggregate, event
 from severa_ledger.domain import rules
 from severa_ledger.domain.billing import (
     PriceVersion,
-    addition_line,
-    monthly_price,
-    whole_period_line,
 )
 from severa_ledger.domain.company import CompanyDetails
-from severa_ledger.domain.documents import ADDITION, RENEWAL, OrderConfirmation, OrderLine
-from severa_ledger.domain.holdings import Holdings
+from severa_ledger.domain.documents import ADDITION, OrderConfirmation
 from severa_ledger.domain.money import check_currency
+from severa_ledger.domain.ordering import Ordering
 from severa_ledger.domain.periods import Schedule, add_months
-from severa_ledger.domain.proration import policy_named
 from severa_ledger.domain.rules import check_quantity
 from severa_ledger.domain.values import (
     CompanyVersion,
@@ -45,7 +41,7 @@ def subscription_id(customer_number: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"severa-ledger/subscription/{customer_number}")
 
 
-class Subscription(Holdings, Aggregate):
+class Subscription(Ordering, Aggregate):
     """One customer's Severa subscription, as an append-only history of facts."""
 
     TOPIC = T
@@ -116,67 +112,6 @@ class Subscription(Holdings, Aggregate):
         self.opened_on = effective_date
         self.last_change = effective_date
 
-    # -------------------------------------------------------------- advancing
-
-    def advance_to(self, day: date) -> None:
-        """Record every advance renewal and period roll due on or before ``day`` (R13, R20)."""
-        while True:
-            index = self.period_index + 1
-            order_date, _, regime = self.renewal_terms(index)
-            start = self.schedule.start(index)
-            if regime == "in_advance" and self.ordered_through < index and order_date <= day:
-                self._renew(index, max(order_date, self.last_change))
-            elif start <= day:
-                self._roll(index)
-                if self.ordered_through < index:
-                    self._renew(index, start)
-            else:
-                return
-
-    def _roll(self, index: int) -> None:
-        start = self.schedule.start(index)
-        due: dict[str, int] = {}
-        for when, by_kind in self.removals.items():
-            if date.fromisoformat(when) <= start:
-                for kind, n in by_kind.items():
-                    due[kind] = due.get(kind, 0) + n
-        seller, regime = self.seller, self.regime
-        if self.migration is not None and self.migration.cohort == start:
-            seller, regime = self.migration.seller, self.migration.regime
-        period = self.schedule.period(index)
-        self._period_rolled(
-            index=index,
-            period_start=period.start,
-            period_end=period.end,
-            removed=due,
-            seller=seller,
-            regime=regime,
-            effective_date=start,
-        )
-
-    def _renew(self, index: int, on: date) -> None:
-        period = self.schedule.period(index)
-        lines = self.renewal_lines(index, deduct_billed=True)
-        self._period_renewed(
-            index=index, period_start=period.start, period_end=period.end, effective_date=on
-        )
-        if lines:
-            self._confirm(on, RENEWAL, lines)
-
-    def _confirm(self, on: date, kind: str, lines: list[OrderLine]) -> OrderConfirmation:
-        order = OrderConfirmation(
-            customer_number=self.customer_number,
-            sequence=len(self.orders) + 1,
-            date=on,
-            kind=kind,
-            seller=self.seller,
-            regime=self.regime,
-            currency=self.currency,
-            lines=lines,
-        )
-        self._order_confirmed(order=order, net=order.net, effective_date=on)
-        return order
-
     # --------------------------------------------------------------- commands
 
     @classmethod
@@ -217,26 +152,12 @@ class Subscription(Holdings, Aggregate):
             effective_date=on,
         )
 
-    def begin(self, on: object, channel: str = "severa") -> date:
-        """Check a command's date and channel, then advance to it (R24)."""
-        day = rules.check_date(on)
-        rules.check_effective_date(self, day)
-        rules.check_channel_open(self, day, channel)
-        self.advance_to(day)
-        return day
-
     def buy(self, kind: str, quantity: int, on: date, channel: str) -> OrderConfirmation | None:
         """Buy licenses (R3, R4, R14); return the addition order, if anything is billed."""
         self.begin(on, channel)
         check_quantity(quantity, self.customer_number)
         rules.check_kind_priced(self, kind)
-        cancelled: dict[str, int] = {}
-        left = quantity
-        for when in sorted(self.removals, reverse=True):  # the latest removal costs nothing
-            take = min(left, self.removals[when].get(kind, 0))
-            if take:
-                cancelled[when] = take
-                left -= take
+        cancelled, left = self.cancelling(kind, quantity)
         rules.check_holding(self, kind, quantity, self.licenses.get(kind, 0) + left)
         self._licenses_bought(
             kind=kind,
@@ -246,33 +167,8 @@ class Subscription(Holdings, Aggregate):
             effective_date=on,
             channel=channel,
         )
-        lines = self._unbilled_lines(kind, on)
+        lines = self.unbilled_lines(kind, on)
         return self._confirm(on, ADDITION, lines) if lines else None
-
-    def _unbilled_lines(self, kind: str, on: date) -> list[OrderLine]:
-        lines = []
-        policy = policy_named(self.proration)
-        for index in range(self.period_index, self.ordered_through + 1):
-            gap = self.projected(index, kind) - self.billed_for(index, kind)
-            if gap <= 0:
-                continue
-            period = self.schedule.period(index)
-            monthly = monthly_price(self.price_versions, period, kind, self.currency)
-            if index == self.period_index:
-                lines.append(
-                    addition_line(
-                        kind,
-                        gap,
-                        period,
-                        day=on,
-                        months=self.period_months,
-                        monthly=monthly,
-                        policy=policy,
-                    )
-                )
-            else:
-                lines.append(whole_period_line(kind, gap, period, self.period_months, monthly))
-        return lines
 
     def schedule_removal(self, kind: str, quantity: int, on: date, channel: str) -> date:
         """Schedule a removal for the next period start not yet ordered (R4, R5, R20)."""
@@ -339,12 +235,6 @@ class Subscription(Holdings, Aggregate):
         rules.check_migration_scheduled(self)
         acceptance = TermsAcceptance(version, accepted_by, on)
         self._terms_accepted(acceptance=acceptance, effective_date=on)
-
-    def terms_acceptance_required(self, as_of: date) -> bool:
-        """Return whether the customer must accept the new terms on ``as_of`` (R25)."""
-        if self.migration is None or as_of < self.migration.cohort:
-            return False
-        return not any(t.accepted_on <= as_of for t in self.terms)
 
     # ------------------------------------------------------------------ events
 

@@ -35,11 +35,11 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from eventsourcing.utils import get_topic
 
 from severa_ledger.domain.errors import InvalidValueError
-from severa_ledger.persistence import EventDecoder
 from severa_ledger.projections.log import Log, Stored
 from severa_ledger.projections.overflow import OUT_OF_RANGE, unfoldable, unwritable
 from severa_ledger.projections.rows import Key, Overlay, Projection, Table
 from severa_ledger.projections.store import Reader, Session, Store, Tracking
+from severa_ledger.store.decoding import EventDecoder
 
 #: Notifications read, decoded and folded per transaction.
 PAGE = 4000

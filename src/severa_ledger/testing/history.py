@@ -13,7 +13,7 @@ from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.testing.reference import ReferenceModel
 
 if TYPE_CHECKING:
-    from severa_ledger.application import Ledger
+    from severa_ledger.ledger.ledger import Ledger
 
 SELLER = {"in_advance": "visma-software-as", "after_start": "visma-solutions-oy"}
 

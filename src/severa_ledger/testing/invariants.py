@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from severa_ledger.application import Ledger
-    from severa_ledger.queries import Preview
+    from severa_ledger.ledger.ledger import Ledger
+    from severa_ledger.reader.views import Preview
     from severa_ledger.testing.reference import ReferenceModel
 
 

@@ -17,8 +17,8 @@ from decimal import Decimal
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from severa_ledger.application import Ledger
-from severa_ledger.queries import Preview
+from severa_ledger.ledger.ledger import Ledger
+from severa_ledger.reader.views import Preview
 from severa_ledger.testing import invariants
 from severa_ledger.testing.history import SubscriptionPlan
 from severa_ledger.testing.reference import ReferenceModel

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import random
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 from uuid import UUID
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import Aggregate, CanMutateProtocol
-from eventsourcing.persistence import IntegrityError, InternalError, ProgrammingError
 
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.errors import (
@@ -30,35 +25,13 @@ if TYPE_CHECKING:
 
     from eventsourcing.application import Application
 
+from severa_ledger.store.cache import AggregateCache
+
 A = TypeVar("A", bound=Aggregate)
-T = TypeVar("T")
+
 
 #: Events per save(): below eventsourcing's PostgreSQL pipeline hang (~22,000).
 MAX_EVENTS_PER_SAVE = 5_000
-#: Attempts of a command that conflicts with other writers before ConcurrencyError.
-MAX_ATTEMPTS = 30
-
-
-def back_off(attempt: int) -> None:
-    """Sleep a random, growing while before retrying a conflicted save (no livelock)."""
-    time.sleep(random.uniform(0, min(0.001 * 2**attempt, 0.2)))  # noqa: S311 -- jitter only
-
-
-def retry_ddl(create: Callable[[], T]) -> T:
-    """Return ``create()``, retried while another process runs the same CREATE statements.
-
-    Processes that open a new PostgreSQL store at the same moment race on its
-    CREATE statements; the losers wait a short, random while and try again.
-    """
-    for attempt in range(MAX_ATTEMPTS):
-        try:
-            return create()
-        except (IntegrityError, InternalError, ProgrammingError) as error:
-            racing = not isinstance(error, ProgrammingError) or "already exists" in str(error)
-            if not racing or attempt == MAX_ATTEMPTS - 1:
-                raise
-            back_off(attempt)
-    raise AssertionError  # pragma: no cover -- the loop returns or raises
 
 
 def project(
@@ -97,43 +70,6 @@ def record(app: Application[_UUID], slices: Sequence[tuple[Aggregate, Sequence[o
     app._take_snapshots(processing)  # noqa: SLF001
     app._notify(recordings)  # noqa: SLF001
     app.notify(processing.events)  # deprecated in eventsourcing, still called by its save
-
-
-class AggregateCache:
-    """Aggregates as this process last saved them, lent to one unit of work at a time.
-
-    A unit *takes* an aggregate out (so no other unit can see its uncommitted
-    changes), brings it up to date with the events other writers stored since
-    (one indexed query, the fast-forward), and the unit *returns* it only after
-    its save committed. A unit that fails or refuses returns nothing: what it
-    held is loaded from the store next time. Least recently returned go first.
-    """
-
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._held: OrderedDict[UUID, Aggregate] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def take(self, aggregate_id: UUID) -> Aggregate | None:
-        """Remove and return the cached aggregate, if any."""
-        with self._lock:
-            return self._held.pop(aggregate_id, None)
-
-    def give_back(self, aggregates: Iterable[Aggregate]) -> None:
-        """Keep saved aggregates (without pending events) for the next unit."""
-        if self.maxsize <= 0:
-            return
-        with self._lock:
-            for aggregate in aggregates:
-                self._held[aggregate.id] = aggregate
-                self._held.move_to_end(aggregate.id)
-            while len(self._held) > self.maxsize:
-                self._held.popitem(last=False)
-
-    def clear(self) -> None:
-        """Forget every cached aggregate."""
-        with self._lock:
-            self._held.clear()
 
 
 @attrs.frozen

@@ -1,23 +1,21 @@
-"""The ledger's queries: counts, previews, orders, invoices, receivables, history."""
+"""LedgerReader: the event-sourced application and every query (docs/architecture.md)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from functools import cached_property
 from typing import Any, ClassVar
 from uuid import UUID
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import DomainEventProtocol, MutableOrImmutableAggregate
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.domain import MutableOrImmutableAggregate
+from eventsourcing.persistence import Mapper
 
-from severa_ledger.audit.known import check_instant, known_version, recorded_by
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.billing import MONDAY, InvoiceNumber, build_invoice, issue_date
-from severa_ledger.domain.documents import InvoiceLine, InvoiceView, OrderConfirmation
+from severa_ledger.domain.documents import InvoiceView, OrderConfirmation
 from severa_ledger.domain.errors import InvoiceNotFoundError, SubscriptionNotFoundError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.domain.sellers import DEFAULT_SELLERS, SellerRegistry
@@ -25,76 +23,17 @@ from severa_ledger.domain.series import InvoiceSeries
 from severa_ledger.domain.subscription import OPENED_TOPIC, Subscription, subscription_id
 from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
 from severa_ledger.domain.values import LicenseCount
-from severa_ledger.persistence import EventDecoder, LedgerTranscodings
-from severa_ledger.read_models import ReadModels
-from severa_ledger.unit import Unit
+from severa_ledger.reader.read_models import ReadModels
+from severa_ledger.reader.views import HIDDEN_FIELDS, HistoryEntry, OrderView, Preview, Receivables
+from severa_ledger.store.known import check_instant, known_version, recorded_by
+from severa_ledger.store.mapper import LedgerMapper
+from severa_ledger.store.transcodings import LedgerTranscodings
+from severa_ledger.store.unit import Unit
 
 SNAPSHOT_EVERY = 100
-HIDDEN_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+
+
 PAGE = 1000
-
-
-@attrs.frozen
-class HistoryEntry:
-    """One recorded fact: its type, effective date, recorded time and data (api.md)."""
-
-    type: str
-    effective_date: date | None
-    recorded_at: datetime
-    aggregate: str
-    version: int
-    data: dict[str, Any]
-
-
-@attrs.frozen
-class Preview:
-    """The next period's cost (R28), built exactly as its renewal invoice will be."""
-
-    customer_number: str
-    period_start: date
-    period_end: date
-    order_date: date
-    issue_date: date
-    seller: str
-    currency: str
-    lines: tuple[InvoiceLine, ...]
-    net: Decimal
-    vat: Decimal
-    total: Decimal
-
-
-@attrs.frozen
-class OrderView(OrderConfirmation):
-    """An order confirmation and, once billed, its invoice number."""
-
-    invoice_number: str | None = None
-
-
-@attrs.frozen
-class Receivables:
-    """What a customer owes and holds as credit, as of a date (R29)."""
-
-    customer_number: str
-    balance: Decimal
-    credit: Decimal
-    invoices: tuple[InvoiceView, ...]
-
-
-class LedgerMapper(Mapper[UUID]):
-    """eventsourcing's mapper, decoding stored events with :class:`EventDecoder`.
-
-    The events are equal to the library's decoding (tests/test_replay_reading.py);
-    loading an aggregate decodes about twice as fast.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: ANN401 -- the library's
-        super().__init__(*args, **kwargs)
-        self._decoder = EventDecoder(self)
-
-    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        """Return the domain event of ``stored_event``."""
-        event: DomainEventProtocol[UUID] = self._decoder.to_domain_event(stored_event)
-        return event
 
 
 class LedgerReader(LedgerTranscodings, Application[UUID]):

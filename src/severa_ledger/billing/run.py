@@ -15,8 +15,8 @@ account's documents, so memory grows with the documents a run issues, not
 with the history. If another writer saved meanwhile, the save conflicts, and
 the chunk is retried on fresh copies from the store.
 
-With worker processes, phase 1 runs in them (``billing_pool``) and so does
-building and encoding the invoices of phase 2 (``billing_drafts``); this
+With worker processes, phase 1 runs in them (``workers/pool.py``) and so does
+building and encoding the invoices of phase 2 (``billing/drafts.py``); this
 process numbers and records them, chunk by chunk in the same order.
 """
 
@@ -29,86 +29,46 @@ from datetime import date
 from operator import attrgetter
 from typing import TYPE_CHECKING, TypeVar
 
-import attrs
 from eventsourcing.persistence import IntegrityError
 
-from severa_ledger.billing_drafts import DraftIssuer
-from severa_ledger.billing_pool import open_pool, worker_count
+from severa_ledger.billing.drafts import DraftIssuer
 from severa_ledger.domain.account import Account
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
-from severa_ledger.domain.company import CompanyDetails
-from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.domain.errors import ConcurrencyError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.domain.series import InvoiceSeries
-from severa_ledger.unit import MAX_ATTEMPTS, MAX_EVENTS_PER_SAVE, Unit, back_off
+from severa_ledger.store.retry import MAX_ATTEMPTS, back_off
+from severa_ledger.store.unit import MAX_EVENTS_PER_SAVE, Unit
+from severa_ledger.workers.pool import open_pool, worker_count
 
 if TYPE_CHECKING:
-    from severa_ledger.application import Ledger
     from severa_ledger.domain.subscription import Subscription
+    from severa_ledger.reader.reader import LedgerReader as Ledger
+
+from severa_ledger.billing.plan import Advanced, BillingReport, Due, Key
+
+#: The worker task that advances a chunk (billing/tasks.py).
+ADVANCE = "severa_ledger.billing.tasks:advance"
+
 
 #: Customers advanced per phase-1 chunk.
 CUSTOMERS_PER_SAVE = 200
+
+
 #: Invoices per phase-2 chunk: its invoices and numbers must fit one save (one transaction).
 INVOICES_PER_SAVE = min(2_000, MAX_EVENTS_PER_SAVE // 2)
+
+
 #: On PostgreSQL a save's bytes stay well under a socket buffer: one billing run with
 #: 2,000 invoices (about 5 MB) a save hung in psycopg's pipeline sync, the server
 #: waiting for the rest of the batch (the eventsourcing 9.5 hazard, reached by bytes).
 POSTGRES_CUSTOMERS_PER_SAVE = 50
+
+
 POSTGRES_INVOICES_PER_SAVE = 250
+
+
 T = TypeVar("T")
-Key = tuple[date, str, str, int]  # issue date, series, customer, order sequence
-
-
-@attrs.frozen
-class BillingReport:
-    """What a billing run recorded (api.md ``run_billing``)."""
-
-    through: date
-    subscriptions: int
-    events: int
-    orders: int
-    invoice_numbers: tuple[str, ...]
-
-
-@attrs.frozen
-class Due:
-    """An order to invoice: its place in the global order, and what its invoice shows."""
-
-    key: Key
-    order: OrderConfirmation
-    buyer: CompanyDetails
-
-    @property
-    def issue_date(self) -> date:
-        """The day its invoice is issued."""
-        return self.key[0]
-
-    @property
-    def series(self) -> str:
-        """The number series of its seller."""
-        return self.key[1]
-
-    @property
-    def customer_number(self) -> str:
-        """The customer it bills."""
-        return self.key[2]
-
-    @property
-    def order_sequence(self) -> int:
-        """The order's place in the customer's orders."""
-        return self.key[3]
-
-
-@attrs.define
-class Advanced:
-    """What phase 1 found in one chunk: orders made, orders due, account handles."""
-
-    orders: int = 0
-    due: list[Due] = attrs.Factory(list)
-    accounts: dict[str, Account] = attrs.Factory(dict)
-    #: From a worker: the keys of the due orders it keeps for drafting (``due`` is empty).
-    held: list[Key] = attrs.Factory(list)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -150,8 +110,8 @@ def account_handle(ledger: Ledger, account: Account) -> Account:
 def run_billing(ledger: Ledger, through: date, workers: int | None = None) -> BillingReport:
     """Record every roll, renewal and invoice due on or before ``through``.
 
-    With worker processes (``billing_pool``), they advance the subscriptions
-    and draft the invoices (``billing_drafts``); this process plans the numbers
+    With worker processes (``workers/pool.py``), they advance the subscriptions
+    and draft the invoices (``billing/drafts.py``); this process plans the numbers
     and records the invoices, in the same order either way.
     """
     through = check_date(through, "through")
@@ -168,7 +128,7 @@ def run_billing(ledger: Ledger, through: date, workers: int | None = None) -> Bi
         advanced = (
             ((0, advance_chunk(ledger, chunk, through)) for chunk in chunks)
             if pool is None
-            else pool.map("advance", ((chunk, through) for chunk in chunks))
+            else pool.map(ADVANCE, ((chunk, through) for chunk in chunks))
         )
         for worker, (found, saved) in advanced:
             due.extend(found.due)

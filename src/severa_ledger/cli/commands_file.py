@@ -53,7 +53,7 @@ from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.domain.errors import InvalidCommandError, LedgerError
 
 if TYPE_CHECKING:
-    from severa_ledger.application import Ledger
+    from severa_ledger.ledger.ledger import Ledger
 
 Converter = Callable[[object], object]
 #: Characters a command line may hold (a line with a company and its prices needs < 2,000).

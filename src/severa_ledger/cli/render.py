@@ -1,7 +1,7 @@
 """How the ``severa-ledger`` command shows ledger values: rich tables, JSON and CSV.
 
 Pure conversions from values to renderables, JSON data or CSV rows; the
-command (``cli.py``) decides where they go. JSON data has amounts as strings
+command (``cli/handlers.py``) decides where they go. JSON data has amounts as strings
 and dates in ISO 8601.
 """
 
@@ -21,14 +21,14 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
 
-from severa_ledger.demo import SEED_ADDITION
+from severa_ledger.cli.demo import SEED_ADDITION
 from severa_ledger.domain.documents import CREDIT_NOTE, InvoiceLine, InvoiceView
 
 if TYPE_CHECKING:
-    from severa_ledger.billing_run import BillingReport
-    from severa_ledger.commands_file import ApplyReport
+    from severa_ledger.billing.plan import BillingReport
+    from severa_ledger.cli.commands_file import ApplyReport
     from severa_ledger.domain.values import LicenseCount
-    from severa_ledger.queries import HistoryEntry, Preview
+    from severa_ledger.reader.views import HistoryEntry, Preview
 
 INVOICE_COLUMNS = ("number", "customer", "type", "issue_date", "due_date", "seller",
                    "currency", "net", "vat", "total", "status")  # fmt: skip

@@ -19,9 +19,8 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
-from severa_ledger.audit.chain import GENESIS, ChainRow, chain_rows
-from severa_ledger.audit.coverage import check_covered, missing_table
-from severa_ledger.audit.stores import (
+from severa_ledger.store.chain import GENESIS, ChainRow, chain_rows
+from severa_ledger.store.chain_stores import (
     COLUMNS,
     EXTENSION_COLUMNS,
     EXTENSIONS,
@@ -30,6 +29,7 @@ from severa_ledger.audit.stores import (
     Extension,
     log_extension,
 )
+from severa_ledger.store.coverage import check_covered, missing_table
 
 CREATE = (
     "CREATE TABLE IF NOT EXISTS {table} (notification_id bigint PRIMARY KEY, "

@@ -5,11 +5,11 @@ encoding and saving the events) is independent from one customer to the
 next. With ``workers`` > 1, each worker process opens the same store and
 advances whole chunks, each chunk one save retried on a writer conflict
 exactly as in one process; it keeps the orders due and sends the parent their
-keys and the account handles. Phase 2 (``billing_drafts``) then has the
+keys and the account handles. Phase 2 (``billing/drafts.py``) then has the
 workers build and encode the invoices the parent numbered, and the parent
 records them in the one global order, so numbers are the same.
 
-Workers are new interpreters (``python -m severa_ledger.billing_worker``): no
+Workers are new interpreters (``python -m severa_ledger.workers.worker``): no
 connection is inherited and the caller's script is not imported again. Each
 opens the ledger with the parent's environment, sellers, VAT table and
 invoice weekday, and talks to the parent through pickles on its standard
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Self
 from severa_ledger.domain.errors import InvalidValueError, WorkerError
 
 if TYPE_CHECKING:
-    from severa_ledger.queries import LedgerReader
+    from severa_ledger.reader.reader import LedgerReader
 
 #: Below this many customers a run advances in this process: starting workers costs more.
 PARALLEL_FROM = 2_000
@@ -87,12 +87,12 @@ def open_pool(ledger: LedgerReader, count: int) -> Iterator[Pool | None]:
 
 
 class Pool:
-    """Worker processes (``python -m severa_ledger.billing_worker``), one task each at a time.
+    """Worker processes (``python -m severa_ledger.workers.worker``), one task each at a time.
 
-    A task is the name of a worker function (``billing_worker.TASKS``) and its
-    arguments after the ledger. Task k goes to worker k mod n and results are
-    read in task order, so every worker holds one task while the parent uses
-    another's result.
+    A task is the path of a worker function (``module:function``, taking the
+    ledger first; workers/worker.py) and its arguments after the ledger. Task k
+    goes to worker k mod n and results are read in task order, so every worker
+    holds one task while the parent uses another's result.
     """
 
     def __init__(self, count: int, spec: tuple[object, ...]) -> None:
@@ -101,7 +101,7 @@ class Pool:
 
     def __enter__(self) -> Self:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        command = [sys.executable, "-m", "severa_ledger.billing_worker"]
+        command = [sys.executable, "-m", "severa_ledger.workers.worker"]
         try:
             pipe = subprocess.PIPE
             for _ in range(self.count):

@@ -21,14 +21,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 import attrs
-from eventsourcing.persistence import (
-    ApplicationRecorder,
-)
-from eventsourcing.popo import POPOApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+from eventsourcing.sqlite import SQLiteDatastore
 
-from severa_ledger.audit.chain import ChainRow
-from severa_ledger.unit import retry_ddl
+from severa_ledger.store.chain import ChainRow
 
 TABLE = "severa_ledger_chain"
 EXTENSIONS = "severa_ledger_chain_extensions"
@@ -215,17 +210,3 @@ class SQLiteChainStore:
         with self.datastore.transaction(commit=True) as cursor:
             cursor.execute(f"INSERT INTO {EXTENSIONS} (first_position, last_position, events) "  # noqa: S608
                            "VALUES (?, ?, ?)", values)  # fmt: skip
-
-
-def store_for(recorder: ApplicationRecorder) -> ChainStore:
-    """Return the digests table beside ``recorder``'s events."""
-    if isinstance(recorder, SQLiteApplicationRecorder):
-        return SQLiteChainStore(recorder.datastore)
-    if isinstance(recorder, POPOApplicationRecorder):
-        kept: ChainStore | None = getattr(recorder, "chain_store", None)  # ChainedPOPORecorder
-        return kept if kept is not None else MemoryChainStore()
-    from severa_ledger.audit.pgstore import PostgresChainStore  # noqa: PLC0415 -- optional extra
-
-    store: list[ChainStore] = []
-    retry_ddl(lambda: store.append(PostgresChainStore(recorder)))
-    return store[0]

@@ -4,13 +4,13 @@ A save writes its events and their digests together, so every committed event
 is chained: no window in which a crash or a concurrent ``verify`` sees an event
 without its digest, and no second commit per save. A save whose events would
 not directly follow the chain's head is refused, nothing written
-(:mod:`severa_ledger.audit.coverage`): only ``extend_chain``, an explicit and
+(:mod:`severa_ledger.store.coverage`): only ``extend_chain``, an explicit and
 recorded re-chain in a transaction of its own, chains what a store holds
 unchained (a store written before the chain existed, or edited around it).
 
 The ledger installs these recorders itself (:func:`recorder_topic`,
 :func:`chained_memory_recorder`); PostgreSQL's is in
-:mod:`severa_ledger.audit.pgstore`, imported only with psycopg.
+:mod:`severa_ledger.store.postgres`, imported only with psycopg.
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ from eventsourcing.persistence import (
 from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from severa_ledger.audit.chain import GENESIS, chain_rows
-from severa_ledger.audit.coverage import check_covered, missing_table
-from severa_ledger.audit.stores import (
+from severa_ledger.store.chain import GENESIS, chain_rows
+from severa_ledger.store.chain_stores import (
     COLUMNS,
     EXTENSIONS,
     PAGE,
@@ -40,7 +39,8 @@ from severa_ledger.audit.stores import (
     MemoryChainStore,
     log_extension,
 )
-from severa_ledger.unit import MAX_ATTEMPTS, back_off
+from severa_ledger.store.coverage import check_covered, missing_table
+from severa_ledger.store.retry import MAX_ATTEMPTS, back_off
 
 SQLITE_CREATE = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} (notification_id INTEGER PRIMARY KEY, "
@@ -48,8 +48,8 @@ SQLITE_CREATE = (
     "event_hash TEXT NOT NULL, digest TEXT NOT NULL)"
 )
 RECORDERS = {
-    "eventsourcing.sqlite": "severa_ledger.audit.recorders:ChainedSQLiteRecorder",
-    "eventsourcing.postgres": "severa_ledger.audit.pgstore:ChainedPostgresRecorder",
+    "eventsourcing.sqlite": "severa_ledger.store.recorders:ChainedSQLiteRecorder",
+    "eventsourcing.postgres": "severa_ledger.store.postgres:ChainedPostgresRecorder",
 }
 
 

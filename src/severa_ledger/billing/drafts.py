@@ -26,15 +26,15 @@ from typing import TYPE_CHECKING
 import attrs
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from severa_ledger.billing.plan import Due, Key
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
 from severa_ledger.domain.series import InvoiceSeries
-from severa_ledger.unit import Unit
+from severa_ledger.store.unit import Unit
 
 if TYPE_CHECKING:
-    from severa_ledger.application import Ledger
-    from severa_ledger.billing_pool import Pool
-    from severa_ledger.billing_run import Due, Key
+    from severa_ledger.reader.reader import LedgerReader as Ledger
+    from severa_ledger.workers.pool import Pool
 
 
 @attrs.frozen
@@ -71,6 +71,10 @@ def draft_chunk(ledger: Ledger, drafts: Sequence[Draft]) -> list[StoredEvent]:
 
 
 Planned = tuple["Key", InvoiceNumber, int]  # due order, its number, its account event's version
+
+
+#: The worker task that drafts numbered invoices (billing/tasks.py).
+DRAFT = "severa_ledger.billing.tasks:draft"
 
 
 class DraftIssuer:
@@ -139,7 +143,7 @@ class DraftIssuer:
         for planned, worker in chunk:
             parts.setdefault(worker, []).append(planned)
         for worker, part in parts.items():
-            pool.send(worker, "draft", part)
+            pool.send(worker, DRAFT, part)
         return chunk, list(parts)
 
     def _open_series(self, name: str) -> int:
@@ -184,8 +188,6 @@ class DraftIssuer:
 
 def reload_due(ledger: Ledger, keys: Sequence[Key]) -> list[Due]:
     """Return the due orders of ``keys`` from the store (after a conflict ended the drafting)."""
-    from severa_ledger.billing_run import Due  # noqa: PLC0415 -- billing_run imports us
-
     found = []
     subscriptions = {}
     for key in keys:

@@ -32,7 +32,7 @@ from severa_ledger.domain.errors import InvoiceNotFoundError
 from severa_ledger.domain.sellers import NEW_SELLER
 
 if TYPE_CHECKING:
-    from severa_ledger.application import Ledger
+    from severa_ledger.ledger.ledger import Ledger
 
 THROUGH = date(2025, 8, 31)
 SEED_CUSTOMER = "1002"

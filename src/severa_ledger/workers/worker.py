@@ -1,8 +1,9 @@
-"""A billing worker process: ``python -m severa_ledger.billing_worker`` (see billing_pool).
+"""A billing worker process: ``python -m severa_ledger.workers.worker`` (see workers/pool.py).
 
-It reads the ledger's settings, then tasks (a name in :data:`TASKS` and its
-arguments), as pickles on its standard input, and answers each task with a
-pickle on its standard output: ``("ok", result)`` or ``("error", exception)``.
+It reads the ledger's settings, then tasks (the path of a function,
+``module:function``, and its arguments), as pickles on its standard input,
+and answers each task with a pickle on its standard output: ``("ok", result)``
+or ``("error", exception)``.
 
 The parent decides when a worker ends: a worker ignores SIGINT (the parent
 stops it), ends when its input closes, and when the parent is gone (its input
@@ -18,51 +19,29 @@ import queue
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from datetime import date
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import resolve_topic
 
-from severa_ledger.audit.rederive import rederive_chunk
-from severa_ledger.billing_drafts import Draft, draft_chunk
-from severa_ledger.billing_run import Advanced, Due, Key, advance_chunk
 from severa_ledger.domain.errors import WorkerError
 
 if TYPE_CHECKING:
-    from severa_ledger.application import Ledger
-    from severa_ledger.domain.billing import InvoiceNumber
+    from severa_ledger.reader.reader import LedgerReader
 
-#: The due orders this worker found, until it drafts their invoices.
-HELD: dict[Key, Due] = {}
-
-
-def advance(ledger: Ledger, chunk: Sequence[str], through: date) -> tuple[Advanced, int]:
-    """Advance ``chunk``; keep its due orders here and send back only their keys."""
-    found, saved = advance_chunk(ledger, chunk, through)
-    for item in found.due:
-        HELD[item.key] = item
-    found.held, found.due = [item.key for item in found.due], []
-    return found, saved
+#: The task that answers with its payload (tests: the worker is alive, its pipes carry much).
+ECHO = "severa_ledger.workers.worker:echo"
 
 
-def draft(ledger: Ledger, planned: Sequence[tuple[Key, InvoiceNumber, int]]) -> list[StoredEvent]:
-    """Return the stored invoice events of kept due orders, numbered as planned."""
-    return draft_chunk(ledger, [Draft(HELD.pop(key), n, v) for key, n, v in planned])
-
-
-def echo(_: Ledger, payload: object) -> object:
+def echo(_: LedgerReader, payload: object) -> object:
     """Return ``payload``: shows the worker is alive and its pipes carry large messages."""
     return payload
 
 
-#: The functions a parent may ask for, by name; each takes the ledger first.
-TASKS: dict[str, Callable[..., object]] = {
-    "advance": advance,
-    "draft": draft,
-    "rederive": rederive_chunk,
-    "echo": echo,
-}
+def resolve_task(name: str) -> Callable[..., object]:
+    """Return the function a task names (``module:function``; it takes the ledger first)."""
+    found: Callable[..., object] = resolve_topic(name)
+    return found
 
 
 def main() -> None:
@@ -87,7 +66,7 @@ def main() -> None:
         busy.set()
         name, args = task
         try:
-            reply: tuple[str, object] = ("ok", TASKS[name](ledger, *args))
+            reply: tuple[str, object] = ("ok", resolve_task(name)(ledger, *args))
         except Exception as error:  # noqa: BLE001 -- raised again in the parent
             reply = ("error", error)
         _answer(sent, reply)

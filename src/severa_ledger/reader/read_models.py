@@ -45,12 +45,12 @@ from severa_ledger.projections.rows import Projection
 from severa_ledger.projections.runner import PAGE, ProjectionStatus, Runner
 from severa_ledger.projections.sql import PostgresStore, SQLiteStore
 from severa_ledger.projections.store import MemoryStore, Reader, Store
-from severa_ledger.projections.subscriptions import (
+from severa_ledger.projections.subscription_rows import (
     LICENSE_COUNTS,
     SUBSCRIPTIONS,
-    SubscriptionsProjection,
     subscription_of,
 )
+from severa_ledger.projections.subscriptions import SubscriptionsProjection
 
 #: Seconds ``follow`` waits for a notification before it polls the log anyway.
 POLL_INTERVAL = 1.0

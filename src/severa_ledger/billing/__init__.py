@@ -1,0 +1,1 @@
+"""The billing run: planning, drafting, numbering and recording invoices (docs/billing.md)."""

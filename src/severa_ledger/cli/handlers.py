@@ -1,0 +1,190 @@
+"""The commands of ``severa-ledger``: each opens nothing, calls the ledger and renders."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from severa_ledger.audit.chain import Seal
+from severa_ledger.cli import render, render_audit, render_projections
+from severa_ledger.cli.commands_file import apply_commands
+from severa_ledger.cli.demo import load_demo, seed_addition_invoice
+from severa_ledger.domain.errors import (
+    InvalidCommandError,
+    SubscriptionExistsError,
+)
+from severa_ledger.ledger.ledger import Ledger
+
+if TYPE_CHECKING:
+    from severa_ledger.billing.plan import BillingReport
+
+
+Handler = Callable[[Ledger, argparse.Namespace], int | None]
+
+
+def _emit(args: argparse.Namespace, document: object, *renderables: object) -> None:
+    if args.format == "json":
+        print(render.to_json(document))
+        return
+    console = render.console()
+    for renderable in renderables:
+        console.print(renderable)
+
+
+def _read(path: str) -> str:
+    if path == "-" and not hasattr(sys.stdin, "buffer"):  # a text stream put in its place
+        return sys.stdin.read()
+    data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        name = "standard input" if path == "-" else path
+        raise InvalidCommandError(
+            f"{name}, line {line}: not UTF-8 text (byte {data[error.start]:#04x} at offset "
+            f"{error.start})"
+        ) from None
+
+
+def cmd_apply(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Apply a JSON Lines command file, all-or-nothing."""
+    report = apply_commands(ledger, _read(args.file))
+    _emit(args, report, render.apply_summary(report))
+
+
+def cmd_licenses(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Print license counts per kind."""
+    counts = ledger.license_counts(args.customer, as_of=args.as_of, known_at=args.known_at)
+    document = {"customer_number": args.customer, "as_of": args.as_of, "licenses": counts}
+    _emit(args, document, render.licenses_table(args.customer, counts, args.as_of))
+
+
+def cmd_history(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Print the customer's recorded facts, oldest first."""
+    entries = ledger.history(args.customer, known_at=args.known_at)
+    _emit(args, entries, render.history_table(args.customer, entries))
+
+
+def cmd_bill(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Run billing through a date and print what it recorded."""
+    report = ledger.run_billing(through=args.through, workers=args.workers)
+    _emit(args, report, render.billing_summary(report))
+
+
+def cmd_preview(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Print the upcoming cost of the customer's next period."""
+    preview = ledger.upcoming_cost(args.customer, as_of=args.as_of, known_at=args.known_at)
+    _emit(args, preview, *render.preview_renderables(preview))
+
+
+def cmd_invoices(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Print one row per invoice, as a table, JSON or CSV."""
+    views = ledger.invoices(args.customer, as_of=args.as_of, known_at=args.known_at)
+    if args.format == "csv":
+        render.write_invoices_csv(views, sys.stdout)
+        return
+    _emit(args, [render.invoice_row(v) for v in views], render.invoices_table(views, args.as_of))
+
+
+def cmd_invoice(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Print one whole invoice."""
+    view = ledger.invoice(args.number, as_of=args.as_of, known_at=args.known_at)
+    _emit(args, view, *render.invoice_renderables(view))
+
+
+def _demo_output(ledger: Ledger, report: BillingReport) -> tuple[object, list[object]]:
+    """Return the demo's JSON document and its renderables, as of the billing date."""
+    through = report.through
+    counts = {c: ledger.license_counts(c, as_of=through) for c in ledger.customers()}
+    previews = [ledger.upcoming_cost(c, as_of=through) for c in counts]
+    views = ledger.invoices(as_of=through)
+    number = seed_addition_invoice(ledger)
+    addition = ledger.invoice(number, as_of=through) if number else None
+    return render.demo_output(report, counts, previews, views, addition)
+
+
+def cmd_demo(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Load the demo scenario into an empty store, bill it and print the result."""
+    existing = ledger.customers()
+    if existing:
+        raise SubscriptionExistsError(
+            f"this store already holds {len(existing)} subscriptions; the demo never adds "
+            f"to existing data: choose an empty store, e.g. --db sqlite:///other.db"
+        )
+    load_demo(ledger)
+    document, renderables = _demo_output(ledger, ledger.run_billing(through=args.through))
+    _emit(args, document, *renderables)
+
+
+def _seal(text: str) -> Seal:
+    """Return the seal given as JSON, or read from the file (``-``: stdin) it names."""
+    return Seal.from_json(text if text.lstrip().startswith("{") else _read(text))
+
+
+def cmd_verify(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Check the hash chain (and the seal) and re-derive every document; 1 if anything is off."""
+    report = ledger.verify(_seal(args.seal) if args.seal else None, workers=args.workers)
+    _emit(args, report, *render_audit.verify_renderables(report))
+    return 0 if report.ok else 1
+
+
+def cmd_seal(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Print the chain's head as JSON, to keep outside the database."""
+    if args.extend:
+        chained = ledger.extend_chain()
+        print(f"re-chained {chained} events that no digest covered (recorded; verify "
+              "lists every re-chain)", file=sys.stderr)  # fmt: skip
+    print(ledger.seal().to_json())
+
+
+def cmd_export(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Write the log as JSON Lines, to a file or stdout."""
+    filters = {"customer_number": args.customer, "since": args.since, "until": args.until}
+    if args.output is None:
+        ledger.export(sys.stdout, **filters)
+        return
+    with Path(args.output).open("w", encoding="utf-8") as stream:
+        ledger.export(stream, **filters)
+
+
+def _folded(ledger: Ledger, args: argparse.Namespace, action: str, events: int) -> None:
+    statuses = ledger.read_models.status()
+    _emit(args, {"action": action, "events": events, "projections": statuses},
+          render_projections.folded_summary(action, events),
+          render_projections.projections_table(statuses))  # fmt: skip
+
+
+def cmd_projections_status(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Print each read model's position and lag."""
+    statuses = ledger.read_models.status()
+    _emit(args, statuses, render_projections.projections_table(statuses))
+
+
+def cmd_projections_catch_up(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Fold every event not yet applied into the read models."""
+    _folded(ledger, args, "catch-up", ledger.catch_up())
+
+
+def cmd_projections_rebuild(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Drop one read model and fold it again from the first event."""
+    _folded(ledger, args, f"rebuild {args.name}", ledger.read_models.rebuild(args.name))
+
+
+def cmd_projections_follow(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Keep the read models current until SIGINT, SIGTERM or ``--seconds``."""
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    deadline = None if args.seconds is None else time.monotonic() + args.seconds
+
+    def should_stop() -> bool:
+        return stop.is_set() or (deadline is not None and time.monotonic() >= deadline)
+
+    events = ledger.read_models.follow(should_stop=should_stop, interval=args.interval)
+    _folded(ledger, args, "follow", events)

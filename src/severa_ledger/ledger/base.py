@@ -1,0 +1,183 @@
+"""LedgerBase: opening a store, and running a command (or a batch) exactly once.
+
+Every command of :class:`~severa_ledger.Ledger` runs through :meth:`LedgerBase._execute`:
+decide in a unit of work, record the command with its ``command_id``, save whole
+commands (docs/commands.md), retry on a conflict with another writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cached_property
+from types import TracebackType
+from typing import Self, TypeVar, cast
+
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+)
+from eventsourcing.utils import Environment, EnvType
+
+from severa_ledger.domain.billing import (
+    MONDAY,
+)
+from severa_ledger.domain.errors import (
+    ConcurrencyError,
+    IdempotencyConflictError,
+    InvalidValueError,
+)
+from severa_ledger.domain.idempotency import CommandRecord, command_record_id
+from severa_ledger.domain.sellers import (
+    DEFAULT_SELLERS,
+    SellerRegistry,
+)
+from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
+from severa_ledger.ledger.digests import digest
+from severa_ledger.reader.reader import LedgerReader
+from severa_ledger.store.cache import AggregateCache
+from severa_ledger.store.environment import environment
+from severa_ledger.store.recorders import chained_memory_recorder, recorder_topic
+from severa_ledger.store.retry import MAX_ATTEMPTS, back_off, retry_ddl
+from severa_ledger.store.unit import Unit
+
+R = TypeVar("R")
+
+
+class LedgerBase(LedgerReader):
+    """The machinery every Ledger command runs through (the commands are in subclasses)."""
+
+    _batch: Unit | None = None
+    #: Aggregates kept between commands (fast-forwarded before use); 0 turns it off.
+    DEFAULT_CACHE_SIZE = 4_096
+
+    @classmethod
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        sellers: SellerRegistry = DEFAULT_SELLERS,
+        vat: VatTable = DEFAULT_VAT,
+        invoice_weekday: int = MONDAY,
+        cipher_key: str | None = None,
+        cache_size: int | None = None,
+    ) -> Self:
+        """Open the ledger stored at ``url`` (default: ``SEVERA_LEDGER_DB`` or the SQLite file).
+
+        Processes that open a new PostgreSQL store at the same moment race on its
+        CREATE statements; the losers retry after a short, random wait. With
+        ``cipher_key`` (else ``SEVERA_LEDGER_CIPHER_KEY``), event states are
+        stored encrypted (docs/auditing.md). ``cache_size`` aggregates are kept in
+        memory between commands, each brought up to date from the store before use
+        (default ``DEFAULT_CACHE_SIZE``; 0: load every aggregate from the store).
+        """
+        if cache_size is not None and (type(cache_size) is not int or cache_size < 0):
+            raise InvalidValueError(f"cache_size must be an int >= 0, got {cache_size!r}")
+        env = environment(url, cipher_key)
+        ledger = retry_ddl(
+            lambda: cls(env, sellers=sellers, vat=vat, invoice_weekday=invoice_weekday)
+        )
+        if cache_size is not None:
+            ledger.aggregates.maxsize = cache_size
+        return ledger
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------- machinery
+
+    @cached_property
+    def aggregates(self) -> AggregateCache:
+        """Return the aggregates kept between this ledger's commands."""
+        return AggregateCache(self.DEFAULT_CACHE_SIZE)
+
+    def _execute(
+        self,
+        command: str,
+        payload: Mapping[str, object],
+        command_id: str | None,
+        decide: Callable[[Unit], R],
+    ) -> R:
+        """Run ``decide`` in a unit of work and save it; retry on a writer conflict."""
+        if command_id is not None and not isinstance(command_id, str):
+            raise InvalidValueError(f"command_id must be a string, got {command_id!r}")
+        key = digest(command, payload) if command_id is not None else ""
+        for attempt in range(MAX_ATTEMPTS):
+            unit = self._batch or Unit(self, self.aggregates)
+            if command_id is not None:
+                record = unit.get(command_record_id(command_id), CommandRecord)
+                if record is not None:
+                    return cast("R", self._replayed(record, command, key))
+            result = decide(unit)
+            if command_id is not None:
+                unit.add(CommandRecord(command_id, command, key, result))
+            unit.mark(keyed=command_id is not None)
+            if self._batch is not None:
+                return result
+            try:
+                unit.save_commands()
+            except IntegrityError:
+                back_off(attempt)
+                continue
+            return result
+        raise ConcurrencyError(
+            f"{command} still conflicted with other writers after {MAX_ATTEMPTS} attempts"
+        )
+
+    @staticmethod
+    def _replayed(record: CommandRecord, command: str, key: str) -> object:
+        if record.command != command or record.digest != key:
+            raise IdempotencyConflictError(
+                f"command_id {record.command_id!r} was used for a different command "
+                f"({record.command}) or payload; refusing to record {command}"
+            )
+        return record.result
+
+    def run_batch(self, commands: list[Callable[[], object]]) -> int:
+        """Run commands in order, all decided before any is saved; return the events saved.
+
+        Every command is decided first: one refusal records nothing of the
+        batch. Then the batch is saved in one transaction when it fits
+        ``MAX_EVENTS_PER_SAVE`` events, else in consecutive transactions of
+        whole commands, each command's events with its command record. A batch
+        that needs more than one transaction must give every command a
+        ``command_id`` (else BatchTooLargeError, before anything is written):
+        after a crash or a writer conflict between two transactions, running
+        the same batch again (as this method does on a conflict) skips the
+        commands already recorded and records each of the others once.
+        """
+        for attempt in range(MAX_ATTEMPTS):
+            self._batch = Unit(self, self.aggregates)
+            try:
+                for run in commands:
+                    run()
+                unit, self._batch = self._batch, None
+                return unit.save_commands()
+            except IntegrityError:
+                back_off(attempt)
+                continue
+            finally:
+                self._batch = None
+        raise ConcurrencyError(f"a batch still conflicted after {MAX_ATTEMPTS} attempts")
+
+    # ----------------------------------------------------------------- store
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Use the recorder that chains each save in its own transaction (store/recorders.py)."""
+        environment = super().construct_env(name, env)
+        module = environment.get("PERSISTENCE_MODULE") or "eventsourcing.popo"
+        topic = recorder_topic(module)
+        if topic and not environment.get("APPLICATION_RECORDER_TOPIC"):
+            environment["APPLICATION_RECORDER_TOPIC"] = topic
+        return environment
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """Chain in memory too (eventsourcing's POPO factory takes no recorder topic)."""
+        return chained_memory_recorder(super().construct_recorder())

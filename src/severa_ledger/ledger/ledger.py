@@ -1,0 +1,112 @@
+"""Ledger: seat-based subscription billing as an event-sourced ledger (docs/architecture.md).
+
+Its commands are in :mod:`severa_ledger.ledger.subscriptions` (one subscription) and
+here (payments, credit notes, billing, auditing); the queries it inherits are in
+:mod:`severa_ledger.reader.reader`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from typing import IO
+
+from severa_ledger.audit.chain import Seal
+from severa_ledger.audit.export import export_jsonl
+from severa_ledger.audit.trail import AuditTrail
+from severa_ledger.audit.verify import VerifyReport, verify
+from severa_ledger.billing.plan import BillingReport
+from severa_ledger.billing.run import run_billing
+from severa_ledger.domain.billing import (
+    cutover_weekend,
+)
+from severa_ledger.domain.rules import check_date
+from severa_ledger.ledger.subscriptions import SubscriptionCommands
+from severa_ledger.store.unit import Unit
+
+
+class Ledger(SubscriptionCommands):
+    """Seat-based subscription billing as an event-sourced ledger (docs/architecture.md)."""
+
+    def record_payment(
+        self, invoice_number: str, amount: Decimal | str | int, *, on: date,
+        command_id: str | None = None,
+    ) -> None:  # fmt: skip
+        """Record a payment against an invoice (R29); overpayment becomes credit."""
+        payload = {"invoice_number": invoice_number, "amount": amount, "on": on}
+
+        def decide(unit: Unit) -> None:
+            customer = self._customer_of(unit, invoice_number)
+            unit.account(customer).pay(invoice_number, amount, check_date(on))
+
+        self._execute("record_payment", payload, command_id, decide)
+
+    def credit_invoice(
+        self, number: str, *, reason: str, on: date, command_id: str | None = None
+    ) -> str:
+        """Issue a credit note (type 381) for invoice ``number`` (R17); return its number."""
+        payload = {"number": number, "reason": reason, "on": on}
+
+        def decide(unit: Unit) -> str:
+            customer = self._customer_of(unit, number)
+            account = unit.account(customer)
+            original = account.invoices[number]
+            seller = self.sellers[original.seller.key]
+            series = unit.series(seller)
+            day = check_date(on)
+            (credit_number,) = series.assign([customer], day)
+            return account.credit(number, credit_number, day, reason).number
+
+        return self._execute("credit_invoice", payload, command_id, decide)
+
+    # --------------------------------------------------------------- billing
+
+    def run_billing(self, *, through: date, workers: int | None = None) -> BillingReport:
+        """Record every period roll, order and invoice due by ``through`` (R13-R20).
+
+        Subscriptions are advanced by ``workers`` processes (default: one per
+        core, up to 4, from 2,000 customers on a file or server store); invoices
+        are numbered and issued in this one, in the same order either way.
+        """
+        return run_billing(self, through, workers)
+
+    @staticmethod
+    def cutover_weekend(cohort: date) -> tuple[date, date]:
+        """Return the Visma.net cut-over Saturday and Sunday for a cohort date (R24)."""
+        return cutover_weekend(cohort)
+
+    # -------------------------------------------------------------- auditing
+
+    @cached_property
+    def trail(self) -> AuditTrail:
+        """Return the hash chain kept over this ledger's log (docs/auditing.md)."""
+        return AuditTrail(self.recorder, self.mapper)
+
+    def extend_chain(self) -> int:
+        """Chain every event not chained yet (a store from before the chain); return how many."""
+        return self.trail.extend()
+
+    def seal(self) -> Seal:
+        """Return the chain's head (position, digest, events, time), to keep outside the store."""
+        return self.trail.seal()
+
+    def verify(self, seal: Seal | None = None, *, workers: int | None = None) -> VerifyReport:
+        """Check the hash chain (and that the log extends ``seal``); re-derive every document.
+
+        Large stores are re-derived by ``workers`` processes (default: one per
+        core, up to 4, from 80,000 events on a file or server store).
+        """
+        return verify(self.trail, self, seal, workers)
+
+    def export(
+        self,
+        stream: IO[str],
+        *,
+        customer_number: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> int:
+        """Write the log as JSON Lines to ``stream`` (filtered); return the lines written."""
+        return export_jsonl(self, self.trail, stream, customer_number=customer_number, since=since,
+                            until=until)  # fmt: skip

@@ -1,0 +1,1 @@
+"""How events are kept: transcodings, URL -> environment, chained recorders, units of work."""

@@ -1,0 +1,123 @@
+"""How values are stored: transcodings for dates and value objects.
+
+Transcoding names are persisted in every stored event: never change one
+without keeping the old name readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from types import MemberDescriptorType
+from typing import Any
+
+import attrs
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Transcoding,
+)
+
+from severa_ledger.domain.account import Payment
+from severa_ledger.domain.billing import PriceVersion
+from severa_ledger.domain.company import CompanyDetails
+from severa_ledger.domain.documents import (
+    Invoice,
+    InvoiceLine,
+    OrderConfirmation,
+    OrderLine,
+    SellerSnapshot,
+    VatSubtotal,
+)
+from severa_ledger.domain.sellers import PaymentDetails
+from severa_ledger.domain.values import CompanyVersion, Migration, TermsAcceptance
+
+
+class DateAsISO(Transcoding):
+    """A ``datetime.date`` as an ISO 8601 string."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        """Return the ISO form."""
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        """Return the date."""
+        return date.fromisoformat(data)
+
+
+class AttrsTranscoding(Transcoding):
+    """An attrs value object as a dict of its fields.
+
+    Decoding does not run validators: stored history is read as it was
+    written, even if a later version validates identifiers more strictly.
+    Fields added later take their defaults when absent from old data.
+    """
+
+    def __init__(self, cls: type[Any], name: str) -> None:
+        self.type = cls
+        self.name = name
+        self._fields = attrs.fields(cls)
+        self._names = tuple(f.name for f in self._fields)
+        self._name_set = frozenset(self._names)
+        # Slots are set through their descriptors: a third of object.__setattr__'s cost.
+        slots = [getattr(cls, name, None) for name in self._names]
+        self._setters: tuple[tuple[str, Callable[[object, object], None]], ...] | None = None
+        if all(isinstance(slot, MemberDescriptorType) for slot in slots):
+            self._setters = tuple(zip(self._names, [s.__set__ for s in slots], strict=True))  # type: ignore[union-attr]
+
+    def encode(self, obj: object) -> dict[str, object]:
+        """Return the fields by name."""
+        return {f.name: getattr(obj, f.name) for f in self._fields}
+
+    def decode(self, data: dict[str, object]) -> object:
+        """Return the value object, without validation."""
+        obj: object = object.__new__(self.type)
+        if self._setters is not None and type(data) is dict and data.keys() == self._name_set:
+            for name, put in self._setters:  # every field stored: the usual case
+                value = data[name]
+                put(obj, tuple(value) if type(value) is list else value)
+            return obj
+        for f in self._fields:
+            if f.name in data:
+                value = data[f.name]
+            elif isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+                value = f.default.factory()
+            elif f.default is attrs.NOTHING:
+                msg = f"stored {self.name} lacks its field {f.name!r}; an upcaster must add it"
+                raise ValueError(msg)
+            else:
+                value = f.default
+            if isinstance(value, list):
+                value = tuple(value)
+            object.__setattr__(obj, f.name, value)
+        return obj
+
+
+VALUE_TYPES: dict[str, type[Any]] = {
+    "severa_ledger.CompanyDetails.v1": CompanyDetails,
+    "severa_ledger.CompanyVersion.v1": CompanyVersion,
+    "severa_ledger.PriceVersion.v1": PriceVersion,
+    "severa_ledger.OrderLine.v1": OrderLine,
+    "severa_ledger.OrderConfirmation.v1": OrderConfirmation,
+    "severa_ledger.SellerSnapshot.v1": SellerSnapshot,
+    "severa_ledger.PaymentDetails.v1": PaymentDetails,
+    "severa_ledger.InvoiceLine.v1": InvoiceLine,
+    "severa_ledger.VatSubtotal.v1": VatSubtotal,
+    "severa_ledger.Invoice.v1": Invoice,
+    "severa_ledger.Migration.v1": Migration,
+    "severa_ledger.TermsAcceptance.v1": TermsAcceptance,
+    "severa_ledger.Payment.v1": Payment,
+}
+
+
+class LedgerTranscodings:
+    """Mixin registering the ledger's transcodings on any eventsourcing application."""
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """Register dates and every value object stored in events or snapshots."""
+        super().register_transcodings(transcoder)  # type: ignore[misc]
+        transcoder.register(DateAsISO())
+        for name, cls in VALUE_TYPES.items():
+            transcoder.register(AttrsTranscoding(cls, name))
