@@ -92,11 +92,9 @@ def reference(
 
 
 @pytest.fixture
-def new_store(reference: Reference, tmp_path: Path) -> Iterator[NewStore]:
-    """Fresh stores of the reference's kind."""
-    make, clean_up = new_store_factory(reference.kind, tmp_path)
-    yield make
-    clean_up()
+def store_kind(reference: Reference) -> str:
+    """The reference's kind of store: ``new_store`` (conftest) makes fresh ones of it."""
+    return reference.kind
 
 
 def test_billing_with_workers_records_what_one_process_records(reference: Reference) -> None:
