@@ -1,15 +1,36 @@
-"""The Python examples in README.md and docs/ run as written."""
+"""The docs run as written: Python examples, shell examples, the generated references, the site."""
 
 from __future__ import annotations
 
+import html
+import importlib.util
+import os
 import re
+import shlex
+import shutil
+import subprocess
+import sys
+import uuid
+from datetime import date
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+
+from severa_ledger import Ledger
+from severa_ledger.cli.commands_file import CONVERTERS, SPECS, apply_commands
+from severa_ledger.cli.parser import build_parser
+from tests.conftest import _PG_PROBLEM, PG_HOST, PG_PORT, REQUIRE_PG
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
+SHELL = re.compile(r"```sh\n(.*?)```", re.DOTALL)
+FILE = re.compile(r'```\w+ title="([^"]+)"\n(.*?)```', re.DOTALL)
+#: Pages whose `severa-ledger` lines run in order, in an empty folder.
+SHELL_PAGES = ["getting-started.md", "cli.md"]
+#: Seconds a strict build of the site may take (it takes a few).
+BUILD_TIMEOUT = 120
 
 
 def examples() -> list[tuple[str, str]]:
@@ -29,3 +50,157 @@ def test_documented_example_runs(
 def test_readme_has_an_example() -> None:
     """The README shows how to embed the ledger."""
     assert any(document == "README.md" for document, _ in examples())
+
+
+# ------------------------------------------------------------------ shell examples
+
+
+def _run_line(line: str, folder: Path, env: dict[str, str], tools: tuple[str, ...]) -> None:
+    """Run one documented shell line in ``folder``: `severa-ledger` and ``tools``, else skip it."""
+    words = shlex.split(line, comments=True)
+    if not words:
+        return
+    if words[0] == "export":
+        env.update(word.partition("=")[::2] for word in words[1:])
+        return
+    output = None
+    if ">" in words:
+        words, output = words[: words.index(">")], words[words.index(">") + 1]
+    if words[0] == "severa-ledger":
+        command = [sys.executable, "-m", "severa_ledger.cli", *words[1:]]
+    elif words[0] in tools:
+        command = words
+    else:
+        return  # installing (pip, venv): not run here
+    with open(folder / output, "w") if output else open(os.devnull, "w") as out:  # noqa: PTH123
+        done = subprocess.run(  # noqa: S603 -- the documented lines
+            command, cwd=folder, env=env, stdout=out, stderr=subprocess.PIPE,
+            text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, f"{line!r} exited {done.returncode}: {done.stderr}"
+
+
+def run_shell_examples(text: str, folder: Path, tools: tuple[str, ...] = ()) -> int:
+    """Write the page's titled file blocks into ``folder``, run its shell lines; return how many."""
+    for name, content in FILE.findall(text):
+        (folder / name).write_text(content)
+    env = {**os.environ, "COLUMNS": "100"}
+    env.pop("SEVERA_LEDGER_DB", None)
+    lines = [line for block in SHELL.findall(text) for line in block.splitlines()]
+    for line in lines:
+        _run_line(line, folder, env, tools)
+    return len(lines)
+
+
+@pytest.mark.parametrize("page", SHELL_PAGES)
+def test_documented_commands_run(page: str, tmp_path: Path) -> None:
+    """Each page's `severa-ledger` lines run in order in an empty folder and exit 0."""
+    assert run_shell_examples((ROOT / "docs" / page).read_text(), tmp_path) > 0
+
+
+@pytest.mark.postgres
+def test_postgresql_page_commands_run(tmp_path: Path) -> None:
+    """docs/postgresql.md's demo, seal, pg_dump, restore and verify --seal run as written."""
+    if _PG_PROBLEM is not None or not shutil.which("pg_restore"):
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL or its tools required: {_PG_PROBLEM}")
+        pytest.skip(f"PostgreSQL or pg_restore unavailable: {_PG_PROBLEM}")
+    import psycopg  # noqa: PLC0415 -- the postgres extra
+
+    suffix = uuid.uuid4().hex[:12]
+    schema, restored = f"docs_{suffix}", f"docs_restored_{suffix}"
+    text = (ROOT / "docs" / "postgresql.md").read_text()
+    text = text.replace("schema=acme", f"schema={schema}").replace(
+        "--schema acme", f"--schema {schema}"
+    )
+    text = text.replace("/restored?", f"/{restored}?").replace(" restored", f" {restored}")
+    conninfo = f"host={PG_HOST} port={PG_PORT} user=postgres dbname=test"
+    try:
+        run_shell_examples(text, tmp_path, tools=("pg_dump", "createdb", "pg_restore"))
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            conn.execute(f"DROP DATABASE IF EXISTS {restored}")
+
+
+# ------------------------------------------------------------- generated references
+
+
+def _reference() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("reference", ROOT / "docs/hooks/reference.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_converter_has_a_described_type() -> None:
+    """docs/hooks/reference.py names the type of every field CONVERTERS reads."""
+    reference = _reference()
+    undescribed = sorted(f for f in CONVERTERS if reference.type_of(f).startswith("(read by"))
+    assert not undescribed, (
+        f"add these converters to TYPES in docs/hooks/reference.py: {undescribed}"
+    )
+
+
+def test_command_file_examples_apply_in_order() -> None:
+    """The example line of every command applies, in order (the invoice ones after billing)."""
+    reference = _reference()
+    lines = dict(zip(SPECS, reference.example_lines(), strict=True))
+    later = set(reference.NEEDS_AN_INVOICE)
+    with Ledger.open("memory://") as ledger:
+        apply_commands(ledger, "\n".join(v for k, v in lines.items() if k not in later))
+        assert ledger.run_billing(through=date(2025, 5, 31)).invoice_numbers
+        apply_commands(ledger, "\n".join(v for k, v in lines.items() if k in later))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site, built with `mkdocs build --strict` (a warning fails it)."""
+    folder = tmp_path_factory.mktemp("site")
+    done = subprocess.run(  # noqa: S603 -- this interpreter's mkdocs
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder)],
+        cwd=ROOT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"}, capture_output=True,
+        text=True, timeout=BUILD_TIMEOUT, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-4000:]
+    return folder
+
+
+def test_site_builds_strict(site: Path) -> None:
+    """`mkdocs build --strict` passes and writes every page of the nav."""
+    for page in ("getting-started", "command-file", "cli", "postgresql", "api", "testing"):
+        assert (site / page / "index.html").is_file()
+
+
+def _parsers(parser: object) -> list[object]:
+    found = [parser]
+    for action in parser._actions:  # type: ignore[attr-defined]
+        if hasattr(action, "choices") and isinstance(action.choices, dict):
+            for sub in action.choices.values():
+                found += _parsers(sub)
+    return found
+
+
+def test_cli_page_lists_every_subcommand_and_option(site: Path) -> None:
+    """The built CLI page holds every subcommand and option of the parser as it is now."""
+    reference = _reference()
+    page = (site / "cli" / "index.html").read_text()
+    assert "generated:" not in page
+    for parser in _parsers(build_parser()):
+        assert html.escape(parser.prog) in page  # type: ignore[attr-defined]
+        for action in parser._actions:  # type: ignore[attr-defined]
+            if action.option_strings and "-h" not in action.option_strings:
+                invocation = reference._invocation(parser, action)
+                assert html.escape(invocation, quote=False) in page, invocation
+
+
+def test_command_file_page_lists_every_command_and_field(site: Path) -> None:
+    """The built command-file page holds every command of SPECS, its fields and example."""
+    page = (site / "command-file" / "index.html").read_text()
+    assert "generated:" not in page
+    for command, spec in SPECS.items():
+        assert f'id="{command}"' in page, command
+        for field in (*spec.positional, *spec.required, *spec.optional):
+            assert f"<code>{field}</code>" in page, (command, field)
