@@ -113,7 +113,7 @@ def test_a_refused_third_line_records_nothing_of_the_file(capsys, db, c1_file, t
         encoding="utf-8",
     )
     code, out, err = run(capsys, "--db", db, "apply", str(bad))
-    assert code == 2
+    assert code == 3  # a business rule (README.md, "Exit codes")
     assert err.startswith("error: line 3: ")
     assert "Traceback" not in err
     assert out == ""
@@ -231,9 +231,10 @@ def test_history_lists_each_recorded_fact(capsys, db, c1_file):
 
 
 def test_an_unknown_customer_is_an_error_without_traceback(capsys, db):
-    """A refusal prints error: <message> on stderr and exits 2."""
+    """A refusal prints error: <message> on stderr and exits 3 (a business rule)."""
+    Ledger.open(db).close()  # a read never creates the store
     code, out, err = run(capsys, "--db", db, "licenses", "NOPE")
-    assert (code, out) == (2, "")
+    assert (code, out) == (3, "")
     assert err.startswith("error: no subscription for customer 'NOPE'")
 
 
@@ -252,7 +253,7 @@ def test_demo_prints_the_seed_addition_and_never_runs_twice(capsys, tmp_path):
     assert "185.87" in out
     assert "2025-06-23" in out
     code, out, err = run(capsys, "demo", "--db", url)
-    assert code == 2
+    assert code == 3  # a business rule
     assert "already holds 4 subscriptions" in err
     assert "--db sqlite:///other.db" in err
 
@@ -387,6 +388,7 @@ def test_ctrl_c_exits_130_with_one_line(capsys, monkeypatch, db):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(Ledger, "verify", interrupted)
+    Ledger.open(db).close()  # a read never creates the store
     code, _, err = run(capsys, "--db", db, "verify")
     assert code == 130
     assert err.count("\n") == 1

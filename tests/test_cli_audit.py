@@ -89,7 +89,7 @@ def test_export_writes_jsonl_filtered(
 def test_known_at_on_the_query_commands(demo: str, capsys: pytest.CaptureFixture[str]) -> None:
     """Before anything was recorded nothing is known; a naive instant is refused."""
     code, _, err = run(capsys, "--db", demo, "licenses", "1002", "--known-at", "2000-01-01T00:00Z")
-    assert code == 2
+    assert code == 3  # a business rule
     assert "was recorded by 2000-01-01T00:00:00+00:00" in err
     code, out, _ = run(capsys, "--db", demo, "invoices", "--known-at", "2000-01-01T00:00Z")
     assert code == 0

@@ -126,11 +126,11 @@ def test_reading_an_event_of_unknown_type_is_a_ledger_error_naming_it(
 def test_the_cli_refuses_an_unknown_event_type_in_one_line(
     history: tuple[str, Tamper], command: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Exit 2 and one line on stderr naming the topic and verify, no traceback."""
+    """Exit 4 (the store holds what this program cannot read) and one line, no traceback."""
     url, tamper = history
     retopic(tamper)
     code, _, err = run(capsys, "--db", url, *command)
-    assert code == 2
+    assert code == 4  # stored events this program cannot read (README.md, "Exit codes")
     assert err.startswith("error: ")
     assert err.count("\n") == 1
     assert GONE in err

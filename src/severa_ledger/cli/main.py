@@ -4,31 +4,82 @@ Every command opens the ledger at ``--db`` (else ``SEVERA_LEDGER_DB``, else the
 SQLite file ``severa-ledger.db`` in the current folder), calls one Ledger
 command or query and renders the result (:mod:`severa_ledger.cli.render`):
 ``--format table`` (rich tables) or ``--format json`` (one JSON document,
-amounts as strings, ISO 8601 dates). A refusal
-(:class:`~severa_ledger.LedgerError`) prints ``error: <message>`` on stderr and
-exits with 2. The command line is the one place that reads the clock: today is
-the default ``--as-of`` (:mod:`severa_ledger.cli.parser`).
+amounts as strings, ISO 8601 dates). A command that only reads never creates a
+store: a SQLite file that does not exist is refused. The command line is the
+one place that reads the clock: today is the default ``--as-of``
+(:mod:`severa_ledger.cli.parser`).
+
+Exit codes (README.md, "Exit codes"):
+
+=== =====================================================================
+0   done
+1   verify found a problem
+2   usage or bad input: arguments, values, dates, command files, seals, a
+    cipher key that does not decrypt the store
+3   refused by a business rule (every other LedgerError)
+4   store unreachable or unusable: no such file, not a database, server
+    unreachable, no such schema, a read-only store written to; stored events
+    this program cannot read or hold (unknown type, out of range), a chain
+    that does not cover the log
+130 interrupted
+=== =====================================================================
+
+An error prints ``error: <message>`` on stderr; with ``--format json`` it prints
+one JSON object instead: ``{"error": class name, "message": ..., "rule": "R5"
+or null, "exit": code}``. A value longer than 200 characters in a message is
+shown as its first 60 characters and its length.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
+import json
 import os
+import re
+import sqlite3
 import sys
 
 from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
 
 from severa_ledger.cli.parser import build_parser
 from severa_ledger.domain.errors import (
+    ChainBrokenError,
+    InvalidCommandError,
+    InvalidValueError,
     LedgerError,
+    StoredValueOutOfRangeError,
+    StoreUnavailableError,
+    UnknownEventTypeError,
 )
 from severa_ledger.ledger.ledger import Ledger
 
+DONE, PROBLEM_FOUND, BAD_INPUT, REFUSED, STORE_UNUSABLE, INTERRUPTED = 0, 1, 2, 3, 4, 130
+#: Commands that only read: they never create a store (``seal`` unless ``--extend``).
+READ_ONLY_COMMANDS = frozenset(
+    {"licenses", "preview", "invoices", "invoice", "history", "verify", "seal", "export"}
+)
+READ_ONLY_PROJECTION_ACTIONS = frozenset({"status"})
+#: Refusals caused by what the store holds, not by the command: exit 4.
+STORED_DATA = (
+    StoreUnavailableError,
+    UnknownEventTypeError,
+    StoredValueOutOfRangeError,
+    ChainBrokenError,
+)
+#: Values longer than this are cut in error messages to ``SHOWN`` characters and a count.
+LONGEST_VALUE, SHOWN = 200, 60
+_LONG_VALUE = re.compile(r"'[^'\n]{%d,}'|\"[^\"\n]{%d,}\"|[^\s'\"]{%d,}" % ((LONGEST_VALUE,) * 3))  # noqa: UP031 -- a regex's braces
+_RULE = re.compile(r"\bR\d+\b")
+
 
 def main(argv: list[str] | None = None) -> int:
-    """Run ``severa-ledger``; return the exit code (2: refused; 1: verify found a problem)."""
+    """Run ``severa-ledger``; return the exit code (module docstring, README.md "Exit codes")."""
+    args = None
     try:
-        args = build_parser().parse_args(argv)
-        with Ledger.open(args.db) as ledger:
+        args = _parsed(argv)
+        with Ledger.open(args.db, create=not _reads_only(args)) as ledger:
             code = args.handler(ledger, args)
     except KeyboardInterrupt:
         print(
@@ -36,21 +87,80 @@ def main(argv: list[str] | None = None) -> int:
             "run the same command again to finish it",
             file=sys.stderr,
         )
-        return 130
+        return INTERRUPTED
     except BrokenPipeError:  # the reader (e.g. `head`) stopped: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except PersistenceError as error:
-        print(f"error: the store could not be used: {error}", file=sys.stderr)
-        return 2
-    except MapperDeserialisationError as error:
-        print(f"error: a stored event could not be read (is SEVERA_LEDGER_CIPHER_KEY the "
-              f"store's key?): {error}", file=sys.stderr)  # fmt: skip
-        return 2
-    except (LedgerError, OSError, UnicodeDecodeError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return code or 0
+        return DONE
+    except (LedgerError, PersistenceError, MapperDeserialisationError, sqlite3.Error,
+            OSError, UnicodeDecodeError) as error:  # fmt: skip
+        return _report(error, json_errors=getattr(args, "format", None) == "json")
+    return code or DONE
+
+
+def _parsed(argv: list[str] | None) -> argparse.Namespace:
+    """Return the parsed arguments; a usage error is printed shortened (exit 2)."""
+    errors = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(errors):
+            return build_parser().parse_args(argv)
+    finally:
+        if errors.getvalue():
+            print(shortened(errors.getvalue()), end="", file=sys.stderr)
+
+
+def _reads_only(args: argparse.Namespace) -> bool:
+    """Return whether the command only reads (so it must not create a store)."""
+    if args.command == "projections":
+        return getattr(args, "action", None) in READ_ONLY_PROJECTION_ACTIONS
+    if args.command == "seal":
+        return not getattr(args, "extend", False)
+    if args.command in {"apply", "bill"}:  # --check, --dry-run: decide, record nothing
+        return bool(getattr(args, "check", False) or getattr(args, "dry_run", False))
+    return args.command in READ_ONLY_COMMANDS
+
+
+def exit_code(error: BaseException) -> int:
+    """Return the exit code of a failure (module docstring)."""
+    bad = (InvalidValueError, InvalidCommandError, OSError, UnicodeDecodeError)
+    if isinstance(error, (*bad, MapperDeserialisationError)):  # the key is the caller's input
+        return BAD_INPUT
+    if isinstance(error, STORED_DATA) or not isinstance(error, LedgerError):
+        return STORE_UNUSABLE
+    return REFUSED
+
+
+def error_message(error: BaseException) -> str:
+    """Return the message printed for a failure, long values cut."""
+    if isinstance(error, MapperDeserialisationError):
+        return shortened(
+            f"a stored event could not be read (is SEVERA_LEDGER_CIPHER_KEY the store's "
+            f"key?): {error}"
+        )
+    if isinstance(error, (PersistenceError, sqlite3.Error)):
+        return shortened(f"the store could not be used: {' '.join(str(error).split())}")
+    return shortened(str(error))
+
+
+def _report(error: BaseException, *, json_errors: bool) -> int:
+    code, message = exit_code(error), error_message(error)
+    if json_errors:
+        rule = _RULE.search(message)
+        document = {"error": type(error).__name__, "message": message,
+                    "rule": rule.group() if rule else None, "exit": code}  # fmt: skip
+        print(json.dumps(document, ensure_ascii=False), file=sys.stderr)
+    else:
+        print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def shortened(message: str) -> str:
+    """Return ``message`` with every value over 200 characters cut to 60 and its length."""
+
+    def cut(match: re.Match[str]) -> str:
+        value = match.group()
+        return f"{value[:SHOWN]}… ({len(value)} characters)"
+
+    return _LONG_VALUE.sub(cut, message)
 
 
 if __name__ == "__main__":

@@ -250,3 +250,13 @@ class UnknownEventTypeError(LedgerError, ValueError):
 
 class ChainBrokenError(LedgerError):
     """Raised when a save would extend a hash chain that does not end at the log's last event."""
+
+
+# The store itself (docs: README.md "Store URLs"; the command line exits 4).
+
+
+class StoreUnavailableError(LedgerError):
+    """Raised when a store cannot be opened: no such file, not a database, no server or schema."""
+
+
+__all__ += ["StoreUnavailableError"]

@@ -7,6 +7,7 @@ commands (docs/commands.md), retry on a conflict with another writer.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from types import TracebackType
@@ -15,6 +16,7 @@ from typing import Self, TypeVar, cast
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
+    PersistenceError,
 )
 from eventsourcing.utils import Environment, EnvType
 
@@ -36,6 +38,7 @@ from severa_ledger.ledger.digests import digest
 from severa_ledger.reader.reader import LedgerReader
 from severa_ledger.store.cache import AggregateCache
 from severa_ledger.store.environment import environment
+from severa_ledger.store.opening import create_schema, missing_file, missing_schema, unusable
 from severa_ledger.store.recorders import chained_memory_recorder, recorder_topic
 from severa_ledger.store.retry import MAX_ATTEMPTS, back_off, retry_ddl
 from severa_ledger.store.unit import Unit
@@ -60,6 +63,7 @@ class LedgerBase(LedgerReader):
         invoice_weekday: int = MONDAY,
         cipher_key: str | None = None,
         cache_size: int | None = None,
+        create: bool = True,
     ) -> Self:
         """Open the ledger stored at ``url`` (default: ``SEVERA_LEDGER_DB`` or the SQLite file).
 
@@ -69,16 +73,34 @@ class LedgerBase(LedgerReader):
         stored encrypted (docs/auditing.md). ``cache_size`` aggregates are kept in
         memory between commands, each brought up to date from the store before use
         (default ``DEFAULT_CACHE_SIZE``; 0: load every aggregate from the store).
+
+        With ``create`` (the default) a missing SQLite file or PostgreSQL schema
+        is created; without it (a read) a missing file is refused and nothing is
+        created. A store that cannot be opened (not a database, unreachable, no
+        schema) raises StoreUnavailableError with the reason in one line.
         """
         if cache_size is not None and (type(cache_size) is not int or cache_size < 0):
             raise InvalidValueError(f"cache_size must be an int >= 0, got {cache_size!r}")
         env = environment(url, cipher_key)
-        ledger = retry_ddl(
-            lambda: cls(env, sellers=sellers, vat=vat, invoice_weekday=invoice_weekday)
-        )
+        refusal = None if create else missing_file(env)
+        if refusal is not None:
+            raise refusal
+        ledger = cls._opened(env, create, lambda: cls(env, sellers=sellers, vat=vat,
+                                                      invoice_weekday=invoice_weekday))  # fmt: skip
         if cache_size is not None:
             ledger.aggregates.maxsize = cache_size
         return ledger
+
+    @staticmethod
+    def _opened(env: dict[str, str], create: bool, construct: Callable[[], R]) -> R:
+        """Return ``construct()``; a missing schema made if ``create``, else a one-line refusal."""
+        try:
+            return retry_ddl(construct)
+        except (PersistenceError, sqlite3.Error) as error:
+            if not (create and missing_schema(env, error)):
+                raise unusable(env, error) from None
+        create_schema(env)
+        return retry_ddl(construct)
 
     def __enter__(self) -> Self:
         return self

@@ -11,6 +11,7 @@ before the last recorded fact), and the query then folds the aggregates.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import PersistenceError
 from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
@@ -103,9 +105,9 @@ class ReadModels:
         """Return each projection's position, the log's head and its lag."""
         return self.runner.status()
 
-    def rebuild(self, name: str) -> int:
-        """Drop one read model's tables and fold it again from the first event."""
-        return self.runner.rebuild(name)
+    def rebuild(self, name: str, progress: Callable[[int, int], None] | None = None) -> int:
+        """Drop one read model's tables and fold it again (``progress(position, head)``)."""
+        return self.runner.rebuild(name, progress)
 
     def rows(self, name: str) -> dict[str, list[Any]]:
         """Return every row of a projection's tables as stored (no catch-up), sorted by key."""
@@ -158,17 +160,25 @@ class ReadModels:
     # ------------------------------------------------------------- queries
 
     @contextmanager
-    def _current(self, *, consistent: bool = True) -> Iterator[Reader]:
+    def _current(self, *, consistent: bool = True) -> Iterator[Reader | None]:
         """Return a reader of up-to-date read models, catching up first if the log moved on.
 
         Checking costs two small reads in the reader's own transaction (one
         connection, one snapshot); only when something is new does it catch up.
+        None when they lag and the store is read-only: the query then folds
+        the aggregates (reads never write).
         """
         with self.store.reading(consistent=consistent) as reader:
             if self.runner.is_current(reader):
                 yield reader
                 return
-        self.catch_up()
+        try:
+            self.catch_up()
+        except (PersistenceError, sqlite3.Error) as error:
+            if not _read_only(error):
+                raise
+            yield None
+            return
         with self.store.reading(consistent=consistent) as reader:
             yield reader
 
@@ -182,6 +192,8 @@ class ReadModels:
             held = self.held(customer_number, as_of)
             return None if held is None else held.counts()
         with self._current(consistent=False) as reader:
+            if reader is None:
+                return None
             rows = reader.select(LICENSE_COUNTS, customer_number=customer_number)
         if not rows:
             return None
@@ -197,7 +209,8 @@ class ReadModels:
             return None
         day = check_date(as_of, "as_of")
         with self._current(consistent=False) as reader:
-            row = reader.get(SUBSCRIPTIONS, (str(subscription_id(customer_number)),))
+            sid = str(subscription_id(customer_number))
+            row = None if reader is None else reader.get(SUBSCRIPTIONS, (sid,))
         if row is None or day < row.last_effective:
             return None
         sub = subscription_of(row)
@@ -209,8 +222,8 @@ class ReadModels:
         if not isinstance(number, str):
             return None
         with self._current() as reader:
-            row = reader.get(INVOICES, (number,))
-            if row is None:
+            row = None if reader is None else reader.get(INVOICES, (number,))
+            if reader is None or row is None:
                 return None
             note = reader.get(INVOICES, (row.credited_by,)) if row.credited_by else None
             rows = [row, *([note] if note is not None and as_of is not None else [])]
@@ -224,6 +237,8 @@ class ReadModels:
             return None
         where = {"customer_number": customer_number} if customer_number else {}
         with self._current() as reader:
+            if reader is None:
+                return None
             sid = str(subscription_id(customer_number)) if customer_number else None
             if sid is not None and reader.get(SUBSCRIPTIONS, (sid,)) is None:
                 return None
@@ -241,6 +256,8 @@ class ReadModels:
             return None
         where = {"customer_number": customer_number}
         with self._current() as reader:
+            if reader is None:
+                return None
             customer = reader.get(RECEIVABLES, (str(account_id(customer_number)),))
             if customer is None:
                 return None
@@ -254,6 +271,12 @@ class ReadModels:
                              [p.payment() for p in payments])  # fmt: skip
         views = tuple(account.view(n, as_of) for n in account.invoices)
         return account.balance(as_of), account.credit_balance(as_of), views
+
+
+def _read_only(error: Exception) -> bool:
+    """Return whether ``error`` says the store may not be written (a read-only copy, a role)."""
+    text = str(error).lower()
+    return any(sign in text for sign in ("readonly", "read-only", "permission denied"))
 
 
 def _documents(rows: Iterable[DocumentRow]) -> dict[str, Invoice]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import os
-from urllib.parse import parse_qs, unquote, urlparse
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import parse_qs, quote, unquote, urlparse
 from uuid import uuid4
 
 from severa_ledger.domain.errors import InvalidValueError
@@ -16,6 +18,10 @@ CIPHER_KEY_VARIABLE = "SEVERA_LEDGER_CIPHER_KEY"
 
 
 CIPHER_TOPIC = "eventsourcing.cryptography:AESCipher"
+
+
+#: Seconds to wait for a PostgreSQL connection before giving up (``?connect_timeout=N``).
+CONNECT_TIMEOUT = "5"
 
 
 def environment(url: str | None = None, cipher_key: str | None = None) -> dict[str, str]:
@@ -63,6 +69,8 @@ def _store_environment(url: str | None = None) -> dict[str, str]:
             raise InvalidValueError(f"store URL {url!r} names no SQLite file")
         if path == ":memory:":
             path = f"file:severa-ledger-{uuid4().hex}?mode=memory&cache=shared"
+        elif Path(path).is_file() and not os.access(path, os.W_OK):
+            path = _read_only_uri(path)
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
     if parsed.scheme in {"postgresql", "postgres"}:
         query = parse_qs(parsed.query)
@@ -75,8 +83,28 @@ def _store_environment(url: str | None = None) -> dict[str, str]:
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
             "POSTGRES_SCHEMA": query.get("schema", ["public"])[0],
             "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_CONNECT_TIMEOUT": query.get("connect_timeout", [CONNECT_TIMEOUT])[0],
             "POSTGRES_PRE_PING": "y",
         }
     raise InvalidValueError(
         f"store URL {url!r}: use memory://, sqlite:///PATH or postgresql://USER@HOST/DB"
     )
+
+
+#: How an unchangeable SQLite file is opened: no journal, no lock, no -shm file to create.
+_READ_ONLY = "?immutable=1"
+
+
+def _read_only_uri(path: str) -> str:
+    """Return the URI opening a SQLite file we may not write (a read-only copy): reads only."""
+    return f"file:{quote(str(Path(path).resolve()))}{_READ_ONLY}"
+
+
+def sqlite_file(env: Mapping[str, str]) -> Path | None:
+    """Return the SQLite file a store environment names, or None (memory, PostgreSQL)."""
+    name = env.get("SQLITE_DBNAME", "")
+    if env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite" or "mode=memory" in name:
+        return None
+    if name.startswith("file:"):
+        return Path(unquote(name.removeprefix("file:").removesuffix(_READ_ONLY)))
+    return Path(name)

@@ -1,0 +1,87 @@
+"""Why a store cannot be opened, in one line; a missing PostgreSQL schema, created on request."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from severa_ledger.domain.errors import StoreUnavailableError
+from severa_ledger.store.environment import sqlite_file
+
+#: Seconds the probe that asks the driver why a server is unreachable may take.
+PROBE_TIMEOUT = 2
+_MISSING_SCHEMA = re.compile(r'schema "[^"]*" does not exist')
+
+
+def missing_file(env: Mapping[str, str]) -> StoreUnavailableError | None:
+    """Return the refusal to open a SQLite file that does not exist (a read creates nothing)."""
+    path = sqlite_file(env)
+    if path is None or path.exists():
+        return None
+    return StoreUnavailableError(
+        f"no store at {path}: the file does not exist (nothing was created; apply, bill "
+        f"or demo create it)"
+    )
+
+
+def missing_schema(env: Mapping[str, str], error: Exception) -> bool:
+    """Return whether ``error`` says the store's PostgreSQL schema does not exist."""
+    return "POSTGRES_SCHEMA" in env and bool(_MISSING_SCHEMA.search(str(error)))
+
+
+def create_schema(env: Mapping[str, str]) -> None:
+    """Create the store's PostgreSQL schema (a writing command's first use of it)."""
+    import psycopg  # noqa: PLC0415 -- the postgres extra
+    from psycopg import sql  # noqa: PLC0415 -- the postgres extra
+
+    with psycopg.connect(_conninfo(env), autocommit=True) as conn:
+        name = sql.Identifier(env["POSTGRES_SCHEMA"])
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(name))
+
+
+def unusable(env: Mapping[str, str], error: Exception) -> StoreUnavailableError:
+    """Return the one-line refusal for a store that ``error`` kept from opening."""
+    path = sqlite_file(env)
+    if path is not None:
+        if "file is not a database" in str(error):
+            return StoreUnavailableError(f"{path} is not a SQLite database")
+        return StoreUnavailableError(f"the SQLite file {path} cannot be used: {error}")
+    if "POSTGRES_SCHEMA" not in env:
+        return StoreUnavailableError(f"the store cannot be used: {error}")
+    where = f"PostgreSQL at {env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}"
+    database = f"database {env['POSTGRES_DBNAME']!r}"
+    if missing_schema(env, error):
+        schema = env["POSTGRES_SCHEMA"]
+        return StoreUnavailableError(
+            f"schema {schema!r} does not exist in {database} ({where}): create it with "
+            f'CREATE SCHEMA "{schema}", or run a command that records (apply, bill, demo)'
+        )
+    reason = _probe(env) or _one_line(str(error))
+    return StoreUnavailableError(f"{where} ({database}) cannot be used: {reason}")
+
+
+def _conninfo(env: Mapping[str, str]) -> str:
+    from psycopg.conninfo import make_conninfo  # noqa: PLC0415 -- the postgres extra
+
+    return make_conninfo(
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+        dbname=env["POSTGRES_DBNAME"],
+    )
+
+
+def _probe(env: Mapping[str, str]) -> str | None:
+    """Return the driver's reason a new connection fails (the pool only says it timed out)."""
+    import psycopg  # noqa: PLC0415 -- the postgres extra
+
+    try:
+        with psycopg.connect(_conninfo(env), connect_timeout=PROBE_TIMEOUT):
+            return None
+    except psycopg.Error as error:
+        return _one_line(str(error))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,265 @@
+"""The command line's failures: one exit code per kind, one line (or one JSON object) each."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from severa_ledger.cli import main
+from tests.conftest import PG_HOST, PG_PORT, pg_schema_url
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+COMPANY = (
+    '{"legal_name": "Fjordtech Consulting AS", "org_number": "974760673", "country": "NO", '
+    '"street": "Storgata 1", "postcode": "0155", "city": "Oslo"}'
+)
+OPEN_C1 = (
+    f'{{"command": "open_subscription", "customer_number": "C1", "company": {COMPANY}, '
+    '"currency": "NOK", "period_months": 3, "anchor": "2025-05-01", '
+    '"prices": {"user": "100.00"}, "seller": "visma-solutions-oy", "regime": "after_start", '
+    '"on": "2025-05-01"}'
+)
+BUY = (
+    '{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": 3, '
+    '"on": "2025-05-01"}'
+)
+NO_FREE_LICENSE = (
+    '{"command": "activate_user", "customer_number": "C1", "user_id": "kari", "on": "2025-05-02"}'
+)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; return exit code, stdout and stderr."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """A SQLite store holding C1 with three licenses."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    (tmp_path / "c1.jsonl").write_text(f"{OPEN_C1}\n{BUY}\n", encoding="utf-8")
+    assert run(capsys, "--db", url, "apply", str(tmp_path / "c1.jsonl"))[0] == 0
+    return url
+
+
+def _file(tmp_path: Path, text: str) -> str:
+    path = tmp_path / f"{uuid.uuid4().hex}.jsonl"
+    path.write_text(text + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_each_kind_of_failure_has_its_exit_code(
+    capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path
+) -> None:
+    """2 bad input, 3 a business rule, 4 the store: one line on stderr each."""
+    (tmp_path / "notes.txt").write_text("not a database\n", encoding="utf-8")
+    cases = [
+        (2, ["--db", store, "apply", _file(tmp_path, "{not json")]),
+        (2, ["--db", store, "apply", str(tmp_path / "absent.jsonl")]),
+        (3, ["--db", store, "licenses", "NOBODY"]),
+        (3, ["--db", store, "apply", _file(tmp_path, NO_FREE_LICENSE.replace("C1", "C2"))]),
+        (4, ["--db", f"sqlite:///{tmp_path / 'notes.txt'}", "licenses", "C1"]),
+    ]
+    for expected, argv in cases:
+        code, _, err = run(capsys, *argv)
+        assert (code, err.count("\n"), err[:7]) == (expected, 1, "error: "), (argv, err)
+
+
+def test_a_usage_error_exits_2(capsys: pytest.CaptureFixture[str], store: str) -> None:
+    """Arguments argparse refuses: exit 2 with the usage."""
+    with pytest.raises(SystemExit) as refused:
+        main(["--db", store, "licenses"])
+    assert refused.value.code == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_a_refusal_with_format_json_is_one_json_object_on_stderr(
+    capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path
+) -> None:
+    """The error's class, message, first rule cited and exit code, as one JSON object."""
+    users = "\n".join(NO_FREE_LICENSE.replace("kari", name) for name in ("a", "b", "c", "d"))
+    code, out, err = run(capsys, "--db", store, "apply", _file(tmp_path, users), "--format", "json")
+    document = json.loads(err)
+    assert (code, out) == (3, "")
+    assert document["error"] == "NoFreeLicenseError"
+    assert document["rule"] == "R5"
+    assert document["exit"] == 3
+    assert "line 4" in document["message"]
+    code, _, err = run(capsys, "--db", store, "licenses", "NOBODY", "--format", "json")
+    assert json.loads(err) == {
+        "error": "SubscriptionNotFoundError",
+        "message": "no subscription for customer 'NOBODY'",
+        "rule": None,
+        "exit": 3,
+    }
+
+
+READ_ONLY = [
+    ["licenses", "C1"],
+    ["preview", "C1"],
+    ["invoices"],
+    ["invoice", "VSOY-000001"],
+    ["history", "C1"],
+    ["verify"],
+    ["seal"],
+    ["export"],
+    ["projections", "status"],
+]
+
+
+@pytest.mark.parametrize("command", READ_ONLY, ids=" ".join)
+def test_a_read_never_creates_a_missing_sqlite_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str]
+) -> None:
+    """A typo in --db is refused with exit 4 naming the path; no file appears."""
+    path = tmp_path / "typo.db"
+    code, out, err = run(capsys, "--db", f"sqlite:///{path}", *command)
+    assert (code, out) == (4, "")
+    assert f"no store at {path}: the file does not exist (nothing was created" in err
+    assert err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_command_that_records_still_creates_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """apply and seal --extend create a missing SQLite file as before."""
+    path = tmp_path / "new.db"
+    assert run(capsys, "--db", f"sqlite:///{path}", "apply", _file(tmp_path, OPEN_C1))[0] == 0
+    assert path.exists()
+    other = tmp_path / "other.db"
+    assert run(capsys, "--db", f"sqlite:///{other}", "seal", "--extend")[0] == 0
+    assert other.exists()
+
+
+def test_a_file_that_is_not_a_database_is_one_line_exit_4(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A text file given as the store: no traceback, the path named."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping list\n" * 100, encoding="utf-8")
+    code, _, err = run(capsys, "--db", f"sqlite:///{notes}", "verify")
+    assert (code, err) == (4, f"error: {notes} is not a SQLite database\n")
+
+
+def test_an_unreachable_server_fails_fast_with_the_drivers_reason(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Nothing listens on port 5999: the driver's 'refused' in one line, within seconds."""
+    started = time.monotonic()
+    code, _, err = run(capsys, "--db", f"postgresql://postgres@{PG_HOST}:5999/test", "verify")
+    assert time.monotonic() - started < 15
+    assert code == 4
+    assert err.count("\n") == 1
+    assert err.startswith(f"error: PostgreSQL at {PG_HOST}:5999 (database 'test')")
+    assert "refused" in err.lower()
+
+
+@pytest.fixture
+def pg_schemaless() -> Iterator[str]:
+    """A URL naming a schema that does not exist yet (dropped after, if a command made it)."""
+    for url in pg_schema_url():  # skips without a server
+        base = url.split("?")[0]
+        name = f"t_{uuid.uuid4().hex[:16]}"
+        yield f"{base}?schema={name}"
+        import psycopg  # noqa: PLC0415 -- the postgres extra
+
+        conninfo = f"host={PG_HOST} port={PG_PORT} user=postgres dbname=test"
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+
+def test_a_missing_schema_says_how_to_create_it_and_a_write_creates_it(
+    capsys: pytest.CaptureFixture[str], pg_schemaless: str, tmp_path: Path
+) -> None:
+    """A read: exit 4 naming CREATE SCHEMA; a command that records creates the schema."""
+    name = pg_schemaless.rpartition("=")[2]
+    code, _, err = run(capsys, "--db", pg_schemaless, "licenses", "C1")
+    assert code == 4
+    assert f'CREATE SCHEMA "{name}"' in err
+    assert err.count("\n") == 1
+    assert run(capsys, "--db", pg_schemaless, "apply", _file(tmp_path, OPEN_C1))[0] == 0
+    assert run(capsys, "--db", pg_schemaless, "licenses", "C1")[0] == 0
+
+
+def test_a_ten_megabyte_customer_number_yields_a_short_message(
+    capsys: pytest.CaptureFixture[str], store: str
+) -> None:
+    """Values over 200 characters are shown as their first 60 and their length."""
+    customer = "x" * 10_000_000
+    code, _, err = run(capsys, "--db", store, "licenses", customer)
+    assert code == 3
+    assert len(err) < 300
+    assert "… (10000002 characters)" in err
+    with pytest.raises(SystemExit):
+        main(["--db", store, "licenses", "C1", "--as-of", "9" * 5000])
+    err = capsys.readouterr().err
+    assert len(err) < 1000
+    assert "(5002 characters)" in err
+
+
+READ_ONLY_QUERIES = """
+import sys
+from severa_ledger import Ledger
+from severa_ledger.cli import main
+url = sys.argv[1]
+with Ledger.open(url, create=False) as ledger:
+    counts = ledger.license_counts("C1")["user"]
+    invoices = ledger.invoices()
+    print(counts.licenses, len(invoices))
+sys.exit(main(["--db", url, "licenses", "C1", "--format", "json"]))
+"""
+
+
+def _as_nobody() -> list[str]:
+    """Return the prefix running a command as a user who may not write the copy."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: chmod cannot make a file read-only")
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+def test_queries_on_a_read_only_copy_with_lagging_read_models_answer_from_the_events(
+    capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path
+) -> None:
+    """chmod a-w on the file and its folder: licenses and invoices answer, nothing written."""
+    db = Path(store.removeprefix("sqlite:///"))
+    assert run(capsys, "--db", store, "licenses", "C1")[0] == 0  # read models current
+    more = BUY.replace('"quantity": 3', '"quantity": 2').replace("05-01", "05-03")
+    assert run(capsys, "--db", store, "apply", _file(tmp_path, more))[0] == 0  # now they lag
+    folder = Path(tempfile.mkdtemp(prefix="severa-ro-"))
+    try:
+        copy = folder / "copy.db"
+        shutil.copyfile(db, copy)
+        before = copy.read_bytes()
+        copy.chmod(0o444)
+        folder.chmod(0o555)
+        done = subprocess.run(  # noqa: S603 -- our interpreter, our script
+            [*_as_nobody(), sys.executable, "-c", READ_ONLY_QUERIES, f"sqlite:///{copy}"],
+            capture_output=True, text=True, check=False, cwd=folder, timeout=120,
+        )  # fmt: skip
+        assert (done.returncode, done.stderr) == (0, ""), done.stderr[-2000:]
+        first, document = done.stdout.split("\n", 1)
+        assert first == "5 0"
+        assert json.loads(document)["licenses"]["user"]["licenses"] == 5
+        assert copy.read_bytes() == before
+        assert sorted(p.name for p in folder.iterdir()) == ["copy.db"]
+    finally:
+        folder.chmod(0o755)
+        shutil.rmtree(folder)
