@@ -294,12 +294,18 @@ def rederive_chunk(reader: LedgerReader, chunk: Sequence[str]) -> Rederivation:
     return Rederivation(len(chunk), orders, invoices, tuple(findings))
 
 
-def rederive(reader: LedgerReader, pool: Pool | None = None) -> Rederivation:
+def rederive(
+    reader: LedgerReader,
+    pool: Pool | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Rederivation:
     """Recompute every order and invoice from the input events; report differences.
 
     With ``pool``, its workers re-derive the customers a hundred at a time (they
     are independent); the findings come back in the customers' order either way.
+    ``progress(customers done, customers)`` is called after each hundred.
     """
+    total = len(reader.customers()) if progress is not None else 0
     findings: list[Finding] = []
     customers = orders = invoices = 0
     decoder, log = EventDecoder(reader.mapper), Log(reader.recorder)
@@ -318,4 +324,6 @@ def rederive(reader: LedgerReader, pool: Pool | None = None) -> Rederivation:
         orders += result.orders
         invoices += result.invoices
         findings.extend(result.findings)
+        if progress is not None:
+            progress(customers, max(total, customers))
     return Rederivation(customers, orders, invoices, tuple(findings))

@@ -6,6 +6,7 @@ not give, and events the chain does not cover each make the report not ok.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -54,14 +55,19 @@ class VerifyReport:
 
 
 def verify(
-    trail: AuditTrail, reader: LedgerReader, seal: Seal | None = None, workers: int | None = None
+    trail: AuditTrail,
+    reader: LedgerReader,
+    seal: Seal | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> VerifyReport:
     """Check the chain (against ``seal`` if given), topics, documents and read models.
 
     From ``PARALLEL_FROM_EVENTS`` stored events on a file or server store (or
     with ``workers`` > 1), worker processes re-derive while this process checks
     the chain, the topics and the read models on a thread of its own; the
-    report is the same either way.
+    report is the same either way. ``progress(customers done, customers)``
+    follows the re-derivation.
     """
     from severa_ledger.workers.pool import open_pool, worker_count  # noqa: PLC0415 -- cycle
 
@@ -73,11 +79,11 @@ def verify(
     with open_pool(reader, count) as pool:
         if pool is None:
             chain, unknown, models = check_stored()
-            rederivation = rederive(reader)
+            rederivation = rederive(reader, progress=progress)
         else:
             with ThreadPoolExecutor(1) as thread:
                 checking = thread.submit(check_stored)
-                rederivation = rederive(reader, pool)
+                rederivation = rederive(reader, pool, progress)
                 chain, unknown, models = checking.result()
     ok = chain.ok and not rederivation.findings and not unknown and models.ok
     return VerifyReport(ok, chain, rederivation, unknown, models)

@@ -107,13 +107,21 @@ def account_handle(ledger: Ledger, account: Account) -> Account:
     return account
 
 
-def run_billing(ledger: Ledger, through: date, workers: int | None = None) -> BillingReport:
+#: Told (done, total) as a run goes: customers advanced, then invoices issued.
+Progress = Callable[[int, int], None]
+
+
+def run_billing(
+    ledger: Ledger, through: date, workers: int | None = None, progress: Progress | None = None
+) -> BillingReport:
     """Record every roll, renewal and invoice due on or before ``through``.
 
     With worker processes (``workers/pool.py``), they advance the subscriptions
     and draft the invoices (``billing/drafts.py``); this process plans the numbers
-    and records the invoices, in the same order either way.
+    and records the invoices, in the same order either way. ``progress`` is told
+    (customers advanced, customers), then (invoices issued, invoices due).
     """
+    tell = progress or (lambda _done, _total: None)
     through = check_date(through, "through")
     customers = ledger.customers()
     per_save, invoices_per_save = _save_sizes(ledger)
@@ -130,12 +138,13 @@ def run_billing(ledger: Ledger, through: date, workers: int | None = None) -> Bi
             if pool is None
             else pool.map(ADVANCE, ((chunk, through) for chunk in chunks))
         )
-        for worker, (found, saved) in advanced:
+        for index, (worker, (found, saved)) in enumerate(advanced):
             due.extend(found.due)
             held.extend((key, worker) for key in found.held)
             accounts.update(found.accounts)
             orders += found.orders
             events += saved
+            tell(min(len(customers), (index + 1) * per_save), len(customers))
             settle()
         if pool is not None and held:
             held.sort(reverse=True)  # popped from the end: earliest first
@@ -146,11 +155,13 @@ def run_billing(ledger: Ledger, through: date, workers: int | None = None) -> Bi
             due.extend(drafter.rest)  # after a conflict: for the one-process path
         due.sort(key=attrgetter("key"), reverse=True)  # popped from the end: earliest first
         issuer = _Issuer(ledger, accounts)
+        total = len(due) + len(numbers)
         while due:
             batch = [due.pop() for _ in range(min(invoices_per_save, len(due)))]
             issued, saved = issuer.issue(batch)
             numbers.extend(issued)
             events += saved
+            tell(total - len(due), total)
             settle()
     return BillingReport(through, len(customers), events, orders, tuple(numbers))
 

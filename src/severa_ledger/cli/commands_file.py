@@ -56,6 +56,8 @@ if TYPE_CHECKING:
     from severa_ledger.ledger.ledger import Ledger
 
 Converter = Callable[[object], object]
+#: Told (lines decided, lines) as a file is applied.
+Progress = Callable[[int, int], None]
 #: Characters a command line may hold (a line with a company and its prices needs < 2,000).
 MAX_LINE_CHARACTERS = 65_536
 #: The one form of a date in a command file (and on the command line).
@@ -310,8 +312,31 @@ def parse_commands(ledger: Ledger, text: str) -> list[ParsedLine]:
     ]
 
 
-def apply_commands(ledger: Ledger, text: str) -> ApplyReport:
-    """Apply a command file exactly once (see the module's docstring); return what it did."""
+def _told(run: Callable[[], object], progress: Progress, done: int, total: int) -> object:
+    result = run()
+    progress(done, total)
+    return result
+
+
+def apply_commands(ledger: Ledger, text: str, progress: Progress | None = None) -> ApplyReport:
+    """Apply a command file exactly once (see the module's docstring); return what it did.
+
+    ``progress``, if given, is told (lines decided, lines) as each command is decided.
+    """
     lines = parse_commands(ledger, text)
-    events = ledger.run_batch([line.run for line in lines])
+    calls: list[Callable[[], object]] = [line.run for line in lines]
+    if progress is not None:
+        calls = [functools.partial(_told, line.run, progress, done, len(lines))
+                 for done, line in enumerate(lines, start=1)]  # fmt: skip
+    events = ledger.run_batch(calls)
     return ApplyReport(lines=len(lines), events=events)
+
+
+def check_commands(ledger: Ledger, text: str) -> ApplyReport:
+    """Parse and decide every command of a file in memory; record nothing.
+
+    Raise the first refusal with its line number, as ``apply_commands`` would;
+    else return the lines and the events applying the file would record.
+    """
+    lines = parse_commands(ledger, text)
+    return ApplyReport(lines=len(lines), events=ledger.check_batch([line.run for line in lines]))

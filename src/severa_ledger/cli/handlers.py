@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from severa_ledger.audit.chain import Seal
 from severa_ledger.cli import render, render_audit, render_projections
-from severa_ledger.cli.commands_file import apply_commands
+from severa_ledger.cli.commands_file import apply_commands, check_commands
 from severa_ledger.cli.demo import load_demo, seed_addition_invoice
+from severa_ledger.cli.progress import progress_bar
 from severa_ledger.domain.errors import (
     InvalidCommandError,
     SubscriptionExistsError,
@@ -23,12 +26,14 @@ from severa_ledger.ledger.ledger import Ledger
 
 if TYPE_CHECKING:
     from severa_ledger.billing.plan import BillingReport
+    from severa_ledger.domain.documents import InvoiceView
 
 
 Handler = Callable[[Ledger, argparse.Namespace], int | None]
 
 
-def _emit(args: argparse.Namespace, document: object, *renderables: object) -> None:
+def emit(args: argparse.Namespace, document: object, *renderables: object) -> None:
+    """Print ``document`` as JSON with ``--format json``, else the renderables."""
     if args.format == "json":
         print(render.to_json(document))
         return
@@ -53,49 +58,75 @@ def _read(path: str) -> str:
 
 
 def cmd_apply(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Apply a JSON Lines command file, all-or-nothing."""
-    report = apply_commands(ledger, _read(args.file))
-    _emit(args, report, render.apply_summary(report))
+    """Apply a JSON Lines command file, all-or-nothing (``--check``: decide, record nothing)."""
+    text = _read(args.file)
+    if args.check:
+        report = check_commands(ledger, text)
+    else:
+        with progress_bar("deciding commands") as progress:
+            report = apply_commands(ledger, text, progress)
+    emit(args, report, render.apply_summary(report, checked=args.check))
 
 
 def cmd_licenses(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print license counts per kind."""
     counts = ledger.license_counts(args.customer, as_of=args.as_of, known_at=args.known_at)
     document = {"customer_number": args.customer, "as_of": args.as_of, "licenses": counts}
-    _emit(args, document, render.licenses_table(args.customer, counts, args.as_of))
+    emit(args, document, render.licenses_table(args.customer, counts, args.as_of))
 
 
 def cmd_history(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print the customer's recorded facts, oldest first."""
     entries = ledger.history(args.customer, known_at=args.known_at)
-    _emit(args, entries, render.history_table(args.customer, entries))
+    emit(args, entries, render.history_table(args.customer, entries))
 
 
 def cmd_bill(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Run billing through a date and print what it recorded."""
-    report = ledger.run_billing(through=args.through, workers=args.workers)
-    _emit(args, report, render.billing_summary(report))
+    """Run billing through a date (``--today``: today) and print what it recorded.
+
+    With ``--dry-run`` print what it would issue, and record nothing.
+    """
+    through = date.today() if args.today else args.through
+    if args.dry_run:
+        preview = ledger.preview_billing(through=through)
+        emit(args, preview, *render.billing_preview_renderables(preview))
+        return
+    with progress_bar("billing") as progress:
+        report = ledger.run_billing(through=through, workers=args.workers, progress=progress)
+    emit(args, report, render.billing_summary(report))
 
 
 def cmd_preview(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print the upcoming cost of the customer's next period."""
     preview = ledger.upcoming_cost(args.customer, as_of=args.as_of, known_at=args.known_at)
-    _emit(args, preview, *render.preview_renderables(preview))
+    emit(args, preview, *render.preview_renderables(preview))
+
+
+def _filtered(views: Iterable[InvoiceView], args: argparse.Namespace) -> list[InvoiceView]:
+    """Return the invoices with the status and issue dates asked for, at most ``--limit``."""
+    kept = (
+        v for v in views
+        if (args.status is None or v.status == args.status)
+        and (args.since is None or v.issue_date >= args.since)
+        and (args.until is None or v.issue_date <= args.until)
+    )  # fmt: skip
+    return list(itertools.islice(kept, args.limit))
 
 
 def cmd_invoices(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Print one row per invoice, as a table, JSON or CSV."""
-    views = ledger.invoices(args.customer, as_of=args.as_of, known_at=args.known_at)
+    """Print one row per invoice (filtered), as a table, JSON or CSV."""
+    customer = args.customer_option or args.customer
+    views = _filtered(ledger.invoices(customer, as_of=args.as_of, known_at=args.known_at), args)
     if args.format == "csv":
         render.write_invoices_csv(views, sys.stdout)
         return
-    _emit(args, [render.invoice_row(v) for v in views], render.invoices_table(views, args.as_of))
+    emit(args, [render.invoice_row(v) for v in views], render.invoices_table(views, args.as_of))
 
 
 def cmd_invoice(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print one whole invoice."""
     view = ledger.invoice(args.number, as_of=args.as_of, known_at=args.known_at)
-    _emit(args, view, *render.invoice_renderables(view))
+    emit(args, view, *render.invoice_renderables(view))
 
 
 def _demo_output(ledger: Ledger, report: BillingReport) -> tuple[object, list[object]]:
@@ -119,7 +150,7 @@ def cmd_demo(ledger: Ledger, args: argparse.Namespace) -> None:
         )
     load_demo(ledger)
     document, renderables = _demo_output(ledger, ledger.run_billing(through=args.through))
-    _emit(args, document, *renderables)
+    emit(args, document, *renderables)
 
 
 def _seal(text: str) -> Seal:
@@ -129,23 +160,37 @@ def _seal(text: str) -> Seal:
 
 def cmd_verify(ledger: Ledger, args: argparse.Namespace) -> int:
     """Check the hash chain (and the seal) and re-derive every document; 1 if anything is off."""
-    report = ledger.verify(_seal(args.seal) if args.seal else None, workers=args.workers)
-    _emit(args, report, *render_audit.verify_renderables(report))
+    seal = _seal(args.seal) if args.seal else None
+    with progress_bar("re-deriving every document") as progress:
+        report = ledger.verify(seal, workers=args.workers, progress=progress)
+    emit(args, report, *render_audit.verify_renderables(report))
     return 0 if report.ok else 1
 
 
 def cmd_seal(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Print the chain's head as JSON, to keep outside the database."""
+    """Print the chain's head (JSON by default), to keep outside the database."""
     if args.extend:
         chained = ledger.extend_chain()
         print(f"re-chained {chained} events that no digest covered (recorded; verify "
               "lists every re-chain)", file=sys.stderr)  # fmt: skip
-    print(ledger.seal().to_json())
+    seal = ledger.seal()
+    if args.format == "table":
+        render.console().print(render_audit.seal_table(seal))
+        return
+    print(seal.to_json())
 
 
 def cmd_export(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Write the log as JSON Lines, to a file or stdout."""
+    """Write the log as JSON Lines or CSV, to a file or stdout."""
     filters = {"customer_number": args.customer, "since": args.since, "until": args.until}
+    found = ledger.export_records(**filters)  # refuses an unknown customer before any output
+    if args.format == "csv":
+        if args.output is None:
+            render_audit.write_events_csv(found, sys.stdout)
+            return
+        with Path(args.output).open("w", encoding="utf-8", newline="") as stream:
+            render_audit.write_events_csv(found, stream)
+        return
     if args.output is None:
         ledger.export(sys.stdout, **filters)
         return
@@ -155,7 +200,7 @@ def cmd_export(ledger: Ledger, args: argparse.Namespace) -> None:
 
 def _folded(ledger: Ledger, args: argparse.Namespace, action: str, events: int) -> None:
     statuses = ledger.read_models.status()
-    _emit(args, {"action": action, "events": events, "projections": statuses},
+    emit(args, {"action": action, "events": events, "projections": statuses},
           render_projections.folded_summary(action, events),
           render_projections.projections_table(statuses))  # fmt: skip
 
@@ -163,7 +208,7 @@ def _folded(ledger: Ledger, args: argparse.Namespace, action: str, events: int) 
 def cmd_projections_status(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print each read model's position and lag."""
     statuses = ledger.read_models.status()
-    _emit(args, statuses, render_projections.projections_table(statuses))
+    emit(args, statuses, render_projections.projections_table(statuses))
 
 
 def cmd_projections_catch_up(ledger: Ledger, args: argparse.Namespace) -> None:
@@ -173,7 +218,9 @@ def cmd_projections_catch_up(ledger: Ledger, args: argparse.Namespace) -> None:
 
 def cmd_projections_rebuild(ledger: Ledger, args: argparse.Namespace) -> None:
     """Drop one read model and fold it again from the first event."""
-    _folded(ledger, args, f"rebuild {args.name}", ledger.read_models.rebuild(args.name))
+    with progress_bar(f"rebuilding {args.name}") as progress:
+        events = ledger.read_models.rebuild(args.name, progress)
+    _folded(ledger, args, f"rebuild {args.name}", events)
 
 
 def cmd_projections_follow(ledger: Ledger, args: argparse.Namespace) -> None:

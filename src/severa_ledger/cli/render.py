@@ -22,16 +22,20 @@ from rich.rule import Rule
 from rich.table import Table
 
 from severa_ledger.cli.demo import SEED_ADDITION
+from severa_ledger.cli.words import plural
 from severa_ledger.domain.documents import CREDIT_NOTE, InvoiceLine, InvoiceView
 
 if TYPE_CHECKING:
     from severa_ledger.billing.plan import BillingReport
+    from severa_ledger.billing.preview import BillingPreview
     from severa_ledger.cli.commands_file import ApplyReport
     from severa_ledger.domain.values import LicenseCount
     from severa_ledger.reader.views import HistoryEntry, Preview
 
 INVOICE_COLUMNS = ("number", "customer", "type", "issue_date", "due_date", "seller",
-                   "currency", "net", "vat", "total", "status")  # fmt: skip
+                   "currency", "net", "vat", "total", "status", "paid", "open")  # fmt: skip
+#: Invoice numbers a summary lists one by one; beyond, it counts them per series.
+LISTED_NUMBERS = 10
 SUMMARY_FIELDS = {
     "CompanyDetails": ("legal_name", "org_number"),
     "OrderConfirmation": ("kind", "sequence", "net", "currency"),
@@ -106,18 +110,52 @@ def _pairs(rows: Iterable[tuple[str, object]]) -> Table:
 # -------------------------------------------------------------------- reports
 
 
-def apply_summary(report: ApplyReport) -> str:
-    """Return what applying a command file recorded, in one sentence."""
+def apply_summary(report: ApplyReport, *, checked: bool = False) -> str:
+    """Return what applying (or checking) a command file did, in one sentence."""
+    if not report.lines:
+        return "the file holds no commands: nothing recorded"
+    lines, events = plural(report.lines, "command line"), plural(report.events, "event")
+    if checked:
+        return (f"checked {lines}: every command is valid; applying the file would record "
+                f"{events} (nothing recorded)")  # fmt: skip
     note = "" if report.events else " (nothing new: every command was already recorded)"
-    return f"applied {report.lines} command lines: {report.events} events recorded{note}"
+    return f"applied {lines}: {events} recorded{note}"
+
+
+def numbers_summary(numbers: Iterable[str]) -> str:
+    """Return invoice numbers: all of a few; of many, the count, first and last per series."""
+    numbers = list(numbers)
+    if len(numbers) <= LISTED_NUMBERS:
+        return ", ".join(numbers) or "none"
+    series: dict[str, list[str]] = {}
+    for number in numbers:
+        series.setdefault(number.rsplit("-", 1)[0], []).append(number)
+    parts = [f"{name} {len(found):,} ({found[0]} to {found[-1]})" for name, found in series.items()]
+    return "; ".join(parts) + " (every number: --format json)"
 
 
 def billing_summary(report: BillingReport) -> str:
     """Return what a billing run recorded, in one sentence."""
-    numbers = ", ".join(report.invoice_numbers) or "none"
-    return (f"billed through {report.through.isoformat()}: {report.subscriptions} "
-            f"subscriptions, {report.orders} orders, {report.events} events recorded; "
-            f"{len(report.invoice_numbers)} invoices issued: {numbers}")  # fmt: skip
+    issued = report.invoice_numbers
+    return (f"billed through {report.through.isoformat()}: "
+            f"{plural(report.subscriptions, 'subscription')}, {plural(report.orders, 'order')}, "
+            f"{plural(report.events, 'event')} recorded; {plural(len(issued), 'invoice')} "
+            f"issued: {numbers_summary(issued)}")  # fmt: skip
+
+
+def billing_preview_renderables(preview: BillingPreview) -> list[object]:
+    """Return what a billing run would issue: a sentence, then counts and numbers per seller."""
+    count = plural(len(preview.invoices), "invoice")
+    head = (f"dry run, nothing recorded: billing through {preview.through.isoformat()} would "
+            f"issue {count} for {plural(preview.subscriptions, 'subscription')} "
+            f"({plural(preview.orders, 'new order')})")  # fmt: skip
+    table = _table("Would be issued", "seller", "invoices", "first", "last",
+                   right=("invoices",))  # fmt: skip
+    for seller, issued in preview.by_seller().items():
+        numbers = [i.number for i in preview.invoices if i.seller == seller]
+        table.add_row(seller, f"{issued:,}", numbers[0], numbers[-1])
+    totals = _pairs((f"Total {currency}", total) for currency, total in preview.totals().items())
+    return [head, table, totals] if preview.invoices else [head]
 
 
 def licenses_table(customer: str, counts: Mapping[str, LicenseCount], as_of: date | None) -> Table:
@@ -177,6 +215,8 @@ def invoice_row(view: InvoiceView) -> dict[str, str]:
         view.vat,
         view.total,
         view.status,
+        view.paid,
+        view.open_amount,
     )
     return {column: str(plain(value)) for column, value in zip(INVOICE_COLUMNS, values,
                                                                   strict=True)}  # fmt: skip
@@ -192,14 +232,16 @@ def write_invoices_csv(views: Iterable[InvoiceView], stream: TextIO) -> None:
 def invoices_table(views: Iterable[InvoiceView], as_of: date | None) -> Table:
     """Return one row per invoice."""
     when = f" (status as of {as_of.isoformat()})" if as_of else ""
-    columns = ("number", "customer", "issued", "due", "cur", "net", "VAT", "total", "status")
-    table = _table(f"Invoices{when}", *columns, right=("net", "VAT", "total"))
+    columns = ("number", "customer", "issued", "due", "cur", "net", "VAT", "total", "status",
+               "paid", "open")  # fmt: skip
+    table = _table(f"Invoices{when}", *columns, right=("net", "VAT", "total", "paid", "open"))
     for column in table.columns:
         column.no_wrap = True
     for view in views:
         row = invoice_row(view)
         number = row["number"] + (" (credit)" if view.type_code == CREDIT_NOTE else "")
-        fields = ("customer", "issue_date", "due_date", "currency", "net", "vat", "total", "status")
+        fields = ("customer", "issue_date", "due_date", "currency", "net", "vat", "total", "status",
+                  "paid", "open")  # fmt: skip
         table.add_row(number, *(row[f] for f in fields))
     return table
 

@@ -2,24 +2,61 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import csv
+import json
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, TextIO
 
 from rich.table import Table
 
+from severa_ledger.cli.words import plural
+
 if TYPE_CHECKING:
+    from severa_ledger.audit.chain import Seal
     from severa_ledger.audit.verify import VerifyReport
+
+
+#: The columns of ``export --format csv``: one row per event, its data as JSON.
+EXPORT_COLUMNS = ("position", "event_type", "customer", "effective_date", "recorded_at", "data")
+
+
+def write_events_csv(records: Iterable[Mapping[str, object]], stream: TextIO) -> int:
+    """Write one CSV row per exported event, with a header; return the rows written."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    rows = 0
+    for record in records:
+        data = json.dumps(record["data"], ensure_ascii=False, sort_keys=True)
+        writer.writerow([*(record[c] for c in EXPORT_COLUMNS[:-1]), data])
+        rows += 1
+    return rows
+
+
+def seal_table(seal: Seal) -> Table:
+    """Return the seal's fields as a two-column table (``seal --format table``)."""
+    table = Table(title="Seal: keep it apart; verify --seal checks the log extends it",
+                  title_justify="left")  # fmt: skip
+    table.add_column("field")
+    table.add_column("value")
+    when = seal.recorded_at.isoformat() if seal.recorded_at else "-"
+    for field, value in (("chain", seal.chain), ("position", f"{seal.position}"),
+                         ("events", f"{seal.events}"), ("recorded at", when),
+                         ("digest", seal.digest)):  # fmt: skip
+        table.add_row(field, value)
+    return table
 
 
 def verdict(report: VerifyReport) -> str:
     """Return the report in one sentence."""
     chain, derived = report.chain, report.rederivation
     checked = (
-        f"{chain.events} events chained; {derived.orders} orders and "
-        f"{derived.invoices} invoices of {derived.customers} customers re-derived"
+        f"{plural(chain.events, 'event')} chained; {plural(derived.orders, 'order')} and "
+        f"{plural(derived.invoices, 'invoice')} of {plural(derived.customers, 'customer')} "
+        "re-derived"
     )
     models = report.read_models
     if models is not None:
-        checked += f"; {models.rows} read-model rows compared"
+        checked += f"; {plural(models.rows, 'read-model row')} compared"
     if report.ok:
         sealed = ", and it extends the seal" if chain.sealed else ""
         return f"verified: {checked}; the log is intact{sealed}"

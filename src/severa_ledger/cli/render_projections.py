@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from severa_ledger.cli.words import plural
+
 if TYPE_CHECKING:
     from severa_ledger.projections.runner import ProjectionStatus
 
@@ -24,4 +26,4 @@ def projections_table(statuses: Iterable[ProjectionStatus]) -> Table:
 
 def folded_summary(action: str, events: int) -> str:
     """Return what a catch-up, rebuild or follow did, in one sentence."""
-    return f"{action}: {events} events folded into the read models"
+    return f"{action}: {plural(events, 'event')} folded into the read models"

@@ -7,20 +7,23 @@ here (payments, credit notes, billing, auditing); the queries it inherits are in
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from typing import IO
 
 from severa_ledger.audit.chain import Seal
-from severa_ledger.audit.export import export_jsonl
+from severa_ledger.audit.export import export_jsonl, records
 from severa_ledger.audit.trail import AuditTrail
 from severa_ledger.audit.verify import VerifyReport, verify
 from severa_ledger.billing.plan import BillingReport
-from severa_ledger.billing.run import run_billing
+from severa_ledger.billing.preview import BillingPreview, preview_billing
+from severa_ledger.billing.run import Progress, run_billing
 from severa_ledger.domain.billing import (
     cutover_weekend,
 )
+from severa_ledger.domain.errors import SubscriptionNotFoundError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.ledger.subscriptions import SubscriptionCommands
 from severa_ledger.store.unit import Unit
@@ -62,14 +65,35 @@ class Ledger(SubscriptionCommands):
 
     # --------------------------------------------------------------- billing
 
-    def run_billing(self, *, through: date, workers: int | None = None) -> BillingReport:
+    def run_billing(
+        self, *, through: date, workers: int | None = None, progress: Progress | None = None
+    ) -> BillingReport:
         """Record every period roll, order and invoice due by ``through`` (R13-R20).
 
         Subscriptions are advanced by ``workers`` processes (default: one per
         core, up to 4, from 2,000 customers on a file or server store); invoices
         are numbered and issued in this one, in the same order either way.
+        ``progress``, if given, is called with (done, total) as the run goes.
         """
-        return run_billing(self, through, workers)
+        return run_billing(self, through, workers, progress)
+
+    def preview_billing(self, *, through: date) -> BillingPreview:
+        """Return the invoices ``run_billing(through=...)`` would issue; record nothing."""
+        return preview_billing(self, through)
+
+    def check_batch(self, commands: list[Callable[[], object]]) -> int:
+        """Decide commands in order, as ``run_batch`` does, and record nothing.
+
+        Raise the first refusal; else return the events the batch would record
+        (commands whose ``command_id`` is already recorded add none).
+        """
+        unit = self._batch = Unit(self)  # no aggregate cache: what is decided here is dropped
+        try:
+            for run in commands:
+                run()
+            return sum(mark.events for mark in unit.marks)
+        finally:
+            self._batch = None
 
     @staticmethod
     def cutover_weekend(cohort: date) -> tuple[date, date]:
@@ -91,13 +115,20 @@ class Ledger(SubscriptionCommands):
         """Return the chain's head (position, digest, events, time), to keep outside the store."""
         return self.trail.seal()
 
-    def verify(self, seal: Seal | None = None, *, workers: int | None = None) -> VerifyReport:
+    def verify(
+        self,
+        seal: Seal | None = None,
+        *,
+        workers: int | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> VerifyReport:
         """Check the hash chain (and that the log extends ``seal``); re-derive every document.
 
         Large stores are re-derived by ``workers`` processes (default: one per
-        core, up to 4, from 80,000 events on a file or server store).
+        core, up to 4, from 80,000 events on a file or server store);
+        ``progress(customers done, customers)`` follows the re-derivation.
         """
-        return verify(self.trail, self, seal, workers)
+        return verify(self.trail, self, seal, workers, progress)
 
     def export(
         self,
@@ -107,6 +138,26 @@ class Ledger(SubscriptionCommands):
         since: date | None = None,
         until: date | None = None,
     ) -> int:
-        """Write the log as JSON Lines to ``stream`` (filtered); return the lines written."""
+        """Write the log as JSON Lines to ``stream`` (filtered); return the lines written.
+
+        Raise SubscriptionNotFoundError for a ``customer_number`` that has no subscription.
+        """
+        self._check_customer(customer_number)
         return export_jsonl(self, self.trail, stream, customer_number=customer_number, since=since,
                             until=until)  # fmt: skip
+
+    def export_records(
+        self,
+        *,
+        customer_number: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> Iterator[dict[str, object]]:
+        """Return the export's records (as ``export`` writes them), filtered, in log order."""
+        self._check_customer(customer_number)
+        return records(self, self.trail, customer_number=customer_number, since=since,
+                       until=until)  # fmt: skip
+
+    def _check_customer(self, customer_number: str | None) -> None:
+        if customer_number is not None and customer_number not in self.customers():
+            raise SubscriptionNotFoundError(f"no subscription for customer {customer_number!r}")

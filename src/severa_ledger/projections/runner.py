@@ -117,13 +117,21 @@ class Runner:
         self._ready = True
 
     def catch_up(
-        self, names: Iterable[str] | None = None, *, should_stop: Callable[[], bool] = _never
+        self,
+        names: Iterable[str] | None = None,
+        *,
+        should_stop: Callable[[], bool] = _never,
+        progress: Callable[[int, int], None] | None = None,
     ) -> int:
-        """Fold every notification not yet applied; return how many were read and folded."""
+        """Fold every notification not yet applied; return how many were read and folded.
+
+        ``progress(position, head)`` is called after each page (a bar at the edge).
+        """
         self.setup()
         chosen = self.chosen(names)
         topics = sorted({topic for p in chosen for topic in p.topics})
         done = 0
+        head = (self.recorder.max_notification_id() or 0) if progress is not None else 0
         with self._lock:
             while not should_stop():
                 positions = self._positions(chosen)
@@ -135,6 +143,10 @@ class Runner:
                     events = [(s[0], self._decode(s, texts)) for s in stored]
                     if self._apply(chosen, positions, events, texts):
                         done += len(events)
+                if progress is not None:
+                    progress(min(stored[-1][0], head), head)
+        if progress is not None:
+            progress(head, head)
         return done
 
     def _decode(self, stored: Stored, objects: list[tuple[object, str]]) -> Any:  # noqa: ANN401
@@ -217,7 +229,7 @@ class Runner:
             raise unwritable(projection.name, todo, written, error) from None
         self._fail("write", len(todo))
 
-    def rebuild(self, name: str) -> int:
+    def rebuild(self, name: str, progress: Callable[[int, int], None] | None = None) -> int:
         """Drop a projection's tables and fold it again from the first event."""
         (projection,) = self.chosen([name])
         self.setup()
@@ -225,7 +237,7 @@ class Runner:
             with self.store.session() as session:
                 session.recreate(projection)
                 session.track(projection.name, Tracking(0, projection.fingerprint))
-            return self.catch_up([name])
+            return self.catch_up([name], progress=progress)
 
     def status(self) -> list[ProjectionStatus]:
         """Return each projection's position, the log's head and its lag."""
