@@ -393,3 +393,24 @@ def test_ctrl_c_exits_130_with_one_line(capsys, monkeypatch, db):
     assert code == 130
     assert err.count("\n") == 1
     assert err.startswith("interrupted:")
+
+
+def test_a_long_invoices_table_shows_its_first_rows_and_says_how_to_see_the_rest(
+    capsys, db, c1_file, monkeypatch
+):
+    """Without --limit the table stops at TABLE_ROWS and says so; JSON and --limit show all."""
+    from severa_ledger.cli import handlers  # noqa: PLC0415 -- the knob under test
+
+    run(capsys, "--db", db, "apply", str(c1_file))
+    run(capsys, "--db", db, "bill", "--through", "2025-06-30")
+    monkeypatch.setattr(handlers, "TABLE_ROWS", 1)
+    code, out, _ = run(capsys, "--db", db, "invoices", "--as-of", "2025-06-30")
+    assert code == 0
+    assert "VSOY-000001" in out
+    assert "VSOY-000002" not in out
+    assert "showing the first 1 of 2 invoices" in out
+    code, out, _ = run(capsys, "--db", db, "invoices", "--as-of", "2025-06-30", "--limit", "2")
+    assert "VSOY-000002" in out
+    assert "showing" not in out
+    code, out, _ = run(capsys, "--db", db, "invoices", "--format", "json")
+    assert len(json.loads(out)) == 2

@@ -113,6 +113,10 @@ def _filtered(views: Iterable[InvoiceView], args: argparse.Namespace) -> list[In
     return list(itertools.islice(kept, args.limit))
 
 
+#: Rows of the invoices table when no --limit is given (a terminal, not a report).
+TABLE_ROWS = 500
+
+
 def cmd_invoices(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print one row per invoice (filtered), as a table, JSON or CSV."""
     customer = args.customer_option or args.customer
@@ -120,7 +124,14 @@ def cmd_invoices(ledger: Ledger, args: argparse.Namespace) -> None:
     if args.format == "csv":
         render.write_invoices_csv(views, sys.stdout)
         return
-    emit(args, [render.invoice_row(v) for v in views], render.invoices_table(views, args.as_of))
+    if args.format == "json":
+        emit(args, [render.invoice_row(v) for v in views])
+        return
+    shown = views if args.limit is not None else views[:TABLE_ROWS]
+    emit(args, None, render.invoices_table(shown, args.as_of))
+    if len(shown) < len(views):
+        print(f"showing the first {len(shown):,} of {len(views):,} invoices: --limit N, "
+              "a filter (--customer, --status, --from, --to) or --format csv for all")  # fmt: skip
 
 
 def cmd_invoice(ledger: Ledger, args: argparse.Namespace) -> None:
