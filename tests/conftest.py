@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -173,3 +174,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="crash tests: N x more kill points, seeds, concurrent runs and fuzz inputs "
         "(default 1: the quick set CI runs)",
     )
+
+
+# ----------------------------------------------------------------- the command line
+
+COMPANY = (
+    '{"legal_name": "Fjordtech Consulting AS", "org_number": "974760673", "country": "NO", '
+    '"street": "Storgata 1", "postcode": "0155", "city": "Oslo"}'
+)
+#: A command line opening C1: quarterly from 2025-05-01, Visma Solutions Oy, 100.00 NOK.
+OPEN_C1 = (
+    f'{{"command": "open_subscription", "customer_number": "C1", "company": {COMPANY}, '
+    '"currency": "NOK", "period_months": 3, "anchor": "2025-05-01", '
+    '"prices": {"user": "100.00"}, "seller": "visma-solutions-oy", "regime": "after_start", '
+    '"on": "2025-05-01"}'
+)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; return exit code, stdout and stderr."""
+    from severa_ledger.cli import main  # noqa: PLC0415 -- only the CLI tests need it
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """The URL of a SQLite file that does not exist yet."""
+    return f"sqlite:///{tmp_path / 'x.db'}"

@@ -17,20 +17,11 @@ from severa_ledger import InvalidCommandError, Ledger, SubscriptionNotFoundError
 from severa_ledger.cli import main
 from severa_ledger.cli.commands_file import apply_commands, command_id_for, file_digest
 from severa_ledger.cli.demo import seed_addition_invoice
+from tests.conftest import OPEN_C1, run
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-COMPANY = (
-    '{"legal_name": "Fjordtech Consulting AS", "org_number": "974760673", "country": "NO", '
-    '"street": "Storgata 1", "postcode": "0155", "city": "Oslo"}'
-)
-OPEN_C1 = (
-    f'{{"command": "open_subscription", "customer_number": "C1", "company": {COMPANY}, '
-    '"currency": "NOK", "period_months": 3, "anchor": "2025-05-01", '
-    '"prices": {"user": "100.00"}, "seller": "visma-solutions-oy", "regime": "after_start", '
-    '"on": "2025-05-01"}'
-)
 # C1 (quarterly from 2025-05-01): 3 bought; kari, ola active; 1 removal pending for
 # 2025-08-01; on 2025-06-05 buying 2 cancels that removal and adds 1 (R4): 4 held.
 C1_FILE = f"""# C1's first quarter
@@ -43,18 +34,6 @@ C1_FILE = f"""# C1's first quarter
 {{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": 2, "on": "2025-06-05", "command_id": "buy-2025-06-05"}}
 {{"command": "activate_user", "customer_number": "C1", "user_id": "per", "on": "2025-06-05"}}
 """
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return exit code, stdout and stderr."""
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'x.db'}"
 
 
 @pytest.fixture

@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 
 from severa_ledger.cli import main
+from tests.conftest import run
 from tests.tamper import Tamper
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return exit code, stdout and stderr."""
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

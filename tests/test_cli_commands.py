@@ -18,22 +18,11 @@ from severa_ledger.cli import progress as progress_module
 from severa_ledger.cli.commands_file import apply_commands
 from severa_ledger.cli.parser import build_parser
 from severa_ledger.cli.render import billing_summary
-from tests.conftest import stored_log
+from tests.conftest import run, stored_log
 from tests.test_cli import C1_FILE
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'x.db'}"
 
 
 @pytest.fixture

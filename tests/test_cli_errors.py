@@ -16,21 +16,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 from severa_ledger.cli import main
-from tests.conftest import PG_HOST, PG_PORT, pg_schema_url
+from tests.conftest import OPEN_C1, PG_HOST, PG_PORT, pg_schema_url, run
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-COMPANY = (
-    '{"legal_name": "Fjordtech Consulting AS", "org_number": "974760673", "country": "NO", '
-    '"street": "Storgata 1", "postcode": "0155", "city": "Oslo"}'
-)
-OPEN_C1 = (
-    f'{{"command": "open_subscription", "customer_number": "C1", "company": {COMPANY}, '
-    '"currency": "NOK", "period_months": 3, "anchor": "2025-05-01", '
-    '"prices": {"user": "100.00"}, "seller": "visma-solutions-oy", "regime": "after_start", '
-    '"on": "2025-05-01"}'
-)
 BUY = (
     '{"command": "buy_licenses", "customer_number": "C1", "kind": "user", "quantity": 3, '
     '"on": "2025-05-01"}'
@@ -38,13 +28,6 @@ BUY = (
 NO_FREE_LICENSE = (
     '{"command": "activate_user", "customer_number": "C1", "user_id": "kari", "on": "2025-05-02"}'
 )
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return exit code, stdout and stderr."""
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from uuid import UUID
 import pytest
 
 from severa_ledger import Ledger, UnknownEventTypeError
-from severa_ledger.cli import main
+from tests.conftest import run
 from tests.tamper import CHAIN, Tamper
 from tests.test_audit_chain import BOUGHT, record_history
 
@@ -56,13 +56,6 @@ def forge_total(tamper: Tamper, number: str, total: str) -> None:
     tamper.sql(f"UPDATE {invoices} SET total = ? WHERE number = ?", total, number)
     tamper.sql(f"UPDATE {documents} SET document = replace(document, ?, ?) WHERE number = ?",
                TOTAL % stored[0], TOTAL % total, number)  # fmt: skip
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; return exit code, stdout and stderr."""
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # ------------------------------------------------------------- unknown topics
