@@ -16,6 +16,7 @@ from severa_ledger.audit.readmodels import ReadModelCheck, check_read_models
 from severa_ledger.audit.rederive import Finding, Rederivation, rederive
 from severa_ledger.audit.topics import UnknownEvent, unknown_events
 from severa_ledger.audit.trail import AuditTrail, ChainReport, Problem
+from severa_ledger.workers.pool import open_pool, worker_count
 
 #: Stored events from which verify re-derives in worker processes (about 2,000 customers).
 PARALLEL_FROM_EVENTS = 80_000
@@ -69,7 +70,6 @@ def verify(
     report is the same either way. ``progress(customers done, customers)``
     follows the re-derivation.
     """
-    from severa_ledger.workers.pool import open_pool, worker_count  # noqa: PLC0415 -- cycle
 
     def check_stored() -> tuple[ChainReport, tuple[UnknownEvent, ...], ReadModelCheck]:
         return trail.check(seal), unknown_events(reader.recorder), check_read_models(reader)

@@ -176,18 +176,21 @@ class LedgerBase(LedgerReader):
         commands already recorded and records each of the others once.
         """
         for attempt in range(MAX_ATTEMPTS):
-            self._batch = Unit(self, self.aggregates)
             try:
-                for run in commands:
-                    run()
-                unit, self._batch = self._batch, None
-                return unit.save_commands()
+                return self._decided(commands, self.aggregates).save_commands()
             except IntegrityError:
                 back_off(attempt)
-                continue
-            finally:
-                self._batch = None
         raise ConcurrencyError(f"a batch still conflicted after {MAX_ATTEMPTS} attempts")
+
+    def _decided(self, commands: list[Callable[[], object]], cache: AggregateCache | None) -> Unit:
+        """Decide every command, in order, in one new unit; return it unsaved, each marked."""
+        self._batch = unit = Unit(self, cache)
+        try:
+            for run in commands:
+                run()
+        finally:
+            self._batch = None
+        return unit
 
     # ----------------------------------------------------------------- store
 

@@ -87,13 +87,8 @@ class Ledger(SubscriptionCommands):
         Raise the first refusal; else return the events the batch would record
         (commands whose ``command_id`` is already recorded add none).
         """
-        unit = self._batch = Unit(self)  # no aggregate cache: what is decided here is dropped
-        try:
-            for run in commands:
-                run()
-            return sum(mark.events for mark in unit.marks)
-        finally:
-            self._batch = None
+        unit = self._decided(commands, None)  # no aggregate cache: what it decided is dropped
+        return sum(mark.events for mark in unit.marks)
 
     @staticmethod
     def cutover_weekend(cohort: date) -> tuple[date, date]:
