@@ -260,3 +260,13 @@ class StoreUnavailableError(LedgerError):
 
 
 __all__ += ["StoreUnavailableError"]
+
+
+# Documents (docs/einvoicing.md, docs/pdf.md).
+
+
+class UnknownLanguageError(InvalidValueError):
+    """Raised when a document is asked for in a language the ledger does not write (nb, en, fi)."""
+
+
+__all__ += ["UnknownLanguageError"]
