@@ -134,12 +134,6 @@ def cmd_invoices(ledger: Ledger, args: argparse.Namespace) -> None:
               "a filter (--customer, --status, --from, --to) or --format csv for all")  # fmt: skip
 
 
-def cmd_invoice(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Print one whole invoice."""
-    view = ledger.invoice(args.number, as_of=args.as_of, known_at=args.known_at)
-    emit(args, view, *render.invoice_renderables(view))
-
-
 def _demo_output(ledger: Ledger, report: BillingReport) -> tuple[object, list[object]]:
     """Return the demo's JSON document and its renderables, as of the billing date."""
     through = report.through

@@ -58,7 +58,7 @@ from severa_ledger.ledger.ledger import Ledger
 DONE, PROBLEM_FOUND, BAD_INPUT, REFUSED, STORE_UNUSABLE, INTERRUPTED = 0, 1, 2, 3, 4, 130
 #: Commands that only read: they never create a store (``seal`` unless ``--extend``).
 READ_ONLY_COMMANDS = frozenset(
-    {"licenses", "preview", "invoices", "invoice", "history", "verify", "seal", "export"}
+    {"licenses", "preview", "invoices", "invoice", "order", "history", "verify", "seal", "export"}
 )
 READ_ONLY_PROJECTION_ACTIONS = frozenset({"status"})
 #: Refusals caused by what the store holds, not by the command: exit 4.

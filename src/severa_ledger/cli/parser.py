@@ -7,13 +7,13 @@ from datetime import date, datetime
 from importlib import metadata
 
 from severa_ledger.cli.demo import THROUGH
+from severa_ledger.cli.documents import add_document_commands
 from severa_ledger.cli.handlers import (
     cmd_apply,
     cmd_bill,
     cmd_demo,
     cmd_export,
     cmd_history,
-    cmd_invoice,
     cmd_invoices,
     cmd_licenses,
     cmd_preview,
@@ -165,10 +165,7 @@ def _query_commands(commands: Subcommands) -> None:
                           examples=("history C1", "history C1 --format json"))  # fmt: skip
     history.add_argument("customer", metavar="CUSTOMER")
     _known_at(history)
-    invoice = add_command(commands, "invoice", cmd_invoice, "show one whole invoice",
-                          examples=("invoice VSOY-000002",))  # fmt: skip
-    invoice.add_argument("number", metavar="NUMBER")
-    _as_of(invoice)
+    _as_of(add_document_commands(commands))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -25,11 +25,12 @@ from severa_ledger.domain.billing import (
 )
 from severa_ledger.domain.errors import SubscriptionNotFoundError
 from severa_ledger.domain.rules import check_date
+from severa_ledger.ledger.documents import DocumentQueries
 from severa_ledger.ledger.subscriptions import SubscriptionCommands
 from severa_ledger.store.unit import Unit
 
 
-class Ledger(SubscriptionCommands):
+class Ledger(SubscriptionCommands, DocumentQueries):
     """Seat-based subscription billing as an event-sourced ledger (docs/architecture.md)."""
 
     def record_payment(
