@@ -21,6 +21,8 @@ Exit codes (README.md, "Exit codes"):
     unreachable, no such schema, a read-only store written to; stored events
     this program cannot read or hold (unknown type, out of range), a chain
     that does not cover the log
+70  internal error: a bug in severa-ledger (one line; SEVERA_LEDGER_DEBUG=1
+    shows the traceback)
 130 interrupted
 === =====================================================================
 
@@ -56,6 +58,7 @@ from severa_ledger.domain.errors import (
 from severa_ledger.ledger.ledger import Ledger
 
 DONE, PROBLEM_FOUND, BAD_INPUT, REFUSED, STORE_UNUSABLE, INTERRUPTED = 0, 1, 2, 3, 4, 130
+INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE
 #: Commands that only read: they never create a store (``seal`` unless ``--extend``).
 READ_ONLY_COMMANDS = frozenset(
     {"licenses", "preview", "invoices", "invoice", "order", "history", "verify", "seal", "export"}
@@ -94,7 +97,26 @@ def main(argv: list[str] | None = None) -> int:
     except (LedgerError, PersistenceError, MapperDeserialisationError, sqlite3.Error,
             OSError, UnicodeDecodeError) as error:  # fmt: skip
         return _report(error, json_errors=getattr(args, "format", None) == "json")
+    except Exception as error:  # a bug of ours: one line, never a traceback  # noqa: BLE001
+        return _internal(error, json_errors=getattr(args, "format", None) == "json")
     return code or DONE
+
+
+def _internal(error: Exception, *, json_errors: bool) -> int:
+    """Report an unexpected failure in one line (exit 70); SEVERA_LEDGER_DEBUG=1 re-raises."""
+    if os.environ.get("SEVERA_LEDGER_DEBUG") == "1":
+        raise error
+    message = shortened(
+        f"internal error, a bug in severa-ledger (please report it with the command you ran; "
+        f"SEVERA_LEDGER_DEBUG=1 shows the traceback): {type(error).__name__}: {error}"
+    )
+    if json_errors:
+        document = {"error": type(error).__name__, "message": message, "rule": None,
+                    "exit": INTERNAL_ERROR}  # fmt: skip
+        print(json.dumps(document, ensure_ascii=False), file=sys.stderr)
+    else:
+        print(f"error: {message}", file=sys.stderr)
+    return INTERNAL_ERROR
 
 
 def _parsed(argv: list[str] | None) -> argparse.Namespace:
