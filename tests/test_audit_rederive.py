@@ -78,7 +78,10 @@ def test_an_altered_order_line_is_found_with_the_invoice_it_feeds(sqlite_tamper:
     ]
     assert findings[0].message == "states net 900.00 but its lines sum to 800.00"
     assert "lines[1].amount: stored 900.00, re-derived 800.00" in findings[1].message
-    assert findings[2].message == "lines[1].amount: stored 800.00, re-derived 900.00"
+    assert findings[2].message == (
+        "lines[1].amount: stored 800.00, re-derived 900.00; "
+        "lines[1].explanation: explains amount 900.00, the line has 800.00"
+    )
 
 
 def test_an_altered_price_is_found_in_every_order_it_priced(sqlite_tamper: Tamper) -> None:

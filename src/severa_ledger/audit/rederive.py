@@ -12,10 +12,10 @@ Each stored invoice is rebuilt with :func:`~severa_ledger.domain.billing.build_i
 from its stored order, the company details in force on its issue date as the
 ledger knew them when it issued the invoice, and the ledger's sellers and VAT
 table; each credit note with :func:`~severa_ledger.domain.account.credit_note_for`.
-Any difference in lines or totals is a finding, and so is a payment that
-``record_payment`` would refuse now (above the limit, or not in whole minor
-units: docs/billing.md, "Limits"). This check reads decoded
-events and is independent of the hash chain.
+Any difference in lines, explanations (audit/explaining.py) or totals is a finding,
+and so is a payment that ``record_payment`` would refuse now (above the limit, or not
+in whole minor units: docs/billing.md, "Limits"). This check reads decoded events and
+is independent of the hash chain.
 """
 
 from __future__ import annotations
@@ -28,12 +28,13 @@ from uuid import UUID
 
 import attrs
 
-from severa_ledger.audit.diff import differences
+from severa_ledger.audit.explaining import compared
 from severa_ledger.domain.account import account_id, check_payment_amount, credit_note_for
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
 from severa_ledger.domain.documents import Invoice, OrderConfirmation
 from severa_ledger.domain.errors import LedgerError
 from severa_ledger.domain.periods import Schedule
+from severa_ledger.domain.sellers import Seller
 from severa_ledger.domain.subscription import OPENED_TOPIC, Subscription, subscription_id
 from severa_ledger.projections.log import Log, Stored
 from severa_ledger.store.decoding import EventDecoder
@@ -181,7 +182,7 @@ class _Customer:
             order,
             number=InvoiceNumber(invoice.series, invoice.sequence),
             issued=issued,
-            seller=self.reader.sellers[order.seller],
+            seller=_as_issued(self.reader.sellers[order.seller], invoice),
             buyer=self.fresh.company_on(issued),
             vat=self.reader.vat,
         )
@@ -210,8 +211,8 @@ class _Customer:
         except LedgerError as error:
             self.find(f"payment on {invoice.number}", f"re-recording it was refused: {error}")
 
-    def compare(self, document: str, stored: object, derived: object) -> None:
-        found = differences(stored, derived)
+    def compare(self, document: str, stored: object, derived: Invoice | OrderConfirmation) -> None:
+        found = compared(stored, derived)
         if found:
             self.find(document, "; ".join(found))
 
@@ -327,3 +328,22 @@ def rederive(
         if progress is not None:
             progress(customers, max(total, customers))
     return Rederivation(customers, orders, invoices, tuple(findings))
+
+
+def _as_issued(seller: Seller, invoice: Invoice) -> Seller:
+    """Return the seller with the identity and payment details the invoice printed (R18).
+
+    A seller's name, identifiers, address and bank accounts are configuration: one
+    configured after an invoice was issued does not make that invoice differ.
+    Lines, VAT and totals are still re-derived and compared.
+    """
+    printed = invoice.seller
+    payment = dict(seller.payment)
+    if invoice.payment_details is None:
+        payment.pop(invoice.currency, None)
+    else:
+        payment[invoice.currency] = invoice.payment_details
+    return attrs.evolve(
+        seller, name=printed.name, vat_id=printed.vat_id, business_id=printed.business_id,
+        address=printed.address, payment=payment,
+    )  # fmt: skip

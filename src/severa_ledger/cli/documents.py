@@ -64,7 +64,7 @@ def _order_table(order: OrderView) -> Table:
             name, justify="left" if name.startswith("d") or name == "unit" else "right"
         )
     for line in order.lines:
-        table.add_row(line.description, str(line.quantity), line.unit, str(line.unit_price),
+        table.add_row(render.described(line), str(line.quantity), line.unit, str(line.unit_price),
                       str(line.amount))  # fmt: skip
     return table
 

@@ -20,10 +20,12 @@ import attrs
 from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
+from rich.text import Text
 
 from severa_ledger.cli.demo import SEED_ADDITION
 from severa_ledger.cli.words import plural
-from severa_ledger.domain.documents import CREDIT_NOTE, InvoiceLine, InvoiceView
+from severa_ledger.domain.documents import CREDIT_NOTE, InvoiceLine, InvoiceView, OrderLine
+from severa_ledger.domain.explanation import Explanation
 
 if TYPE_CHECKING:
     from severa_ledger.billing.plan import BillingReport
@@ -56,8 +58,9 @@ def plain(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
     cls = type(value)
-    if attrs.has(cls):
-        return {f.name: plain(getattr(value, f.name)) for f in attrs.fields(cls)}
+    if attrs.has(cls):  # an explanation adds exact, quantity and its sentences
+        fields = {f.name: plain(getattr(value, f.name)) for f in attrs.fields(cls)}
+        return value.as_data() if isinstance(value, Explanation) else fields
     if isinstance(value, Mapping):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -177,10 +180,18 @@ def lines_table(lines: Iterable[InvoiceLine], currency: str) -> Table:
     for line in lines:
         vat = f"{line.vat_category} {line.vat_rate} %"
         table.add_row(
-            line.description, str(line.quantity), line.unit, str(line.unit_price),
+            described(line), str(line.quantity), line.unit, str(line.unit_price),
             str(line.amount), vat,
         )  # fmt: skip
     return table
+
+
+def described(line: InvoiceLine | OrderLine, language: str = "en") -> Text:
+    """Return a line's description with its explanation in a dim line under it (issue 19)."""
+    text = Text(line.description)
+    if line.explanation is not None:
+        text.append("\n" + line.explanation.sentence(language), style="dim")
+    return text
 
 
 def preview_renderables(preview: Preview) -> list[object]:

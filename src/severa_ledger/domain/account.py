@@ -23,6 +23,7 @@ from severa_ledger.domain.errors import (
     PaymentOutOfRangeError,
     SubMinorUnitPaymentError,
 )
+from severa_ledger.domain.explanation import credit
 from severa_ledger.domain.limits import MAX_PAYMENT_MINOR, in_major_units
 from severa_ledger.domain.money import (
     Money,
@@ -67,7 +68,13 @@ def check_payment_amount(value: Decimal, currency: str, number: str, customer: s
 def credit_note_for(original: Invoice, number: InvoiceNumber, on: date, reason: str) -> Invoice:
     """Return a credit note reversing every line of ``original`` (R17, type 381)."""
     lines = [
-        attrs.evolve(line, quantity=-line.quantity, amount=-line.amount) for line in original.lines
+        attrs.evolve(
+            line,
+            quantity=-line.quantity,
+            amount=-line.amount,
+            explanation=credit(line.explanation, original.number, n),
+        )
+        for n, line in enumerate(original.lines, start=1)
     ]
     notes = {s.category: s.note for s in original.vat_breakdown}
     breakdown = vat_breakdown(lines, notes, original.currency)

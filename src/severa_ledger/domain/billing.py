@@ -23,9 +23,16 @@ from severa_ledger.domain.documents import (
     VatSubtotal,
 )
 from severa_ledger.domain.errors import UnknownLicenseKindError
+from severa_ledger.domain.explanation import Explanation, prorated, whole_period
 from severa_ledger.domain.money import Money, round_half_up
-from severa_ledger.domain.periods import Period
-from severa_ledger.domain.proration import ProrationPolicy, full_period_price, prorated_unit_price
+from severa_ledger.domain.periods import Period, Schedule
+from severa_ledger.domain.proration import (
+    ProrationPolicy,
+    day_counts,
+    full_period_price,
+    policy_named,
+    prorated_unit_price,
+)
 from severa_ledger.domain.sellers import Seller
 from severa_ledger.domain.tax import VatTable
 
@@ -83,6 +90,7 @@ def whole_period_line(
         amount=(monthly * quantity).amount,
         period_start=period.start,
         period_end=period.end,
+        explanation=whole_period(monthly.currency, licenses, months, monthly.amount),
     )
 
 
@@ -96,7 +104,11 @@ def addition_line(
     monthly: Money,
     policy: ProrationPolicy,
 ) -> OrderLine:
-    """Return a line for licenses bought on ``day``: prorated unit price x licenses (R9, R14)."""
+    """Return a line for licenses bought on ``day``: prorated unit price x licenses (R9, R14).
+
+    On the period's first day the unit price is the whole period's (R9: d = s).
+    """
+    name, days = day_counts(policy, period, day)
     if day == period.start:
         unit_price = full_period_price(monthly, months)
     else:
@@ -111,6 +123,15 @@ def addition_line(
         amount=(unit_price * licenses).amount,
         period_start=day,
         period_end=period.end,
+        explanation=prorated(
+            currency=monthly.currency,
+            licenses=licenses,
+            months=months,
+            monthly_price=monthly.amount,
+            policy=name,
+            days=days,
+            rounded=unit_price.amount,
+        ),
     )
 
 
@@ -127,6 +148,35 @@ def period_lines(
         for kind, n in sorted(counts.items())
         if n > 0
     ]
+
+
+def explain_stored_line(
+    line: OrderLine | InvoiceLine,
+    *,
+    schedule: Schedule,
+    versions: Sequence[PriceVersion],
+    currency: str,
+    proration: str,
+) -> Explanation | None:
+    """Return the explanation of a line stored without one, from the subscription's facts.
+
+    The line's unit says its shape: a license-month is a whole period (R8, R13,
+    R20), a license an addition from its first day (R9, R14); the period, the
+    price version in force at its start (R12) and the recorded policy (R10) are
+    the subscription's. None when its kind has no price for that period.
+    """
+    period = schedule.containing(line.period_start)
+    try:
+        monthly = monthly_price(versions, period, line.kind, currency)
+    except UnknownLicenseKindError:
+        return None
+    quantity = abs(line.quantity)
+    if line.unit == "month":
+        return whole_period(currency, quantity // schedule.months, schedule.months, monthly.amount)
+    derived = addition_line(line.kind, quantity, period, day=line.period_start,
+                            months=schedule.months, monthly=monthly,
+                            policy=policy_named(proration))  # fmt: skip
+    return derived.explanation
 
 
 def issue_date(order_date: date, regime: str, weekday: int = MONDAY) -> date:
@@ -213,6 +263,7 @@ def build_invoice(
             period_end=line.period_end,
             vat_category=rule.category,
             vat_rate=rule.rate,
+            explanation=line.explanation,
         )
         for line in order.lines
     ]

@@ -13,6 +13,7 @@ from decimal import Decimal
 import attrs
 
 from severa_ledger.domain.company import CompanyDetails
+from severa_ledger.domain.explanation import Explanation
 from severa_ledger.domain.sellers import PaymentDetails
 
 RENEWAL = "renewal"
@@ -34,6 +35,8 @@ class OrderLine:
     amount: Decimal
     period_start: date
     period_end: date
+    #: The arithmetic behind ``amount`` (None: stored before explanations were; readers derive it).
+    explanation: Explanation | None = None
 
 
 def _order_lines(lines: Iterable[OrderLine]) -> tuple[OrderLine, ...]:
@@ -85,6 +88,8 @@ class InvoiceLine:
     period_end: date
     vat_category: str
     vat_rate: Decimal
+    #: The arithmetic behind ``amount`` (None: stored before explanations were; readers derive it).
+    explanation: Explanation | None = None
 
 
 @attrs.frozen

@@ -26,10 +26,15 @@ def _check_inside(period: Period, day: date) -> None:
         )
 
 
+def actual_day_counts(period: Period, day: date) -> tuple[int, int]:
+    """Return the actual days left from ``day`` and the period's days, both ends included (R9)."""
+    _check_inside(period, day)
+    return (period.end - day).days + 1, period.days
+
+
 def actual_days(period: Period, day: date) -> Fraction:
     """Return the remaining fraction in actual days (R9): (e - d + 1) / (e - s + 1)."""
-    _check_inside(period, day)
-    return Fraction((period.end - day).days + 1, period.days)
+    return Fraction(*actual_day_counts(period, day))
 
 
 def _days_30e_360(first: date, last: date) -> int:
@@ -39,13 +44,37 @@ def _days_30e_360(first: date, last: date) -> int:
     return 360 * (last.year - first.year) + 30 * (last.month - first.month) + d2 - d1 + 1
 
 
+def thirty_360_day_counts(period: Period, day: date) -> tuple[int, int]:
+    """Return the 30E/360 days left from ``day`` and the period's 30E/360 days (R10)."""
+    _check_inside(period, day)
+    return _days_30e_360(day, period.end), _days_30e_360(period.start, period.end)
+
+
 def thirty_360(period: Period, day: date) -> Fraction:
     """Return the remaining fraction in 30E/360 days (R10): 5.6-31.7 is 56 of 90."""
-    _check_inside(period, day)
-    return Fraction(_days_30e_360(day, period.end), _days_30e_360(period.start, period.end))
+    return Fraction(*thirty_360_day_counts(period, day))
 
 
 POLICIES: dict[str, ProrationPolicy] = {"actual_days": actual_days, "thirty_360": thirty_360}
+#: Each policy's day count: (days left, days in the period), the fraction unreduced.
+DAY_COUNTS: dict[str, Callable[[Period, date], tuple[int, int]]] = {
+    "actual_days": actual_day_counts,
+    "thirty_360": thirty_360_day_counts,
+}
+
+
+def day_counts(policy: ProrationPolicy, period: Period, day: date) -> tuple[str, tuple[int, int]]:
+    """Return a policy's name and its (days left, days in the period) from ``day`` (R9, R10).
+
+    A policy without a day count in :data:`DAY_COUNTS` is named as registered
+    (else after its function) and counted by its fraction's numerator and denominator.
+    """
+    name = next((n for n, known in POLICIES.items() if known is policy), None)
+    if name is not None and name in DAY_COUNTS:
+        return name, DAY_COUNTS[name](period, day)
+    fraction = policy(period, day)
+    named = name or str(getattr(policy, "__name__", "custom"))
+    return named, (fraction.numerator, fraction.denominator)
 
 
 def policy_named(name: str) -> ProrationPolicy:

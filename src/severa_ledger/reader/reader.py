@@ -23,6 +23,7 @@ from severa_ledger.domain.series import InvoiceSeries
 from severa_ledger.domain.subscription import OPENED_TOPIC, Subscription, subscription_id
 from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
 from severa_ledger.domain.values import LicenseCount
+from severa_ledger.reader.explaining import explained_documents
 from severa_ledger.reader.read_models import ReadModels
 from severa_ledger.reader.views import HIDDEN_FIELDS, HistoryEntry, OrderView, Preview, Receivables
 from severa_ledger.store.known import check_instant, known_version, recorded_by
@@ -220,13 +221,14 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
         sub = self.subscription(customer_number, known_at=known_at)
         assert sub is not None  # noqa: S101 -- as_of=None never returns None
         billed = self.account(customer_number, known_at).by_order
-        return [
+        views = [
             OrderView(
                 **{f.name: getattr(o, f.name) for f in attrs.fields(OrderConfirmation)},
                 invoice_number=billed.get(str(o.sequence)),
             )
             for o in sub.orders
         ]
+        return explained_documents(views, lambda _: sub)
 
     def invoices(
         self,
@@ -239,14 +241,18 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
         if self._reads_models(known_at):
             found = self.read_models.invoices(customer_number, as_of)
             if found is not None:
-                return found
+                return self._explained(found, known_at)
         customers = [customer_number] if customer_number else self.customers(known_at=known_at)
         views = [
             account.view(number, as_of)
             for account in (self.account(c, known_at) for c in customers)
             for number in account.invoices
         ]
-        return sorted(views, key=lambda v: (v.series, v.sequence))
+        return self._explained(sorted(views, key=lambda v: (v.series, v.sequence)), known_at)
+
+    def _explained(self, views: list[InvoiceView], known_at: datetime | None) -> list[InvoiceView]:
+        """Return ``views`` with the lines stored without explanation explained (issue 19)."""
+        return explained_documents(views, lambda c: self.subscription(c, known_at=known_at))
 
     def invoice(
         self, number: str, *, as_of: date | None = None, known_at: datetime | None = None
@@ -255,12 +261,12 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
         if self._reads_models(known_at):
             found = self.read_models.invoice(number, as_of)
             if found is not None:
-                return found
+                return self._explained([found], known_at)[0]
         account = self.account(self._customer_of(Unit(self), number), known_at)
         if number not in account.invoices:
             when = f" was recorded by {known_at.isoformat()}" if known_at else ""
             raise InvoiceNotFoundError(f"no invoice numbered {number!r}{when}")
-        return account.view(number, as_of)
+        return self._explained([account.view(number, as_of)], known_at)[0]
 
     def receivables(
         self, customer_number: str, *, as_of: date | None = None, known_at: datetime | None = None

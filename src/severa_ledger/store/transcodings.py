@@ -1,13 +1,15 @@
 """How values are stored: transcodings for dates and value objects.
 
 Transcoding names are persisted in every stored event: never change one
-without keeping the old name readable.
+without keeping the old name readable. A class registered under two names
+(``OrderLine.v1`` and ``.v2``) decodes both and encodes with the later one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from types import MemberDescriptorType
 from typing import Any
 
@@ -28,6 +30,7 @@ from severa_ledger.domain.documents import (
     SellerSnapshot,
     VatSubtotal,
 )
+from severa_ledger.domain.explanation import Explanation
 from severa_ledger.domain.sellers import PaymentDetails
 from severa_ledger.domain.values import CompanyVersion, Migration, TermsAcceptance
 
@@ -95,6 +98,46 @@ class AttrsTranscoding(Transcoding):
         return obj
 
 
+class ExplanationTranscoding(Transcoding):
+    """A line's explanation (issue 19), compact: its fields by name, amounts as plain strings.
+
+    Every line of every order and invoice carries one, so it is kept small:
+    fields that are None are left out, and the three amounts are strings
+    (``"185.87"``, scale kept) rather than nested ``decimal_str`` values.
+    Decoding sets the slots directly, like :class:`AttrsTranscoding`.
+    """
+
+    type = Explanation
+    name = "severa_ledger.Explanation.v1"
+    _amounts = ("monthly_price", "rounded", "amount")
+
+    def __init__(self) -> None:
+        names = [f.name for f in attrs.fields(Explanation)]
+        slot = {name: getattr(Explanation, name).__set__ for name in names}
+        self._names = tuple(names)
+        self._plain = tuple((n, slot[n]) for n in names if n not in self._amounts)
+        self._money = tuple((n, slot[n]) for n in self._amounts)
+
+    def encode(self, obj: Explanation) -> dict[str, object]:
+        """Return the fields that are set, amounts as strings."""
+        data: dict[str, object] = {}
+        for name in self._names:
+            value = getattr(obj, name)
+            if value is not None:
+                data[name] = str(value) if name in self._amounts else value
+        return data
+
+    def decode(self, data: dict[str, Any]) -> Explanation:
+        """Return the explanation, without validation; absent fields are None."""
+        obj: Explanation = object.__new__(Explanation)
+        get = data.get
+        for name, put in self._plain:
+            put(obj, get(name))
+        for name, put in self._money:
+            put(obj, Decimal(data[name]))
+        return obj
+
+
 VALUE_TYPES: dict[str, type[Any]] = {
     "severa_ledger.CompanyDetails.v1": CompanyDetails,
     "severa_ledger.CompanyVersion.v1": CompanyVersion,
@@ -109,6 +152,9 @@ VALUE_TYPES: dict[str, type[Any]] = {
     "severa_ledger.Migration.v1": Migration,
     "severa_ledger.TermsAcceptance.v1": TermsAcceptance,
     "severa_ledger.Payment.v1": Payment,
+    # Lines with their explanation (issue 19): v1 data, stored before, decodes with none.
+    "severa_ledger.OrderLine.v2": OrderLine,
+    "severa_ledger.InvoiceLine.v2": InvoiceLine,
 }
 
 
@@ -119,5 +165,6 @@ class LedgerTranscodings:
         """Register dates and every value object stored in events or snapshots."""
         super().register_transcodings(transcoder)  # type: ignore[misc]
         transcoder.register(DateAsISO())
+        transcoder.register(ExplanationTranscoding())
         for name, cls in VALUE_TYPES.items():
             transcoder.register(AttrsTranscoding(cls, name))
