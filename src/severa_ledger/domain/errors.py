@@ -270,3 +270,45 @@ class UnknownLanguageError(InvalidValueError):
 
 
 __all__ += ["UnknownLanguageError"]
+
+
+class OrderNotFoundError(LedgerError):
+    """Raised when a customer has no order confirmation with the given sequence number."""
+
+
+class DocumentsUnavailableError(LedgerError):
+    """Raised when a document is asked for but the ``documents`` extra is not installed."""
+
+
+__all__ += ["DocumentsUnavailableError", "OrderNotFoundError"]
+
+
+# The web edge (docs/web.md).
+
+
+class ApiKeyNotFoundError(LedgerError):
+    """Raised when revoking an API key id that no key has."""
+
+
+class TermsNotAcceptedError(LedgerError):
+    """Raised when a customer changes a migrated subscription before accepting the terms (R25)."""
+
+
+__all__ += ["ApiKeyNotFoundError", "TermsNotAcceptedError"]
+
+
+# The EHF / Peppol BIS Billing 3.0 document (docs/einvoicing.md).
+
+
+class DocumentIncompleteError(LedgerError):
+    """Raised when an issued document lacks what its EHF XML must carry (a seller identifier)."""
+
+
+__all__ += ["DocumentIncompleteError"]
+
+
+class DocumentRenderError(LedgerError):
+    """Raised when a PDF cannot be rendered exactly as designed, e.g. a font is missing."""
+
+
+__all__ += ["DocumentRenderError"]

@@ -41,13 +41,16 @@ class Seller:
         return self.payment.get(currency)
 
 
+# Organisation number, VAT id and address of Visma Software AS are configuration
+# taken from the public register (Brønnøysundregistrene), not from the sources;
+# the EHF rules want them on every invoice (NO-R-001, PEPPOL-EN16931-R020).
 VISMA_SOFTWARE_AS = Seller(
     key=LEGACY_SELLER,
     name="Visma Software AS",
     country="NO",
-    vat_id=None,  # configuration: the sources do not state it
-    business_id=None,
-    address=None,
+    vat_id="NO980858073MVA",
+    business_id="980858073",
+    address="Karenslyst allé 56, 0277 Oslo, Norway",
     series="VSAS",
 )
 
