@@ -136,6 +136,8 @@ def _reads_only(args: argparse.Namespace) -> bool:
         return getattr(args, "action", None) in READ_ONLY_PROJECTION_ACTIONS
     if args.command == "seal":
         return not getattr(args, "extend", False)
+    if args.command == "keys":  # keys list reads; create, revoke and login-link write
+        return getattr(args, "action", None) == "list"
     if args.command in {"apply", "bill"}:  # --check, --dry-run: decide, record nothing
         return bool(getattr(args, "check", False) or getattr(args, "dry_run", False))
     return args.command in READ_ONLY_COMMANDS

@@ -25,6 +25,7 @@ from severa_ledger.cli.handlers import (
     cmd_verify,
 )
 from severa_ledger.cli.options import Subcommands, add_command, epilog, iso_date_arg
+from severa_ledger.cli.web_commands import add_web_commands
 from severa_ledger.cli.writes import add_write_commands
 from severa_ledger.reader.read_models import POLL_INTERVAL, projections
 
@@ -195,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     _bill_command(commands)
     _invoices_command(commands)
     add_write_commands(commands)
+    add_web_commands(commands)
     demo = add_command(commands, "demo", cmd_demo, "load, bill and print the demo scenario",
                        examples=("demo --db sqlite:///demo.db",))  # fmt: skip
     demo.add_argument("--through", type=iso_date_arg, default=THROUGH, metavar="DATE",

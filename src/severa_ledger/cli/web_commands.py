@@ -1,0 +1,145 @@
+"""``serve`` (the web app and JSON API) and ``keys`` (API keys, login links): docs/web.md.
+
+FastAPI and uvicorn are imported by ``serve`` only: the core install has no
+``web`` extra, and without it ``serve`` says how to install it (exit 2). Keys
+need no extra: they are kept beside the events, in the same store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, date, datetime, timedelta
+
+from rich.table import Table
+
+from severa_ledger.cli.handlers import emit
+from severa_ledger.cli.options import Subcommands, add_command, epilog, iso_date_arg
+from severa_ledger.ledger.ledger import Ledger
+from severa_ledger.store.environment import DEFAULT_URL
+from severa_ledger.web.keys import KeyStore, open_key_store
+
+BAD_INPUT = 2
+#: How long a login link works (it works once).
+LOGIN_LINK_TTL = timedelta(minutes=15)
+SECRET_VARIABLE = "SEVERA_LEDGER_SECRET"  # noqa: S105 -- the name of a variable
+WEB_EXTRA = 'pip install "severa-ledger[web]"'
+LINK_EXAMPLE = "keys login-link --customer 1002 --base-url https://billing.example"
+
+
+def store_url(args: argparse.Namespace) -> str:
+    """Return the store URL the command runs on (``--db``, else the environment, else default)."""
+    return str(args.db or os.environ.get("SEVERA_LEDGER_DB") or DEFAULT_URL)
+
+
+def _keys(args: argparse.Namespace, *, create: bool = True) -> KeyStore:
+    return open_key_store(store_url(args), create=create)
+
+
+def cmd_serve(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Serve the pages and the JSON API on ``--host``:``--port`` until interrupted."""
+    try:
+        import uvicorn  # noqa: PLC0415 -- the web extra, only for serve
+
+        from severa_ledger.web.app import create_app  # noqa: PLC0415 -- needs fastapi
+    except ImportError as error:
+        sys.stderr.write(f"error: serve needs the web extra ({error.name} is not installed): "
+                         f"{WEB_EXTRA}\n")  # fmt: skip
+        return BAD_INPUT
+    keys = _keys(args)
+    secret = os.environ.get(SECRET_VARIABLE, "").encode() or keys.session_secret()
+    pinned = args.today
+    app = create_app(ledger, keys, secret=secret,
+                     today=(lambda: pinned) if pinned else date.today)  # fmt: skip
+    config = uvicorn.Config(app, host=args.host, port=args.port, proxy_headers=True,
+                            forwarded_allow_ips=args.forwarded_allow_ips)  # fmt: skip
+    uvicorn.Server(config).run()
+    return 0
+
+
+def cmd_keys_create(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Make an API key for the operator or one customer; print it once."""
+    if args.customer is not None:
+        ledger.subscription(args.customer)  # SubscriptionNotFoundError if there is none
+    label = args.label or ("operator" if args.customer is None else f"customer {args.customer}")
+    key, principal = _keys(args).create(
+        customer_number=args.customer, label=label, now=datetime.now(UTC)
+    )
+    scope = principal.customer_number or "operator"
+    document = {"key_id": principal.key_id, "customer_number": principal.customer_number,
+                "label": label, "key": key}  # fmt: skip
+    emit(args, document, f"key {principal.key_id} for {scope} (shown once, keep it secret):", key)
+
+
+def cmd_keys_list(_: Ledger, args: argparse.Namespace) -> None:
+    """Print every key's id, scope, label and state (never a secret)."""
+    found = _keys(args, create=False).list()
+    table = Table(title="API keys")
+    for column in ("key id", "scope", "label", "created", "revoked"):
+        table.add_column(column)
+    for info in found:
+        revoked = info.revoked_at.isoformat(timespec="seconds") if info.revoked_at else ""
+        table.add_row(info.key_id, info.customer_number or "operator", info.label,
+                      info.created_at.isoformat(timespec="seconds"), revoked)  # fmt: skip
+    emit(args, found, table)
+
+
+def cmd_keys_revoke(_: Ledger, args: argparse.Namespace) -> None:
+    """Revoke a key: requests and sessions made with it stop working at once."""
+    _keys(args).revoke(args.key_id)
+    emit(args, {"key_id": args.key_id, "revoked": True}, f"key {args.key_id} revoked")
+
+
+def cmd_keys_login_link(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Print a one-time login link for a customer, valid 15 minutes."""
+    ledger.subscription(args.customer)  # SubscriptionNotFoundError if there is none
+    keys, now = _keys(args), datetime.now(UTC)
+    _, principal = keys.create(customer_number=args.customer, label="login link", now=now)
+    token = keys.issue_login_token(principal, now=now, ttl=LOGIN_LINK_TTL)
+    link = f"{args.base_url.rstrip('/')}/login/{token}"
+    expires = (now + LOGIN_LINK_TTL).isoformat(timespec="seconds")
+    document = {"customer_number": args.customer, "key_id": principal.key_id, "url": link,
+                "expires_at": expires}  # fmt: skip
+    emit(args, document, f"one-time login link for {args.customer}, valid until {expires}:", link)
+
+
+def add_web_commands(commands: Subcommands) -> None:
+    """Add ``serve`` and ``keys`` to the command line."""
+    serve = add_command(commands, "serve", cmd_serve,
+                        "the Subscription Management web app and JSON API",
+                        examples=("serve", "serve --host 0.0.0.0 --port 8080",
+                                  "serve --today 2025-06-05"))  # fmt: skip
+    serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--forwarded-allow-ips", default=None, metavar="IPS",
+                       help="reverse proxies trusted for X-Forwarded-* headers (default: "
+                       "$FORWARDED_ALLOW_IPS or 127.0.0.1; docs/web.md)")  # fmt: skip
+    serve.add_argument("--today", type=iso_date_arg, default=None, metavar="DATE",
+                       help="the business date of every request, for demos and training "
+                       "(default: the server's clock)")  # fmt: skip
+    group = commands.add_parser(
+        "keys", help="API keys and login links (docs/web.md)",
+        description="API keys and login links (docs/web.md)",
+        epilog=epilog("keys create --operator", "keys list", "keys revoke 3f2a9c0b1d4e"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = add_command(actions, "create", cmd_keys_create, "make a key (printed once)",
+                         examples=("keys create --operator",
+                                   "keys create --customer 1002 --label anne"))  # fmt: skip
+    scope = create.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--operator", action="store_true", help="the seller's billing team")
+    scope.add_argument("--customer", metavar="CUSTOMER", default=None, help="one customer")
+    create.add_argument("--label", default=None, help="a note: who holds the key")
+    add_command(actions, "list", cmd_keys_list, "every key (no secrets)",
+                examples=("keys list", "keys list --format json"))  # fmt: skip
+    revoke = add_command(actions, "revoke", cmd_keys_revoke, "revoke a key",
+                         examples=("keys revoke 3f2a9c0b1d4e",))  # fmt: skip
+    revoke.add_argument("key_id", metavar="KEY_ID")
+    link = add_command(actions, "login-link", cmd_keys_login_link,
+                       "a one-time login link for a customer (15 minutes)",
+                       examples=(LINK_EXAMPLE,))  # fmt: skip
+    link.add_argument("--customer", metavar="CUSTOMER", required=True)
+    link.add_argument("--base-url", default="http://127.0.0.1:8000", metavar="URL",
+                      help="where the app is served (default: http://127.0.0.1:8000)")  # fmt: skip

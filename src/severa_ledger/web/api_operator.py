@@ -1,0 +1,155 @@
+"""The operator's API: open, prices, migration, payments, credit notes, billing, verify.
+
+The operator is the seller's billing team; a customer key is refused (403).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from severa_ledger.audit.verify import VerifyReport
+from severa_ledger.domain.company import CompanyDetails
+from severa_ledger.web import api_views as views
+from severa_ledger.web.api_deps import (
+    IdempotencyKey,
+    Operator,
+    command_id,
+    effective,
+    ledger_of,
+    operator,
+)
+from severa_ledger.web.api_responses import (
+    BillingOut,
+    FindingOut,
+    PlannedInvoiceOut,
+    Recorded,
+    VerifyOut,
+)
+from severa_ledger.web.problems import PROBLEM_RESPONSES
+from severa_ledger.web.schemas import (
+    BillingIn,
+    CreditIn,
+    MigrationIn,
+    OpenSubscriptionIn,
+    PaymentIn,
+    PricesIn,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["operator"], responses=PROBLEM_RESPONSES)
+OPERATOR = [Depends(operator)]
+
+
+@router.post("/subscriptions", summary="Open a subscription", status_code=201)
+async def open_subscription(
+    request: Request, *, caller: Operator, body: OpenSubscriptionIn,
+    idempotency_key: IdempotencyKey = None,
+) -> Recorded:  # fmt: skip
+    """Open a subscription (R1, R8-R12, R20, R26)."""
+    company = CompanyDetails(**body.company.model_dump())
+    ledger_of(request).open_subscription(
+        body.customer_number, company=company, currency=body.currency,
+        period_months=body.period_months, anchor=body.anchor,
+        prices={kind: Decimal(price) for kind, price in body.prices.items()},
+        on=effective(request, caller, body.on), seller=body.seller, regime=body.regime,
+        proration=body.proration, command_id=command_id(caller, idempotency_key),
+    )  # fmt: skip
+    return Recorded()
+
+
+@router.post("/subscriptions/{customer}/prices", summary="A new price-list version (R12)")
+async def change_prices(
+    request: Request, *, caller: Operator, customer: str, body: PricesIn,
+    idempotency_key: IdempotencyKey = None,
+) -> Recorded:  # fmt: skip
+    """Record a price-list version effective from ``effective`` (R12)."""
+    ledger_of(request).change_prices(
+        customer, {kind: Decimal(price) for kind, price in body.prices.items()},
+        effective=body.effective, on=effective(request, caller, body.on),
+        command_id=command_id(caller, idempotency_key),
+    )  # fmt: skip
+    return Recorded()
+
+
+@router.post("/subscriptions/{customer}/migration", summary="Schedule the migration (R21-R24)")
+async def schedule_migration(
+    request: Request, *, caller: Operator, customer: str, body: MigrationIn,
+    idempotency_key: IdempotencyKey = None,
+) -> Recorded:  # fmt: skip
+    """Schedule the move to Visma Solutions Oy from ``cohort`` (R21-R24)."""
+    migration = ledger_of(request).schedule_migration(
+        customer, cohort=body.cohort, on=effective(request, caller, body.on),
+        command_id=command_id(caller, idempotency_key),
+    )  # fmt: skip
+    return Recorded(details=views.jsonable(migration))
+
+
+@router.post("/payments", summary="Record a payment (R29)")
+async def record_payment(
+    request: Request, *, caller: Operator, body: PaymentIn, idempotency_key: IdempotencyKey = None
+) -> Recorded:
+    """Record a payment against an invoice; an overpayment becomes credit (R29)."""
+    ledger_of(request).record_payment(
+        body.invoice_number, Decimal(body.amount), on=effective(request, caller, body.on),
+        command_id=command_id(caller, idempotency_key),
+    )  # fmt: skip
+    return Recorded()
+
+
+@router.post("/invoices/{number}/credit", summary="Issue a credit note (R17)")
+async def credit_invoice(
+    request: Request, *, caller: Operator, number: str, body: CreditIn,
+    idempotency_key: IdempotencyKey = None,
+) -> Recorded:  # fmt: skip
+    """Issue a credit note (type 381) for an invoice; return its number (R17)."""
+    credit = ledger_of(request).credit_invoice(
+        number, reason=body.reason, on=effective(request, caller, body.on),
+        command_id=command_id(caller, idempotency_key),
+    )  # fmt: skip
+    return Recorded(number=credit)
+
+
+@router.post("/billing/runs", summary="Run billing, or preview it (dry_run)", dependencies=OPERATOR)
+async def run_billing(request: Request, *, body: BillingIn) -> BillingOut:
+    """Bill everything due through a date; ``dry_run`` (the default) records nothing."""
+    ledger = ledger_of(request)
+    if body.dry_run:
+        preview = ledger.preview_billing(through=body.through)
+        planned = [PlannedInvoiceOut.model_validate(views.jsonable(i)) for i in preview.invoices]
+        return BillingOut(
+            through=preview.through, dry_run=True, subscriptions=preview.subscriptions,
+            orders=preview.orders, invoice_numbers=[i.number for i in planned], invoices=planned,
+        )  # fmt: skip
+    report = ledger.run_billing(through=body.through, workers=1)
+    return BillingOut(
+        through=report.through, dry_run=False, subscriptions=report.subscriptions,
+        orders=report.orders, invoice_numbers=list(report.invoice_numbers), invoices=[],
+    )  # fmt: skip
+
+
+def _verified(report: VerifyReport) -> VerifyOut:
+    problem = report.problem
+    return VerifyOut(
+        ok=report.ok, checked_at=datetime.now(UTC),
+        chain_problem=None if problem is None else str(views.jsonable(problem)),
+        findings=[FindingOut.model_validate(views.jsonable(f)) for f in report.findings],
+        unknown_events=len(report.unknown_events),
+    )  # fmt: skip
+
+
+@router.post("/verify", summary="Verify the stored history now", dependencies=OPERATOR)
+async def run_verify(request: Request) -> VerifyOut:
+    """Check the hash chain and re-derive every document; keep the result for GET."""
+    request.app.state.last_verify = result = _verified(ledger_of(request).verify(workers=1))
+    return result
+
+
+@router.get("/verify", summary="The last verify result", dependencies=OPERATOR)
+async def last_verify(request: Request) -> VerifyOut:
+    """Return the result of the last verify since the app started (404 before the first)."""
+    result: VerifyOut | None = getattr(request.app.state, "last_verify", None)
+    if result is None:
+        raise HTTPException(404, "verify has not run since the app started: POST /api/v1/verify")
+    return result

@@ -1,0 +1,78 @@
+"""The ASGI app: the JSON API under ``/api/v1``, the pages, ``/static`` (docs/web.md).
+
+:func:`create_app` takes an open ledger and key store; ``severa-ledger serve``
+builds both from ``--db`` and runs the app with uvicorn. Every API route needs
+a bearer key; ``/healthz``, ``/openapi.json`` and ``/static`` need none (the
+spec describes the API, it holds no data), and the pages log in with a
+session (:mod:`severa_ledger.web.pages`).
+
+Ledger access happens on the event loop (``async def`` routes), one request at
+a time: the ledger is not thread-safe. ``app.state.today()`` is the business
+date of a request: the edge's clock, fixed in tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+
+from severa_ledger.ledger.ledger import Ledger
+from severa_ledger.web import api, api_commands, api_invoices, api_operator, pages
+from severa_ledger.web.keys import KeyStore
+from severa_ledger.web.problems import add_problem_handlers, problem_schema
+
+STATIC = Path(__file__).parent / "static"
+TITLE = "severa-ledger Subscription Management API"
+DESCRIPTION = """\
+Seat-based subscription billing (docs/web.md). Authenticate with
+`Authorization: Bearer <key>` (`severa-ledger keys create`). Money is a decimal
+string, dates are ISO dates. Errors are `application/problem+json` (RFC 9457)
+with `error` (the ledger's error class) and `rule` (e.g. `R5`). Send an
+`Idempotency-Key` header to make a command safe to retry.
+"""
+
+
+def create_app(
+    ledger: Ledger,
+    keys: KeyStore,
+    *,
+    secret: bytes,
+    today: Callable[[], date] = date.today,
+) -> FastAPI:
+    """Return the app serving ``ledger``, authenticating with ``keys``, signing with ``secret``."""
+    app = FastAPI(title=TITLE, description=DESCRIPTION, version="1", docs_url=None,
+                  redoc_url=None, openapi_url="/openapi.json")  # fmt: skip
+    app.state.ledger = ledger
+    app.state.keys = keys
+    app.state.secret = secret
+    app.state.today = today
+    app.state.last_verify = None
+    add_problem_handlers(app)
+    for module in (api, api_commands, api_invoices, api_operator):
+        app.include_router(module.router)
+    app.include_router(pages.router)
+    if STATIC.is_dir():
+        app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """Return the OpenAPI document, with the Problem schema every error response names."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                             routes=app.routes)  # fmt: skip
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = problem_schema()
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,196 @@
+"""The operator's pages (the seller's billing team): subscriptions, billing, payments, audit.
+
+Operator sessions only: a customer's session gets 404 here, as for any page
+outside its scope. Every post is CSRF-checked; payments and credit notes carry
+a command id from the form's nonce (a double submit records once); a billing run
+records nothing new when repeated, by its own rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+from fastapi import APIRouter, Request, Response
+
+from severa_ledger.audit.verify import VerifyReport
+from severa_ledger.domain.errors import InvalidValueError, LedgerError
+from severa_ledger.web.pages_common import (
+    Visit,
+    command_id,
+    operator_visit,
+    posted,
+    render,
+    seller_name,
+)
+
+router = APIRouter(include_in_schema=False)
+
+STATUSES = ("ok", "terms_pending", "overdue")
+#: Rows on one page of the subscriptions list.
+PAGE_SIZE = 50
+
+
+@attrs.frozen
+class Row:
+    """One subscription in the operator's list."""
+
+    customer: str
+    name: str
+    seller: str
+    seller_name: str
+    currency: str
+    licenses: int
+    status: str
+
+
+@attrs.frozen
+class LastVerify:
+    """The last verify result, kept in the app's state, and when it ran."""
+
+    at: datetime
+    report: VerifyReport
+
+
+def _row(found: Visit, customer: str) -> Row | None:
+    ledger, today = found.ledger, found.today
+    sub = ledger.subscription(customer, as_of=today)
+    if sub is None:  # opened after today
+        return None
+    status = "ok"
+    if sub.terms_acceptance_required(today):
+        status = "terms_pending"
+    elif any(i.status == "overdue" for i in ledger.invoices(customer, as_of=today)):
+        status = "overdue"
+    return Row(customer, sub.company.legal_name, sub.seller, seller_name(ledger, sub.seller),
+               sub.currency, sum(sub.licenses.values()), status)  # fmt: skip
+
+
+def _matches(row: Row, query: str, seller: str, status: str) -> bool:
+    text = query.casefold()
+    return (
+        (not text or text in row.customer.casefold() or text in row.name.casefold())
+        and (not seller or row.seller == seller)
+        and (not status or row.status == status)
+    )
+
+
+def operator_context(found: Visit, **extra: object) -> dict[str, Any]:
+    """Return what the operator's page shows: the filtered subscriptions and the forms."""
+    params = found.request.query_params
+    query, seller, status = params.get("q", ""), params.get("seller", ""), params.get("status", "")
+    page = int(params["page"]) if params.get("page", "").isdigit() else 1
+    rows = [row for c in found.ledger.customers() if (row := _row(found, c)) is not None]
+    shown = [row for row in rows if _matches(row, query, seller, status)]
+    context: dict[str, Any] = {
+        "rows": shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        "matched": len(shown),
+        "page": page,
+        "pages": max(1, -(-len(shown) // PAGE_SIZE)),
+        "filters": {"q": query, "seller": seller, "status": status},
+        "sellers": {key: s.name for key, s in found.ledger.sellers.sellers.items()},
+        "statuses": STATUSES,
+        "today": found.today,
+        "last_verify": getattr(found.request.app.state, "last_verify", None),
+        "preview": None,
+        "error": None,
+        "message": None,
+    }
+    context.update(extra)
+    return context
+
+
+def operator_page(found: Visit, status: int = 200, **extra: object) -> Response:
+    """Render the operator's page."""
+    return render(found, "operator.html", operator_context(found, **extra), status)
+
+
+@router.get("/operator")
+async def show_operator(request: Request) -> Response:
+    """All subscriptions, with filters; the billing, payment, credit and verify forms."""
+    return operator_page(operator_visit(request))
+
+
+def _through(found: Visit) -> date:
+    raw = found.field("through")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidValueError(f"through must be a date (YYYY-MM-DD), got {raw!r}") from None
+
+
+async def _act(request: Request, run: Callable[[Visit], Response]) -> Response:
+    found = await posted(request, operator=True)
+    try:
+        return run(found)
+    except LedgerError as error:
+        return operator_page(found, 422, error=str(error))
+
+
+@router.post("/operator/billing/preview")
+async def billing_preview(request: Request) -> Response:
+    """Show the invoices a billing run through a date would issue (a dry run: records nothing)."""
+
+    def run(found: Visit) -> Response:
+        preview = found.ledger.preview_billing(through=_through(found))
+        message = found.text["would_issue"].format(day=preview.through, count=len(preview.invoices))
+        return operator_page(found, preview=preview, message=message)
+
+    return await _act(request, run)
+
+
+@router.post("/operator/billing/run")
+async def billing_run(request: Request) -> Response:
+    """Run billing through a date (R13-R20); repeating it records nothing new."""
+
+    def run(found: Visit) -> Response:
+        report = found.ledger.run_billing(through=_through(found))
+        count = len(report.invoice_numbers)
+        return operator_page(found, message=found.text["issued_now"].format(count=count))
+
+    return await _act(request, run)
+
+
+@router.post("/operator/payments")
+async def payment(request: Request) -> Response:
+    """Record a payment against an invoice (R29)."""
+
+    def run(found: Visit) -> Response:
+        number, raw = found.field("invoice_number"), found.field("amount")
+        try:
+            amount = Decimal(raw)
+        except InvalidOperation:
+            raise InvalidValueError(f"amount must be a decimal number, got {raw!r}") from None
+        key = command_id(found, "operator", "payment")
+        found.ledger.record_payment(number, amount, on=found.today, command_id=key)
+        return operator_page(found, message=f"{found.text['done']} {number}: {amount}")
+
+    return await _act(request, run)
+
+
+@router.post("/operator/credit-notes")
+async def credit_note(request: Request) -> Response:
+    """Issue a credit note for an invoice (R17)."""
+
+    def run(found: Visit) -> Response:
+        number, reason = found.field("invoice_number"), found.field("reason")
+        key = command_id(found, "operator", "credit")
+        credit = found.ledger.credit_invoice(number, reason=reason, on=found.today, command_id=key)
+        return operator_page(found, message=f"{found.text['done']} {number} -> {credit}")
+
+    return await _act(request, run)
+
+
+@router.post("/operator/verify")
+async def run_verify(request: Request) -> Response:
+    """Verify the stored history now; the result is kept and shown until the next run."""
+
+    def run(found: Visit) -> Response:
+        report = found.ledger.verify()
+        request.app.state.last_verify = LastVerify(datetime.now(UTC), report)
+        return operator_page(found)
+
+    return await _act(request, run)
