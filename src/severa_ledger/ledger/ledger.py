@@ -23,6 +23,7 @@ from severa_ledger.billing.run import Progress, run_billing
 from severa_ledger.domain.billing import (
     cutover_weekend,
 )
+from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.domain.errors import SubscriptionNotFoundError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.ledger.documents import DocumentQueries
@@ -90,6 +91,21 @@ class Ledger(SubscriptionCommands, DocumentQueries):
         """
         unit = self._decided(commands, None)  # no aggregate cache: what it decided is dropped
         return sum(mark.events for mark in unit.marks)
+
+    def quote_licenses(
+        self, customer_number: str, kind: str, quantity: int, *, on: date
+    ) -> OrderConfirmation | None:
+        """Return the order confirmation buying licenses on ``on`` would create; record nothing.
+
+        Decided by ``buy_licenses`` itself (R3, R4, R9, R14), so the quote is what the
+        purchase bills; None when the purchase only cancels a pending removal (R4).
+        A purchase the ledger would refuse raises the same error here.
+        """
+        quoted: list[OrderConfirmation | None] = []
+        self.check_batch(
+            [lambda: quoted.append(self.buy_licenses(customer_number, kind, quantity, on=on))]
+        )
+        return quoted[0]
 
     @staticmethod
     def cutover_weekend(cohort: date) -> tuple[date, date]:

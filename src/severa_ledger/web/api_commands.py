@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.web import api_views as views
 from severa_ledger.web.api_deps import (
     Caller,
@@ -41,13 +40,9 @@ async def quote_licenses(
     ledger = ledger_of(request)
     visible(caller, customer)
     day = effective(request, caller, body.on)
-    found: list[OrderConfirmation | None] = []
-    ledger.check_batch(
-        [lambda: found.append(ledger.buy_licenses(customer, body.kind, body.quantity, on=day))]
-    )
+    order = ledger.quote_licenses(customer, body.kind, body.quantity, on=day)
     sub = ledger.subscription(customer)
     assert sub is not None  # noqa: S101 -- as_of None: found or SubscriptionNotFoundError
-    order = found[0] if found else None
     lines = [views.order_line(line) for line in order.lines] if order else []
     net = str(order.net) if order else "0"
     return QuoteOut(customer_number=customer, on=day, currency=sub.currency, net=net, lines=lines)
