@@ -75,6 +75,15 @@ def test_a_revoked_key_stops_working_and_is_listed_as_revoked(keys: KeyStore) ->
                                                           NOW + timedelta(hours=1))  # fmt: skip
 
 
+def test_a_key_is_looked_up_by_its_id_until_it_is_revoked(keys: KeyStore) -> None:
+    """principal(key_id): the key's scope while it stands, None once revoked or unknown."""
+    _, principal = keys.create(customer_number="1002", label="admin", now=NOW)
+    assert keys.principal(principal.key_id) == principal
+    assert keys.principal("000000000000") is None
+    keys.revoke(principal.key_id, now=NOW)
+    assert keys.principal(principal.key_id) is None
+
+
 def test_revoking_an_unknown_key_is_refused(keys: KeyStore) -> None:
     """ApiKeyNotFoundError names the id."""
     with pytest.raises(ApiKeyNotFoundError, match="nope"):

@@ -145,6 +145,15 @@ class KeyStore:
             return None
         return Principal(key_id, rows[0][1])
 
+    def principal(self, key_id: str) -> Principal | None:
+        """Return the principal of the key ``key_id`` if it exists and is not revoked."""
+        rows, _ = self._run(
+            f"SELECT customer_number FROM {self._keys} "  # noqa: S608 -- fixed names
+            "WHERE key_id = ? AND revoked_at IS NULL",
+            (key_id,),
+        )
+        return Principal(key_id, rows[0][0]) if rows else None
+
     def revoke(self, key_id: str, *, now: datetime | None = None) -> None:
         """Revoke a key: it stops working at once (raise ApiKeyNotFoundError if unknown)."""
         when = _text(now or datetime.now(UTC))

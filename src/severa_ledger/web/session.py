@@ -105,9 +105,5 @@ def signed_in(request: Request) -> tuple[Session, Principal]:
 
 def key_is_valid(request: Request, key_id: str, customer_number: str | None) -> bool:
     """Return whether the key exists, is not revoked, and still has the session's scope."""
-    return any(
-        info.key_id == key_id
-        and info.revoked_at is None
-        and info.customer_number == customer_number
-        for info in request.app.state.keys.list()
-    )
+    found = request.app.state.keys.principal(key_id)
+    return found is not None and found.customer_number == customer_number
