@@ -38,7 +38,8 @@ PAGE = f"/c/{CUSTOMER}"
 QUERY = f"/api/v1/subscriptions/{CUSTOMER}/licenses"
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -46,28 +47,42 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(url: str) -> Iterator[str]:
-    """Run ``severa-ledger --db URL serve`` on a free port; yield its base URL."""
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603 -- our own command
-        [sys.executable, "-m", "severa_ledger.cli", "--db", url, "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+def served(url: str, *, log: Path | None = None) -> Iterator[str]:
+    """Run ``severa-ledger --db URL serve`` on a free port; yield its base URL.
+
+    Its output goes to ``log`` (else nowhere). Raise RuntimeError, with the log,
+    when it does not answer ``/healthz`` within 30 s. The tests of ``serve`` use it too.
+    """
+    port = free_port()
+    out = log.open("w") if log else None
+    try:
+        process = subprocess.Popen(  # noqa: S603 -- our own command, fixed arguments
+            [sys.executable, "-m", "severa_ledger.cli", "--db", url, "serve", "--port",
+             str(port)], stdout=out or subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    finally:
+        if out is not None:
+            out.close()
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise SystemExit("serve did not start within 30 s")
+        _wait_for(base, log)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def _wait_for(base: str, log: Path | None) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    output = log.read_text() if log else ""
+    message = f"serve did not answer within 30 s {output}"
+    raise RuntimeError(message)
 
 
 def rate(base: str, path: str, *, workers: int, seconds: float, **client: object) -> float:

@@ -108,6 +108,9 @@ def test_a_period_of_documents_goes_into_a_folder_named_by_number(
     first = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert run(capsys, *argv)[0] == 0
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
+    with Ledger.open(demo_db, create=False) as ledger:  # the same bytes as one by one
+        assert first["VSOY-000007.xml"] == ledger.invoice_xml("VSOY-000007")
+        assert first["VSOY-000007.pdf"] == ledger.invoice_pdf("VSOY-000007")
 
 
 def test_the_folder_export_can_write_one_format_of_one_customer(

@@ -12,7 +12,6 @@ to a folder, the main pages are saved there as PNGs (``docs/screenshots.py``).
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from benchmarks.web import free_port
 
 from tests.web.pages_support import FRESH, TODAY, build_app, demo_ledger, new_keys
 
@@ -33,19 +33,12 @@ if not CHROMIUM.exists() and not os.environ.get("SEVERA_LEDGER_REQUIRE_BROWSER")
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple]:
     """Serve the demo (plus 3001) with uvicorn in a thread; yield its base URL and keys."""
     ledger = demo_ledger()
     keys = new_keys()
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(build_app(ledger, keys.store), host="127.0.0.1", port=port,
                             log_level="warning", ws="none", lifespan="off")  # fmt: skip
     server = uvicorn.Server(config)

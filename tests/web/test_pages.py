@@ -187,6 +187,20 @@ def test_after_migration_every_change_waits_for_the_terms_and_is_refused_server_
     assert position(ledger) == before
 
 
+def test_the_operator_may_change_a_subscription_whose_terms_await_the_customer(world):
+    """R25 holds the customer, not the billing team: the operator buys for 3001 (as the API)."""
+    ledger, keys, app = world
+    browser = client(app)
+    sign_in(browser, keys.operator)
+    page = browser.get(f"/c/{FRESH}?lang=en").text
+    assert "<fieldset disabled>" not in page
+    data = form(browser, f"/c/{FRESH}", kind="user", quantity="1")
+    answer = browser.post(f"/c/{FRESH}/buy", data=data, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    assert ledger.license_counts(FRESH, as_of=TODAY)["user"].licenses == 4
+    assert ledger.terms_acceptance_required(FRESH, as_of=TODAY)
+
+
 def test_accepting_the_terms_records_version_who_and_when_and_opens_the_page(world):
     """The acceptance names the version, the person and the key, and today's date (R25)."""
     ledger, keys, _ = world

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from benchmarks.web import served as serve_in_a_process
 
 from severa_ledger import Ledger
 from severa_ledger.cli.demo import load_demo
@@ -31,37 +31,12 @@ def demo_url(tmp_path: Path) -> str:
     return url
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def served(demo_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """``severa-ledger --db URL serve --port P`` in a subprocess; yield its base URL and log."""
-    port, log = _free_port(), tmp_path / "serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603 -- our own command, fixed arguments
-            [sys.executable, "-m", "severa_ledger.cli", "--db", demo_url, "serve", "--port",
-             str(port)], stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail(f"serve did not answer within 30 s: {log.read_text()}")
+    log = tmp_path / "serve.log"
+    with serve_in_a_process(demo_url, log=log) as base:
         yield base, log
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def test_serve_answers_a_json_query_with_a_key(served: tuple[str, Path], demo_url: str) -> None:

@@ -13,7 +13,7 @@ from severa_ledger.cli.handlers import emit
 from severa_ledger.cli.options import FORMATS, Subcommands, add_command, iso_date_arg
 from severa_ledger.domain.errors import InvalidValueError
 from severa_ledger.domain.language import LANGUAGES
-from severa_ledger.ledger.documents import DOCUMENT_FORMATS
+from severa_ledger.ledger.documents import DOCUMENT_FORMATS, write_whole
 from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.reader.views import OrderView
 
@@ -24,7 +24,7 @@ ORDER_FORMATS = (*FORMATS, "pdf")
 def _deliver(args: argparse.Namespace, data: bytes) -> None:
     """Write a document to ``-o FILE``, else to standard output unless that is a terminal."""
     if args.output is not None:
-        Path(args.output).write_bytes(data)
+        write_whole(Path(args.output), data)  # never a half-written document
         return
     if args.format == "pdf" and sys.stdout.isatty():
         raise InvalidValueError("a PDF is not shown on a terminal: name a file with -o FILE")

@@ -60,14 +60,7 @@ class DocumentQueries(LedgerBase):
 
     def invoice_xml(self, number: str) -> bytes:
         """Return the EHF / Peppol BIS Billing 3.0 UBL XML of an invoice or credit note."""
-        invoice = self.invoice_document(number)
-        ubl = _renderer("ubl")
-        if invoice.type_code == CREDIT_NOTE and invoice.credited_invoice:
-            credited = self.invoice_document(invoice.credited_invoice)
-            xml: bytes = ubl.invoice_xml(invoice, credited_issue_date=credited.issue_date)
-            return xml
-        document: bytes = ubl.invoice_xml(invoice)
-        return document
+        return self._xml(self.invoice_document(number))
 
     def invoice_pdf(
         self, number: str, *, language: str | None = None, attach_xml: bool = True
@@ -78,7 +71,19 @@ class DocumentQueries(LedgerBase):
         country decides (Norwegian buyers read bokmål, Finnish buyers Finnish).
         """
         invoice = self.invoice_document(number)
-        xml = self.invoice_xml(number) if attach_xml else None
+        return self._pdf(invoice, self._xml(invoice) if attach_xml else None, language)
+
+    def _xml(self, invoice: Invoice) -> bytes:
+        ubl = _renderer("ubl")
+        if invoice.type_code == CREDIT_NOTE and invoice.credited_invoice:
+            credited = self.invoice_document(invoice.credited_invoice)
+            xml: bytes = ubl.invoice_xml(invoice, credited_issue_date=credited.issue_date)
+            return xml
+        document: bytes = ubl.invoice_xml(invoice)
+        return document
+
+    @staticmethod
+    def _pdf(invoice: Invoice, xml: bytes | None, language: str | None = None) -> bytes:
         pdf: bytes = _renderer("pdf").invoice_pdf(invoice, language=language, xml=xml)
         return pdf
 
@@ -135,17 +140,16 @@ class DocumentQueries(LedgerBase):
         for view in self.invoices(customer_number):
             if not start <= view.issue_date <= end:
                 continue
+            xml = self._xml(view)  # the EHF, and the PDF's attachment: rendered once
+            documents = {"ubl": xml, "pdf": self._pdf(view, xml) if "pdf" in formats else b""}
             for name in formats:
                 path = folder / f"{view.number}{DOCUMENT_FORMATS[name]}"
-                _write_whole(path, self._document(view.number, name))
+                write_whole(path, documents[name])
                 written.append(ExportedDocument(view.number, name, path))
         return written
 
-    def _document(self, number: str, format_name: str) -> bytes:
-        return self.invoice_xml(number) if format_name == "ubl" else self.invoice_pdf(number)
 
-
-def _write_whole(path: Path, data: bytes) -> None:
+def write_whole(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:

@@ -41,11 +41,13 @@ async def quote_licenses(
     visible(caller, customer)
     day = effective(request, caller, body.on)
     order = ledger.quote_licenses(customer, body.kind, body.quantity, on=day)
-    sub = ledger.subscription(customer)
-    assert sub is not None  # noqa: S101 -- as_of None: found or SubscriptionNotFoundError
-    lines = [views.order_line(line) for line in order.lines] if order else []
-    net = str(order.net) if order else "0"
-    return QuoteOut(customer_number=customer, on=day, currency=sub.currency, net=net, lines=lines)
+    if order is None:  # it only cancels a pending removal (R4): nothing to pay
+        sub = ledger.subscription(customer)
+        assert sub is not None  # noqa: S101 -- as_of None: found or SubscriptionNotFoundError
+        return QuoteOut(customer_number=customer, on=day, currency=sub.currency, net="0", lines=[])
+    lines = [views.order_line(line) for line in order.lines]
+    return QuoteOut(customer_number=customer, on=day, currency=order.currency,
+                    net=str(order.net), lines=lines)  # fmt: skip
 
 
 @router.post("/{customer}/licenses/buy", summary="Buy licenses (R3, R4, R14)")

@@ -16,10 +16,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from severa_ledger.domain.errors import (
     InvoiceNotFoundError,
     SubscriptionNotFoundError,
-    TermsNotAcceptedError,
 )
 from severa_ledger.ledger.ledger import Ledger
-from severa_ledger.web.auth import Principal
+from severa_ledger.web.auth import Principal, check_terms_accepted
 from severa_ledger.web.keys import KeyStore
 
 T = TypeVar("T")
@@ -88,12 +87,7 @@ def effective(request: Request, caller: Principal, on: date | None) -> date:
 
 def writable(request: Request, caller: Principal, customer: str) -> None:
     """Refuse a customer's change before the new seller's terms are accepted (R25)."""
-    day = today(request)
-    if not caller.is_operator and ledger_of(request).terms_acceptance_required(customer, as_of=day):
-        raise TermsNotAcceptedError(
-            f"subscription {customer}: the new seller's terms of service must be accepted "
-            f"before anything else can be changed (R25)"
-        )
+    check_terms_accepted(ledger_of(request), caller, customer, today(request))
 
 
 IdempotencyKey = Annotated[

@@ -17,7 +17,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from severa_ledger.domain.errors import InvalidValueError, LedgerError
+from severa_ledger.domain.errors import InvalidValueError, LedgerError, TermsNotAcceptedError
+from severa_ledger.web.auth import check_terms_accepted
 from severa_ledger.web.pages_common import (
     TERMS_VERSION,
     Visit,
@@ -62,7 +63,9 @@ async def _change(
 ) -> Response:  # fmt: skip
     """Post a change: CSRF, scope and the terms gate (R25) first; a refusal shown on the page."""
     found = await posted(request, customer)
-    if found.ledger.terms_acceptance_required(customer, as_of=found.today):
+    try:
+        check_terms_accepted(found.ledger, found.principal, customer, found.today)
+    except TermsNotAcceptedError:
         return customer_page(found, customer, 403, error=found.text["terms_required"])
     try:
         return run(found)
