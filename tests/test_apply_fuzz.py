@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from severa_ledger import InvalidCommandError, Ledger, LedgerError
+from severa_ledger.domain.errors import InvalidDateError
 from severa_ledger.cli import main
 from severa_ledger.cli.commands_file import apply_commands
 from tests.conftest import stored_log
@@ -150,7 +151,7 @@ def unknown_name(draw: st.DrawFn) -> str:
     if choice == 1:
         return buy(**{f"x_{word}": 1})
     given = json.loads(buy())
-    del given[draw(st.sampled_from(["customer_number", "kind", "quantity", "on"]))]
+    del given[draw(st.sampled_from(["customer_number", "quantity", "on"]))]  # kind: "user"
     return json.dumps(given)
 
 
@@ -310,7 +311,7 @@ def test_ten_digits_are_not_an_iso_date(text: str) -> None:
     with Ledger.open("memory://") as ledger:
         apply_commands(ledger, BASE)
         before = stored_log(ledger)
-        with pytest.raises(InvalidCommandError, match=r"^line 4: "):
+        with pytest.raises(InvalidDateError, match=r"^line 4: "):
             apply_commands(ledger, measured_file(buy(on=text)))
         assert stored_log(ledger) == before
 

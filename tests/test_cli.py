@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from severa_ledger import InvalidCommandError, Ledger, SubscriptionNotFoundError
+from severa_ledger import InvalidValueError, InvalidCommandError, Ledger, SubscriptionNotFoundError
 from severa_ledger.cli import main
 from severa_ledger.cli.commands_file import apply_commands, command_id_for, file_digest
 from severa_ledger.cli.demo import seed_addition_invoice
@@ -124,9 +124,9 @@ PAY = '{"command": "record_payment", "invoice_number": "VSOY-000001", '
         ('{"command": "sell_licenses", "customer_number": "C1"}', "unknown command"),
         (BUY + '"on": "2025-06-01"}', "lacks quantity"),
         (BUY + '"quantity": 1, "on": "2025-06-01", "colour": "red"}', "no argument colour"),
-        (BUY + '"quantity": 1, "on": "1.6.2025"}', "ISO date"),
+        (BUY + '"quantity": 1, "on": "1.6.2025"}', "YYYY-MM-DD"),
         (BUY + '"quantity": "1", "on": "2025-06-01"}', "whole number"),
-        (BUY + '"quantity": 1, "on": "2025-06-01", "command_id": 7}', "expected a string"),
+        (BUY + '"quantity": 1, "on": "2025-06-01", "command_id": 7}', "must be text"),
         (PAY + '"amount": 1e2, "on": "2025-06-01"}', "float"),
         (PAY + '"amount": NaN, "on": "2025-06-01"}', "not a number"),
         ('{"command": "run_billing", "through": "2025-06-30"}', "severa-ledger bill"),
@@ -135,7 +135,7 @@ PAY = '{"command": "record_payment", "invoice_number": "VSOY-000001", '
 def test_a_malformed_line_is_an_invalid_command_naming_its_line(line, message):
     """Syntax errors are refused before anything runs, with the line number."""
     with Ledger.open("memory://") as ledger:
-        with pytest.raises(InvalidCommandError, match=f"^line 3: .*{message}"):
+        with pytest.raises((InvalidCommandError, InvalidValueError), match=f"^line 3: .*{message}"):
             apply_commands(ledger, f"# comment\n\n{line}\n")
         assert ledger.customers() == []
 

@@ -18,8 +18,9 @@ from types import ModuleType
 import pytest
 
 from severa_ledger import Ledger
-from severa_ledger.cli.commands_file import CONVERTERS, SPECS, apply_commands
+from severa_ledger.cli.commands_file import apply_commands
 from severa_ledger.cli.parser import build_parser
+from severa_ledger.ledger.catalogue import COMMANDS
 from tests.conftest import _PG_PROBLEM, PG_HOST, PG_PORT, REQUIRE_PG
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,19 +136,10 @@ def _reference() -> ModuleType:
     return module
 
 
-def test_every_converter_has_a_described_type() -> None:
-    """docs/hooks/reference.py names the type of every field CONVERTERS reads."""
-    reference = _reference()
-    undescribed = sorted(f for f in CONVERTERS if reference.type_of(f).startswith("(read by"))
-    assert not undescribed, (
-        f"add these converters to TYPES in docs/hooks/reference.py: {undescribed}"
-    )
-
-
 def test_command_file_examples_apply_in_order() -> None:
     """The example line of every command applies, in order (the invoice ones after billing)."""
     reference = _reference()
-    lines = dict(zip(SPECS, reference.example_lines(), strict=True))
+    lines = dict(zip(reference.FILE_COMMANDS, reference.example_lines(), strict=True))
     later = set(reference.NEEDS_AN_INVOICE)
     with Ledger.open("memory://") as ledger:
         apply_commands(ledger, "\n".join(v for k, v in lines.items() if k not in later))
@@ -197,10 +189,10 @@ def test_cli_page_lists_every_subcommand_and_option(site: Path) -> None:
 
 
 def test_command_file_page_lists_every_command_and_field(site: Path) -> None:
-    """The built command-file page holds every command of SPECS, its fields and example."""
+    """The built command-file page holds every command of the catalogue, its fields and example."""
     page = (site / "command-file" / "index.html").read_text()
     assert "generated:" not in page
-    for command, spec in SPECS.items():
-        assert f'id="{command}"' in page, command
-        for field in (*spec.positional, *spec.required, *spec.optional):
-            assert f"<code>{field}</code>" in page, (command, field)
+    for name in _reference().FILE_COMMANDS:
+        assert f'id="{name}"' in page, name
+        for param in COMMANDS[name].params:
+            assert f"<code>{param.name}</code>" in page, (name, param.name)

@@ -1,13 +1,14 @@
 # ruff: noqa: INP001 -- a MkDocs hook, loaded by path, not a package
-"""The generated references: command files from ``SPECS``, the CLI from its parser.
+"""The generated references: command files from the command catalogue, the CLI from its parser.
 
 MkDocs runs this file as a hook (``hooks:`` in mkdocs.yml). A page line that is
 exactly ``<!-- generated: NAME -->`` is replaced, at every build, by the reference
 generated from the code itself:
 
-* ``command-file``: every command of ``severa_ledger.cli.commands_file.SPECS``,
-  its fields (positional, required, optional), their types (from ``CONVERTERS``)
-  and an example line;
+* ``command-file``: every command of the catalogue
+  (``severa_ledger.ledger.catalogue.COMMANDS``) a command file takes, its fields
+  (required, optional, defaults), their types and bounds, who may send it, and an
+  example line;
 * ``cli``: every subcommand of ``severa_ledger.cli.parser.build_parser()``, its
   usage, help and options;
 * ``exit-codes``: the exit codes table of ``severa_ledger.cli.main``'s docstring.
@@ -24,27 +25,17 @@ import importlib
 import inspect
 import json
 import sys
-from collections.abc import Iterator
 from typing import Any
 
-import attrs
-
-from severa_ledger import CompanyDetails, Ledger
-from severa_ledger.cli.commands_file import CONVERTERS, SPECS, Spec
+from severa_ledger import Ledger
 from severa_ledger.cli.parser import build_parser
+from severa_ledger.domain.company import COMPANY_TEXT
+from severa_ledger.ledger.catalogue import COMMAND_ID, COMMANDS, Command, Param
+from severa_ledger.ledger.catalogue.values import Company
 
 MARKER = "<!-- generated: {} -->"
-
-#: What each converter of ``CONVERTERS`` accepts, in a reader's words (keyed by its name).
-TYPES = {
-    "_text": "string",
-    "_date": 'date, `"YYYY-MM-DD"`',
-    "_whole": "whole number",
-    "_flag": "`true` or `false`",
-    "_amount": 'amount: a string (`"100.00"`) or an integer, never `100.5`',
-    "_prices": 'object, kind to amount: `{"user": "100.00"}`',
-    "_company": "object: the company's fields ([below](#company-details))",
-}
+#: The commands a command file takes (all but billing, which is `severa-ledger bill`).
+FILE_COMMANDS = [name for name, command in COMMANDS.items() if "file" in command.roles]
 
 #: A value for each field in the example lines, unless the command overrides it.
 FIELD_EXAMPLES: dict[str, object] = {
@@ -53,8 +44,12 @@ FIELD_EXAMPLES: dict[str, object] = {
     "quantity": 2,
     "user_id": "kari",
     "company": {
-        "legal_name": "Fjordtech Consulting AS", "org_number": "974760673", "country": "NO",
-        "street": "Storgata 1", "postcode": "0155", "city": "Oslo",
+        "legal_name": "Fjordtech Consulting AS",
+        "org_number": "974760673",
+        "country": "NO",
+        "street": "Storgata 1",
+        "postcode": "0155",
+        "city": "Oslo",
     },
     "currency": "NOK",
     "period_months": 3,
@@ -69,7 +64,7 @@ FIELD_EXAMPLES: dict[str, object] = {
     "number": "VSAS-000001",
     "amount": "1125.00",
     "reason": "wrong number of licenses",
-}  # fmt: skip
+}
 
 #: Per command, the values that differ from ``FIELD_EXAMPLES`` (dates that follow each
 #: other, so the lines apply in order) and optional fields worth showing.
@@ -79,47 +74,58 @@ COMMAND_EXAMPLES: dict[str, dict[str, object]] = {
     "remove_licenses": {"quantity": 1, "on": "2025-06-02"},
     "activate_user": {"on": "2025-06-05", "buy_if_needed": True},
     "deactivate_user": {"on": "2025-06-20"},
-    "change_company_details": {"city": "Bergen", "street": "Bryggen 5", "postcode": "5003",
-                               "on": "2025-06-20"},
+    "change_company_details": {
+        "city": "Bergen",
+        "street": "Bryggen 5",
+        "postcode": "5003",
+        "on": "2025-06-20",
+    },
     "change_prices": {"prices": {"user": "110.00"}, "on": "2025-06-20"},
     "schedule_migration": {"on": "2025-06-20"},
     "accept_terms": {"on": "2025-06-21"},
     "record_payment": {"on": "2025-05-10", "command_id": "bank-2025-05-10-17"},
     "credit_invoice": {"on": "2025-05-12"},
-}  # fmt: skip
+}
 
 #: Commands whose example names an invoice: billed before they apply.
 NEEDS_AN_INVOICE = ("record_payment", "credit_invoice")
 
 
-def type_of(field: str) -> str:
-    """Return what ``field`` accepts, from the converter ``CONVERTERS`` gives it."""
-    converter = CONVERTERS.get(field)
-    name = "_text" if converter is None else getattr(converter, "__name__", repr(converter))
-    return TYPES.get(name, f"(read by `{name}`)")
-
-
 def example_line(command: str) -> str:
     """Return an example JSON line of ``command``: its required fields and a few more."""
-    spec = SPECS[command]
     extra = COMMAND_EXAMPLES.get(command, {})
     line: dict[str, object] = {"command": command}
-    for field in (*spec.positional, *spec.required):
-        line[field] = extra.get(field, FIELD_EXAMPLES.get(field, "..."))
+    for param in COMMANDS[command].params:
+        if param.required:
+            line[param.name] = extra.get(param.name, FIELD_EXAMPLES.get(param.name, "..."))
     line |= {field: value for field, value in extra.items() if field not in line}
     return json.dumps(line, ensure_ascii=False)
 
 
 def example_lines() -> list[str]:
-    """Return the example line of every command, in ``SPECS`` order."""
-    return [example_line(command) for command in SPECS]
+    """Return the example line of every command a file takes, in catalogue order."""
+    return [example_line(command) for command in FILE_COMMANDS]
 
 
-def _fields(spec: Spec) -> Iterator[tuple[str, str]]:
-    yield from ((field, "required (by position in Python)") for field in spec.positional)
-    yield from ((field, "required") for field in spec.required if field not in spec.positional)
-    yield from ((field, "optional") for field in spec.optional)
-    yield "command_id", "optional (derived from the file and line when absent)"
+def _how(param: Param) -> str:
+    if param.required:
+        return "required"
+    default = "" if param.default is None else f", default `{json.dumps(param.default)}`"
+    return f"optional{default}"
+
+
+def _row(param: Param) -> str:
+    kind = param.kind
+    what = (
+        "the company's fields ([below](#company-details))"
+        if isinstance(kind, Company)
+        else kind.doc
+    )
+    return f"| `{param.name}` | {_how(param)} | {param.doc}: {what} |"
+
+
+def _roles(command: Command) -> str:
+    return ", ".join(sorted(command.roles))
 
 
 def _summary(command: str) -> str:
@@ -128,17 +134,18 @@ def _summary(command: str) -> str:
 
 
 def _command_section(command: str) -> list[str]:
-    spec = SPECS[command]
-    rows = [f"| `{field}` | {how} | {type_of(field)} |" for field, how in _fields(spec)]
-    if spec.extra_fields:
-        rows.append("| any other key | optional | a company field to change, a string "
-                    "([below](#company-details)) |")  # fmt: skip
+    rows = [_row(param) for param in COMMANDS[command].params]
+    rows.append(
+        f"| `command_id` | optional (derived from the file and line when absent) | "
+        f"{COMMAND_ID.doc}: {COMMAND_ID.kind.doc} |"
+    )
     return [
         f"### `{command}`",
         "",
         f"[`Ledger.{command}`][severa_ledger.Ledger.{command}]: {_summary(command)}",
+        f"Sent by: {_roles(COMMANDS[command])}.",
         "",
-        "| field | | type |",
+        "| field | | what |",
         "|---|---|---|",
         *rows,
         "",
@@ -151,8 +158,8 @@ def _command_section(command: str) -> list[str]:
 
 def _company_section() -> list[str]:
     rows = [
-        f"| `{f.name}` | {'required' if f.default is attrs.NOTHING else 'optional'} | string |"
-        for f in attrs.fields(CompanyDetails)
+        f"| `{name}` | {'required' if needed else 'optional'} | text, 1 to {limit} characters |"
+        for name, (limit, needed) in COMPANY_TEXT.items()
     ]
     return [
         "### Company details",
@@ -171,7 +178,7 @@ def _company_section() -> list[str]:
 
 def command_file_reference() -> str:
     """Return the Markdown reference of every command a command file takes."""
-    lines = [section for command in SPECS for section in _command_section(command)]
+    lines = [section for command in FILE_COMMANDS for section in _command_section(command)]
     return "\n".join([*lines, *_company_section()])
 
 
@@ -211,8 +218,16 @@ def _parser_section(parser: argparse.ArgumentParser, level: int) -> list[str]:
         for action in parser._actions  # noqa: SLF001
         if not isinstance(action, argparse._SubParsersAction | argparse._HelpAction)  # noqa: SLF001
     ]
-    lines = [f"{'#' * level} `{parser.prog}`", "", _cell(parser.description), "", "```text",
-             _usage(parser), "```", ""]  # fmt: skip
+    lines = [
+        f"{'#' * level} `{parser.prog}`",
+        "",
+        _cell(parser.description),
+        "",
+        "```text",
+        _usage(parser),
+        "```",
+        "",
+    ]
     if options:
         lines += ["| argument | |", "|---|---|", *options, ""]
     for _, sub in _subcommands(parser):
@@ -236,8 +251,13 @@ def exit_codes() -> str:
             rows.append([code, meaning.strip()])
         elif rows:
             rows[-1][1] += " " + meaning.strip()
-    return "\n".join(["| exit | meaning |", "|---|---|",
-                      *(f"| {code} | {_cell(meaning)} |" for code, meaning in rows)])  # fmt: skip
+    return "\n".join(
+        [
+            "| exit | meaning |",
+            "|---|---|",
+            *(f"| {code} | {_cell(meaning)} |" for code, meaning in rows),
+        ]
+    )
 
 
 GENERATORS = {

@@ -41,41 +41,28 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from severa_ledger.domain.company import CompanyDetails
+from severa_ledger.domain import inputs
 from severa_ledger.domain.errors import InvalidCommandError, LedgerError
+from severa_ledger.ledger.catalogue import COMMAND_ID, COMMANDS, Dating
 
 if TYPE_CHECKING:
     from severa_ledger.ledger.ledger import Ledger
 
-Converter = Callable[[object], object]
 #: Told (lines decided, lines) as a file is applied.
 Progress = Callable[[int, int], None]
 #: Characters a command line may hold (a line with a company and its prices needs < 2,000).
 MAX_LINE_CHARACTERS = 65_536
-#: The one form of a date in a command file (and on the command line).
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 #: Digits an integer literal may have (every whole number a command takes has fewer).
 MAX_INTEGER_DIGITS = 24
-COMPANY_FIELDS = frozenset(f.name for f in attrs.fields(CompanyDetails))
-COMPANY_REQUIRED = tuple(f.name for f in attrs.fields(CompanyDetails) if f.default is attrs.NOTHING)
-
-
-@attrs.frozen
-class Spec:
-    """A command's arguments: passed by position, required and optional by keyword."""
-
-    positional: tuple[str, ...]
-    required: tuple[str, ...] = ("on",)
-    optional: tuple[str, ...] = ()
-    extra_fields: bool = False  # change_company_details: other keys are changed fields
+#: A command file is the operator's: it dates every command itself.
+FILE = Dating("file")
 
 
 @attrs.frozen
@@ -95,111 +82,14 @@ class ApplyReport:
     events: int
 
 
-SPECS: dict[str, Spec] = {
-    "open_subscription": Spec(
-        ("customer_number",),
-        ("company", "currency", "period_months", "anchor", "prices", "on"),
-        ("seller", "regime", "proration"),
-    ),
-    "buy_licenses": Spec(("customer_number", "kind", "quantity"), optional=("channel",)),
-    "remove_licenses": Spec(("customer_number", "kind", "quantity"), optional=("channel",)),
-    "activate_user": Spec(
-        ("customer_number", "user_id"), optional=("kind", "buy_if_needed", "channel")
-    ),
-    "deactivate_user": Spec(("customer_number", "user_id"), optional=("remove_license", "channel")),
-    "change_company_details": Spec(("customer_number",), optional=("channel",), extra_fields=True),
-    "change_prices": Spec(("customer_number", "prices"), ("effective", "on")),
-    "schedule_migration": Spec(("customer_number",), ("cohort", "on"), ("seller",)),
-    "accept_terms": Spec(("customer_number",), ("version", "accepted_by", "on")),
-    "record_payment": Spec(("invoice_number", "amount")),
-    "credit_invoice": Spec(("number",), ("reason", "on")),
-}
-
-
-def _text(value: object) -> str:
-    if not isinstance(value, str):
-        raise InvalidCommandError(f"expected a string, got {value!r}")
-    return value
-
-
-def _optional_text(value: object) -> str | None:
-    return None if value is None else _text(value)
-
-
-def iso_date(text: str) -> date:
-    """Return the date written exactly as YYYY-MM-DD, else raise InvalidCommandError.
+def iso_date(text: str, what: str = "date") -> date:
+    """Return the date written exactly as YYYY-MM-DD within the ledger's window, else raise.
 
     ``date.fromisoformat`` also reads other ISO 8601 forms ("20250310",
     "2025-W10-1") and, on Python 3.11, "2025031099" as 2025-03-10: a typo must
-    not become a business date.
+    not become a business date (domain/inputs.py).
     """
-    try:
-        if ISO_DATE.fullmatch(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise InvalidCommandError(f"expected an ISO date (YYYY-MM-DD), got {text!r}")
-
-
-def _date(value: object) -> date:
-    return iso_date(_text(value))
-
-
-def _whole(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidCommandError(f"expected a whole number, got {value!r}")
-    return value
-
-
-def _flag(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise InvalidCommandError(f"expected true or false, got {value!r}")
-    return value
-
-
-def _amount(value: object) -> str | int:
-    if isinstance(value, Decimal):
-        raise InvalidCommandError(
-            f"amount {value} is a JSON float (a number with a point or an exponent); money "
-            f'is never a float: write it as a string, "{value}", or an integer (R11)'
-        )
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise InvalidCommandError(f"expected an amount as a string or integer, got {value!r}")
-    return value
-
-
-def _prices(value: object) -> dict[str, str | int]:
-    if not isinstance(value, dict) or not value:
-        raise InvalidCommandError(f"expected prices as an object kind -> amount, got {value!r}")
-    return {_text(kind): _amount(price) for kind, price in value.items()}
-
-
-def _company(value: object) -> CompanyDetails:
-    if not isinstance(value, dict):
-        raise InvalidCommandError(f"expected company details as an object, got {value!r}")
-    unknown = sorted(set(value) - COMPANY_FIELDS)
-    if unknown:
-        raise InvalidCommandError(f"unknown company fields: {', '.join(unknown)}")
-    missing = [name for name in COMPANY_REQUIRED if name not in value]
-    if missing:
-        raise InvalidCommandError(f"company details lack {', '.join(missing)}")
-    fields = {key: _optional_text(text) for key, text in value.items()}
-    return CompanyDetails(**fields)  # type: ignore[arg-type]
-
-
-CONVERTERS: dict[str, Converter] = {
-    "on": _date, "anchor": _date, "effective": _date, "cohort": _date,
-    "quantity": _whole, "period_months": _whole,
-    "buy_if_needed": _flag, "remove_license": _flag,
-    "amount": _amount, "prices": _prices, "company": _company,
-}  # fmt: skip
-
-
-def _convert(name: str, value: object) -> object:
-    try:
-        return CONVERTERS.get(name, _text)(value)
-    except LedgerError as error:
-        raise InvalidCommandError(f"argument {name!r}: {error}") from None
+    return inputs.written_date(text, what)
 
 
 def _refuse_non_finite(literal: str) -> object:
@@ -233,23 +123,6 @@ def _object(text: str) -> dict[str, Any]:
     return found
 
 
-def _arguments(command: str, given: Mapping[str, object]) -> tuple[list[object], dict[str, Any]]:
-    """Return positional and keyword arguments of ``command``, each checked and converted."""
-    spec = SPECS[command]
-    known = {*spec.positional, *spec.required, *spec.optional, "command_id"}
-    missing = [name for name in (*spec.positional, *spec.required) if name not in given]
-    if missing:
-        raise InvalidCommandError(f"{command} lacks {', '.join(missing)}")
-    unknown = sorted(set(given) - known)
-    if unknown and not spec.extra_fields:
-        raise InvalidCommandError(f"{command} takes no argument {', '.join(unknown)}")
-    args = [_convert(name, given[name]) for name in spec.positional]
-    kwargs = {name: _convert(name, value) for name, value in given.items()
-              if name not in spec.positional and name in known}  # fmt: skip
-    kwargs |= {name: _optional_text(given[name]) for name in unknown}
-    return args, kwargs
-
-
 def file_digest(text: str) -> str:
     """Return the digest of a command file's content, which derived command ids start from."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -275,14 +148,14 @@ def _numbered(number: int, run: Callable[[], object]) -> Callable[[], object]:
 def _command_name(given: dict[str, Any]) -> str:
     command = given.pop("command", None)
     if not isinstance(command, str):
-        raise InvalidCommandError(f"expected a 'command' naming one of: {', '.join(SPECS)}")
+        raise InvalidCommandError(f"expected a 'command' naming one of: {', '.join(COMMANDS)}")
     if command == "run_billing":
         raise InvalidCommandError(
             "run_billing is not applied from a file (it cannot join the file's "
             "all-or-nothing unit); run `severa-ledger bill --through DATE` instead"
         )
-    if command not in SPECS:
-        raise InvalidCommandError(f"unknown command {command!r}; known: {', '.join(SPECS)}")
+    if command not in COMMANDS:
+        raise InvalidCommandError(f"unknown command {command!r}; known: {', '.join(COMMANDS)}")
     return command
 
 
@@ -294,11 +167,11 @@ def parse_line(ledger: Ledger, number: int, text: str, file: str) -> ParsedLine:
     try:
         given = _object(text)
         command = _command_name(given)
-        given.setdefault("command_id", command_id_for(file, number))
-        args, kwargs = _arguments(command, given)
+        key = COMMAND_ID.read(given.pop("command_id", command_id_for(file, number)), json=True)
+        kwargs = COMMANDS[command].bind_json(given, FILE)
     except LedgerError as error:
-        raise InvalidCommandError(f"line {number}: {error}") from None
-    call = functools.partial(getattr(ledger, command), *args, **kwargs)
+        raise type(error)(f"line {number}: {error}") from None
+    call = functools.partial(getattr(ledger, command), **kwargs, command_id=key)
     return ParsedLine(number, command, _numbered(number, call))
 
 

@@ -1,193 +1,243 @@
-"""The common writes as commands: pay, credit, buy, remove, activate, deactivate.
+"""The write commands, derived from the command catalogue: pay, credit, buy, remove, ...
 
-Each takes the options of its Ledger method (api.md), records through it
-exactly once (``--command-id`` makes a retry safe) and prints what it recorded.
+Every catalogue command with a ``cli`` name becomes a subcommand here: its
+positional parameters are positional arguments, the others ``--options``, each
+taken as text and read by the catalogue (:mod:`severa_ledger.ledger.catalogue`)
+exactly as the command file, the JSON API and the page forms read it. Each
+records through its Ledger method exactly once (``--command-id`` makes a
+retry safe) and prints what it recorded.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
 from severa_ledger.cli.handlers import emit
-from severa_ledger.cli.options import Subcommands, add_command, iso_date_arg
+from severa_ledger.cli.options import Subcommands, add_command
 from severa_ledger.cli.words import plural
+from severa_ledger.domain.documents import OrderConfirmation
+from severa_ledger.ledger.catalogue import COMMAND_ID, COMMANDS, Command, Dating, Param
+from severa_ledger.ledger.catalogue.values import Flag
 
 if TYPE_CHECKING:
-    from severa_ledger.domain.documents import OrderConfirmation
     from severa_ledger.ledger.ledger import Ledger
 
+#: The operator on the command line dates every command with ``--on``.
+CLI = Dating("operator")
+#: How a positional parameter is shown in the help.
+METAVARS = {
+    "customer_number": "CUSTOMER",
+    "user_id": "USER",
+    "invoice_number": "INVOICE",
+    "number": "INVOICE",
+    "kind": "KIND",
+    "quantity": "QUANTITY",
+    "amount": "AMOUNT",
+}
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "pay": ("pay VSOY-000002 185.87 --on 2025-06-20",),
+    "credit": ('credit VSOY-000002 --reason "seats" --on 2025-06-20',),
+    "buy": ("buy C1 user 2 --on 2025-06-05",),
+    "remove": ("remove C1 user 1 --on 2025-05-20",),
+    "activate": (
+        "activate C1 kari --on 2025-05-02",
+        "activate C1 per --on 2025-06-05 --buy-if-needed",
+    ),
+    "deactivate": ("deactivate C1 ola --on 2025-07-01 --remove-license",),
+    "change-company": ('change-company C1 --legal-name "Fjordtech AS" --on 2025-07-01',),
+    "change-prices": ("change-prices C1 user=110.00 --effective 2025-08-01 --on 2025-06-20",),
+    "migrate": ("migrate C1 --cohort 2025-05-01 --on 2025-03-01",),
+    "accept-terms": ('accept-terms C1 --version 2025-05 --accepted-by "Kari" --on 2025-05-02',),
+}
+Report = Callable[[Any, argparse.Namespace, dict[str, Any], Any], None]
 
-def _order(args: argparse.Namespace, document: dict[str, object], message: str,
-           order: OrderConfirmation | None) -> None:  # fmt: skip
-    """Print what was recorded and the order confirmation it created, if any."""
-    document["order_confirmation"] = order
-    if order is None:
-        emit(args, document, f"{message}; no new order confirmation")
-        return
-    note = (f"{message}; order confirmation {order.sequence} ({order.kind}, "
-            f"{order.date.isoformat()}): net {order.net} {order.currency}")  # fmt: skip
-    emit(args, document, note, _order_lines(order))
+
+def _licenses(kwargs: dict[str, Any]) -> str:
+    return plural(kwargs["quantity"], f"{kwargs['kind']} license")
+
+
+def _on(kwargs: dict[str, Any]) -> str:
+    return str(kwargs["on"].isoformat())
 
 
 def _order_lines(order: OrderConfirmation) -> Table:
     cur = order.currency
     table = Table(title=None)
-    for column in ("description (period)", "quantity", "unit", f"unit price {cur}",
-                   f"amount {cur}"):  # fmt: skip
+    for column in (
+        "description (period)",
+        "quantity",
+        "unit",
+        f"unit price {cur}",
+        f"amount {cur}",
+    ):
         table.add_column(column, justify="left" if column[0] in "du" else "right")
     for line in order.lines:
-        table.add_row(line.description, str(line.quantity), line.unit, str(line.unit_price),
-                      str(line.amount))  # fmt: skip
+        table.add_row(
+            line.description, str(line.quantity), line.unit, str(line.unit_price), str(line.amount)
+        )
     return table
 
 
-def cmd_pay(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Record a payment against an invoice; print the invoice's status after it."""
-    ledger.record_payment(args.invoice, args.amount, on=args.on, command_id=args.command_id)
-    view = ledger.invoice(args.invoice, as_of=args.on)
-    document = {"command": "record_payment", "invoice_number": args.invoice,
-                "amount": args.amount, "on": args.on, "status": view.status,
-                "paid": view.paid, "open": view.open_amount}  # fmt: skip
-    emit(args, document, f"recorded a payment of {args.amount} {view.currency} on invoice "
-         f"{args.invoice} ({args.on.isoformat()}): paid {view.paid}, open "
-         f"{view.open_amount}, {view.status}")  # fmt: skip
+def _with_order(
+    args: argparse.Namespace,
+    document: dict[str, Any],
+    message: str,
+    order: OrderConfirmation | None,
+) -> None:
+    """Print what was recorded and the order confirmation it created, if any."""
+    document["order_confirmation"] = order
+    if order is None:
+        emit(args, document, f"{message}; no new order confirmation")
+        return
+    note = (
+        f"{message}; order confirmation {order.sequence} ({order.kind}, "
+        f"{order.date.isoformat()}): net {order.net} {order.currency}"
+    )
+    emit(args, document, note, _order_lines(order))
 
 
-def cmd_credit(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Issue a credit note for an invoice; print its number."""
-    number = ledger.credit_invoice(args.invoice, reason=args.reason, on=args.on,
-                                   command_id=args.command_id)  # fmt: skip
-    document = {"command": "credit_invoice", "invoice_number": args.invoice,
-                "credit_note": number, "on": args.on, "reason": args.reason}  # fmt: skip
-    emit(args, document, f"issued credit note {number} for invoice {args.invoice} "
-         f"({args.on.isoformat()}): {args.reason}")  # fmt: skip
-
-
-def _licenses(args: argparse.Namespace) -> str:
-    return plural(args.quantity, f"{args.kind} license")
-
-
-def cmd_buy(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Buy licenses; print the order confirmation the purchase created."""
-    order = ledger.buy_licenses(args.customer, args.kind, args.quantity, on=args.on,
-                                command_id=args.command_id)  # fmt: skip
-    document: dict[str, object] = {
-        "command": "buy_licenses",
-        "customer_number": args.customer,
-        "kind": args.kind,
-        "quantity": args.quantity,
-        "on": args.on,
-    }
-    _order(args, document, f"bought {_licenses(args)} for {args.customer} on "
-           f"{args.on.isoformat()}", order)  # fmt: skip
-
-
-def cmd_remove(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Schedule a license removal; print the day the count drops."""
-    drops = ledger.remove_licenses(args.customer, args.kind, args.quantity, on=args.on,
-                                   command_id=args.command_id)  # fmt: skip
+def _pay(ledger: Ledger, args: argparse.Namespace, kw: dict[str, Any], _: object) -> None:
+    number, amount = kw["invoice_number"], kw["amount"]
+    view = ledger.invoice(number, as_of=kw["on"])
     document = {
-        "command": "remove_licenses",
-        "customer_number": args.customer,
-        "kind": args.kind,
-        "quantity": args.quantity,
-        "on": args.on,
-        "drops_on": drops,
+        "command": "record_payment",
+        **kw,
+        "status": view.status,
+        "paid": view.paid,
+        "open": view.open_amount,
     }
-    emit(args, document, f"scheduled removing {_licenses(args)} of {args.customer}: the count "
-         f"drops on {drops.isoformat()}")  # fmt: skip
+    emit(
+        args,
+        document,
+        f"recorded a payment of {amount} {view.currency} on invoice {number} "
+        f"({_on(kw)}): paid {view.paid}, open {view.open_amount}, {view.status}",
+    )
 
 
-def cmd_activate(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Activate a user; print the order confirmation, if a license was bought with it."""
-    order = ledger.activate_user(args.customer, args.user, on=args.on, kind=args.kind,
-                                 buy_if_needed=args.buy_if_needed,
-                                 command_id=args.command_id)  # fmt: skip
-    document: dict[str, object] = {
-        "command": "activate_user",
-        "customer_number": args.customer,
-        "user_id": args.user,
-        "kind": args.kind,
-        "on": args.on,
-    }
-    _order(args, document, f"activated {args.kind} {args.user} of {args.customer} on "
-           f"{args.on.isoformat()}", order)  # fmt: skip
-
-
-def cmd_deactivate(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Deactivate a user (and, with --remove-license, schedule removing the seat)."""
-    ledger.deactivate_user(args.customer, args.user, on=args.on,
-                           remove_license=args.remove_license,
-                           command_id=args.command_id)  # fmt: skip
-    removal = "; removing its license is scheduled" if args.remove_license else ""
+def _credit(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], number: str) -> None:
     document = {
-        "command": "deactivate_user",
-        "customer_number": args.customer,
-        "user_id": args.user,
-        "on": args.on,
-        "remove_license": args.remove_license,
+        "command": "credit_invoice",
+        "invoice_number": kw["number"],
+        "credit_note": number,
+        "on": kw["on"],
+        "reason": kw["reason"],
     }
-    emit(args, document, f"deactivated {args.user} of {args.customer} on "
-         f"{args.on.isoformat()}{removal}")  # fmt: skip
+    emit(
+        args,
+        document,
+        f"issued credit note {number} for invoice {kw['number']} ({_on(kw)}): {kw['reason']}",
+    )
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--on", type=iso_date_arg, required=True, metavar="DATE",
-                        help="the business date it takes effect (YYYY-MM-DD)")  # fmt: skip
-    parser.add_argument("--command-id", default=None, metavar="ID",
-                        help="a retry with the same id is recorded once")  # fmt: skip
+def _buy(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], order: Any) -> None:  # noqa: ANN401
+    message = f"bought {_licenses(kw)} for {kw['customer_number']} on {_on(kw)}"
+    _with_order(args, {"command": "buy_licenses", **kw}, message, order)
 
 
-def _positionals(parser: argparse.ArgumentParser, *names: str) -> argparse.ArgumentParser:
-    helps = {"customer": "customer number", "kind": "license kind, e.g. user",
-             "quantity": "how many licenses", "user": "the user's id",
-             "invoice": "invoice number", "amount": "amount paid, e.g. 185.87"}  # fmt: skip
-    for name in names:
-        parser.add_argument(name, metavar=name.upper(), help=helps[name],
-                            type=int if name == "quantity" else str)  # fmt: skip
-    _common(parser)
-    return parser
+def _remove(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], drops: Any) -> None:  # noqa: ANN401
+    document = {"command": "remove_licenses", **kw, "drops_on": drops}
+    emit(
+        args,
+        document,
+        f"scheduled removing {_licenses(kw)} of {kw['customer_number']}: the "
+        f"count drops on {drops.isoformat()}",
+    )
+
+
+def _activate(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], order: Any) -> None:  # noqa: ANN401
+    message = f"activated {kw['kind']} {kw['user_id']} of {kw['customer_number']} on {_on(kw)}"
+    _with_order(args, {"command": "activate_user", **kw}, message, order)
+
+
+def _deactivate(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], __: object) -> None:
+    removal = "; removing its license is scheduled" if kw["remove_license"] else ""
+    emit(
+        args,
+        {"command": "deactivate_user", **kw},
+        f"deactivated {kw['user_id']} of {kw['customer_number']} on {_on(kw)}{removal}",
+    )
+
+
+def _recorded(name: str) -> Report:
+    def report(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], result: object) -> None:
+        emit(
+            args,
+            {"command": name, **kw, "result": result},
+            f"recorded {name} for {kw.get('customer_number')} on {_on(kw)}",
+        )
+
+    return report
+
+
+REPORTS: dict[str, Report] = {
+    "record_payment": _pay,
+    "credit_invoice": _credit,
+    "buy_licenses": _buy,
+    "remove_licenses": _remove,
+    "activate_user": _activate,
+    "deactivate_user": _deactivate,
+}
+
+
+def _given(command: Command, args: argparse.Namespace) -> dict[str, str | None]:
+    """Return each parameter's text as given on the command line (None: not given)."""
+    given: dict[str, str | None] = {}
+    for param in command.params:
+        value = getattr(args, param.name, None)
+        if isinstance(param.kind, Flag):
+            value = "true" if value else None
+        given[param.name] = value
+    return given
+
+
+def _handler(command: Command) -> Callable[[Ledger, argparse.Namespace], None]:
+    def handle(ledger: Ledger, args: argparse.Namespace) -> None:
+        kwargs = command.bind_text(_given(command, args), CLI)
+        key = None if args.command_id is None else COMMAND_ID.read(args.command_id, json=False)
+        result = getattr(ledger, command.name)(**kwargs, command_id=key)
+        REPORTS.get(command.name, _recorded(command.name))(ledger, args, kwargs, result)
+
+    return handle
+
+
+def _add_param(parser: argparse.ArgumentParser, param: Param) -> None:
+    """Add one parameter: positional, a switch (a Flag), or an ``--option`` taken as text."""
+    help_text = f"{param.doc}: {param.kind.doc}"
+    if param.positional:
+        parser.add_argument(
+            param.name, metavar=METAVARS.get(param.name, param.name.upper()), help=help_text
+        )
+        return
+    option = "--" + param.name.replace("_", "-")
+    if isinstance(param.kind, Flag):
+        parser.add_argument(option, dest=param.name, action="store_true", help=param.doc)
+        return
+    parser.add_argument(
+        option,
+        dest=param.name,
+        default=None,
+        required=param.required,
+        metavar=param.name.upper(),
+        help=help_text,
+    )
 
 
 def add_write_commands(commands: Subcommands) -> None:
-    """Add pay, credit, buy, remove, activate and deactivate."""
-    _positionals(add_command(commands, "pay", cmd_pay, "record a payment against an invoice",
-                             examples=("pay VSOY-000002 185.87 --on 2025-06-20",)),
-                 "invoice", "amount")  # fmt: skip
-    credit = add_command(
-        commands,
-        "credit",
-        cmd_credit,
-        "issue a credit note for an invoice",
-        examples=('credit VSOY-000002 --reason "seats" --on 2025-06-20',),
-    )
-    credit.add_argument("--reason", required=True, metavar="TEXT", help="shown on the note")
-    _positionals(credit, "invoice")
-    _positionals(add_command(commands, "buy", cmd_buy, "buy licenses",
-                             examples=("buy C1 user 2 --on 2025-06-05",)),
-                 "customer", "kind", "quantity")  # fmt: skip
-    _positionals(add_command(commands, "remove", cmd_remove, "schedule a license removal",
-                             examples=("remove C1 user 1 --on 2025-05-20",)),
-                 "customer", "kind", "quantity")  # fmt: skip
-    activate = add_command(commands, "activate", cmd_activate, "activate a user",
-                           examples=("activate C1 kari --on 2025-05-02",
-                                     "activate C1 per --on 2025-06-05 --buy-if-needed"),
-                           )  # fmt: skip
-    activate.add_argument("--kind", default="user", metavar="KIND",
-                          help="license kind the user takes (default: user)")  # fmt: skip
-    activate.add_argument("--buy-if-needed", action="store_true",
-                          help="buy a license in the same change when none is free")  # fmt: skip
-    _positionals(activate, "customer", "user")
-    deactivate = add_command(
-        commands,
-        "deactivate",
-        cmd_deactivate,
-        "deactivate a user",
-        examples=("deactivate C1 ola --on 2025-07-01 --remove-license",),
-    )
-    deactivate.add_argument("--remove-license", action="store_true",
-                            help="also schedule removing the license the user held")  # fmt: skip
-    _positionals(deactivate, "customer", "user")
+    """Add a subcommand for every catalogue command that names one (``Command.cli``)."""
+    for command in COMMANDS.values():
+        if command.cli is None:
+            continue
+        parser = add_command(
+            commands,
+            command.cli,
+            _handler(command),
+            command.doc,
+            examples=EXAMPLES.get(command.cli, ()),
+        )
+        for param in command.params:
+            _add_param(parser, param)
+        parser.add_argument("--command-id", default=None, metavar="ID", help=COMMAND_ID.doc)

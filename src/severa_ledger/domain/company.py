@@ -14,7 +14,12 @@ from stdnum.fi import ytunnus
 from stdnum.no import kontonr, mva, orgnr
 from stdnum.se import orgnr as se_orgnr
 
-from severa_ledger.domain.errors import InvalidCompanyDetailsError
+from severa_ledger.domain import inputs
+from severa_ledger.domain.errors import (
+    InvalidCompanyDetailsError,
+    InvalidCompanyTextError,
+    InvalidTextError,
+)
 
 Validator = Callable[[str], str]
 
@@ -63,9 +68,33 @@ def _check_country(_instance: object, _attribute: object, value: str) -> None:
         raise InvalidCompanyDetailsError(f"country {value!r} is not supported; known: {known}")
 
 
-def _required(_instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidCompanyDetailsError(f"company {attribute.name} must not be empty (R26)")
+#: Each field's length limit and whether it is required (domain/inputs.py text rules).
+COMPANY_TEXT: dict[str, tuple[int, bool]] = {
+    "legal_name": (200, True),
+    "org_number": (64, True),
+    "country": (2, True),
+    "street": (200, True),
+    "postcode": (32, True),
+    "city": (100, True),
+    "vat_id": (64, False),
+    "invoice_email": (254, False),
+    "bank_account": (64, False),
+}
+
+
+def company_text(name: str) -> Callable[[object], Any]:
+    """Return the converter of field ``name``: a checked, NFC text (None where optional)."""
+    limit, required = COMPANY_TEXT[name]
+
+    def convert(value: object) -> str | None:
+        if value is None and not required:
+            return None
+        try:
+            return inputs.text(value, f"company {name}", limit)
+        except InvalidTextError as error:
+            raise InvalidCompanyTextError(f"{error} (R26)") from None
+
+    return convert
 
 
 @attrs.frozen
@@ -75,15 +104,15 @@ class CompanyDetails:
     Identifiers are validated for the country and stored in compact form.
     """
 
-    legal_name: str = attrs.field(validator=_required)
-    org_number: str = attrs.field(validator=_required)
-    country: str = attrs.field(validator=_check_country)
-    street: str = attrs.field(validator=_required)
-    postcode: str = attrs.field(validator=_required)
-    city: str = attrs.field(validator=_required)
-    vat_id: str | None = None
-    invoice_email: str | None = None
-    bank_account: str | None = None
+    legal_name: str = attrs.field(converter=company_text("legal_name"))
+    org_number: str = attrs.field(converter=company_text("org_number"))
+    country: str = attrs.field(converter=company_text("country"), validator=_check_country)
+    street: str = attrs.field(converter=company_text("street"))
+    postcode: str = attrs.field(converter=company_text("postcode"))
+    city: str = attrs.field(converter=company_text("city"))
+    vat_id: str | None = attrs.field(default=None, converter=company_text("vat_id"))
+    invoice_email: str | None = attrs.field(default=None, converter=company_text("invoice_email"))
+    bank_account: str | None = attrs.field(default=None, converter=company_text("bank_account"))
 
     def __attrs_post_init__(self) -> None:
         name, validate = ORGANISATION_NUMBERS[self.country]

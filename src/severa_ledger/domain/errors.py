@@ -138,6 +138,48 @@ class BeforePeriodStartError(EffectiveDateError):
     """Raised when a command is dated before the current period's start."""
 
 
+# Values at the door (domain/inputs.py): every edge refuses these alike.
+
+
+class InvalidTextError(InvalidValueError):
+    """Raised when a text is not text, blank, too long, padded, or holds a refused character."""
+
+
+class InvalidDateError(InvalidValueError):
+    """Raised when a date is not a ``datetime.date`` or not written ``YYYY-MM-DD``."""
+
+
+class DateOutOfWindowError(InvalidDateError):
+    """Raised when a date lies outside 2000-01-01 to 2099-12-31 (R36)."""
+
+
+class DateNotAllowedError(EffectiveDateError):
+    """Raised when a caller dates a command where its role may not: a customer's is today (R36)."""
+
+
+class InvalidNumberError(InvalidValueError):
+    """Raised when a whole number is not an integer in ASCII digits, or out of its bounds."""
+
+
+class InvalidCompanyTextError(InvalidCompanyDetailsError, InvalidTextError):
+    """Raised when a company-details field breaks the text rules (R26)."""
+
+
+class InvalidAmountError(InvalidMoneyError):
+    """Raised when an amount is not a canonical decimal string (digits, at most two decimals)."""
+
+
+__all__ += [
+    "DateNotAllowedError",
+    "DateOutOfWindowError",
+    "InvalidAmountError",
+    "InvalidCompanyTextError",
+    "InvalidDateError",
+    "InvalidNumberError",
+    "InvalidTextError",
+]
+
+
 class BeforeAnchorError(EffectiveDateError):
     """Raised when a subscription is opened before its anchor date (R1)."""
 

@@ -26,6 +26,7 @@ from severa_ledger.domain.billing import (
 from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.domain.errors import SubscriptionNotFoundError
 from severa_ledger.domain.rules import check_date
+from severa_ledger.ledger.catalogue import COMMANDS, catalogued
 from severa_ledger.ledger.documents import DocumentQueries
 from severa_ledger.ledger.subscriptions import SubscriptionCommands
 from severa_ledger.store.unit import Unit
@@ -34,12 +35,17 @@ from severa_ledger.store.unit import Unit
 class Ledger(SubscriptionCommands, DocumentQueries):
     """Seat-based subscription billing as an event-sourced ledger (docs/architecture.md)."""
 
+    @catalogued("record_payment")
     def record_payment(
-        self, invoice_number: str, amount: Decimal | str | int, *, on: date,
+        self,
+        invoice_number: str,
+        amount: Decimal | str | int,
+        *,
+        on: date,
         command_id: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """Record a payment against an invoice (R29); overpayment becomes credit."""
-        payload = {"invoice_number": invoice_number, "amount": amount, "on": on}
+        payload = COMMANDS["record_payment"].payload(locals())
 
         def decide(unit: Unit) -> None:
             customer = self._customer_of(unit, invoice_number)
@@ -47,11 +53,12 @@ class Ledger(SubscriptionCommands, DocumentQueries):
 
         self._execute("record_payment", payload, command_id, decide)
 
+    @catalogued("credit_invoice")
     def credit_invoice(
         self, number: str, *, reason: str, on: date, command_id: str | None = None
     ) -> str:
         """Issue a credit note (type 381) for invoice ``number`` (R17); return its number."""
-        payload = {"number": number, "reason": reason, "on": on}
+        payload = COMMANDS["credit_invoice"].payload(locals())
 
         def decide(unit: Unit) -> str:
             customer = self._customer_of(unit, number)

@@ -26,12 +26,14 @@ from severa_ledger.domain.sellers import (
 from severa_ledger.domain.subscription import Subscription
 from severa_ledger.domain.values import Migration
 from severa_ledger.ledger.base import LedgerBase
+from severa_ledger.ledger.catalogue import COMMANDS, catalogued
 from severa_ledger.store.unit import Unit
 
 
 class SubscriptionCommands(LedgerBase):
     """Commands on one subscription (R1-R12, R20-R26), each recorded exactly once."""
 
+    @catalogued("open_subscription")
     def open_subscription(
         self,
         customer_number: str,
@@ -50,11 +52,7 @@ class SubscriptionCommands(LedgerBase):
         """Open a subscription (R1, R8-R12, R20, R26)."""
         if not isinstance(company, CompanyDetails):
             raise InvalidCompanyDetailsError(f"company must be CompanyDetails, got {company!r}")
-        payload = {
-            "customer_number": customer_number, "company": company, "currency": currency,
-            "period_months": period_months, "anchor": anchor, "prices": dict(prices),
-            "on": on, "seller": seller, "regime": regime, "proration": proration,
-        }  # fmt: skip
+        payload = COMMANDS["open_subscription"].payload(locals())
 
         def decide(unit: Unit) -> None:
             day = check_date(on)
@@ -79,6 +77,7 @@ class SubscriptionCommands(LedgerBase):
 
         self._execute("open_subscription", payload, command_id, decide)
 
+    @catalogued("buy_licenses")
     def buy_licenses(
         self,
         customer_number: str,
@@ -90,8 +89,7 @@ class SubscriptionCommands(LedgerBase):
         command_id: str | None = None,
     ) -> OrderConfirmation | None:
         """Buy licenses (R3, R4, R14); return the addition order confirmation, if any."""
-        payload = {"customer_number": customer_number, "kind": kind, "quantity": quantity,
-                   "on": on, "channel": channel}  # fmt: skip
+        payload = COMMANDS["buy_licenses"].payload(locals())
         return self._execute(
             "buy_licenses",
             payload,
@@ -99,6 +97,7 @@ class SubscriptionCommands(LedgerBase):
             lambda unit: unit.subscription(customer_number).buy(kind, quantity, on, channel),
         )
 
+    @catalogued("remove_licenses")
     def remove_licenses(
         self,
         customer_number: str,
@@ -110,8 +109,7 @@ class SubscriptionCommands(LedgerBase):
         command_id: str | None = None,
     ) -> date:
         """Schedule a removal (R4, R5); return the date the count drops."""
-        payload = {"customer_number": customer_number, "kind": kind, "quantity": quantity,
-                   "on": on, "channel": channel}  # fmt: skip
+        payload = COMMANDS["remove_licenses"].payload(locals())
         return self._execute(
             "remove_licenses",
             payload,
@@ -121,6 +119,7 @@ class SubscriptionCommands(LedgerBase):
             ),
         )
 
+    @catalogued("activate_user")
     def activate_user(
         self,
         customer_number: str,
@@ -133,8 +132,7 @@ class SubscriptionCommands(LedgerBase):
         command_id: str | None = None,
     ) -> OrderConfirmation | None:
         """Activate a user (R5, R7); with ``buy_if_needed``, buy a license in the same change."""
-        payload = {"customer_number": customer_number, "user_id": user_id, "on": on,
-                   "kind": kind, "buy_if_needed": buy_if_needed, "channel": channel}  # fmt: skip
+        payload = COMMANDS["activate_user"].payload(locals())
         return self._execute(
             "activate_user",
             payload,
@@ -144,6 +142,7 @@ class SubscriptionCommands(LedgerBase):
             ),
         )
 
+    @catalogued("deactivate_user")
     def deactivate_user(
         self,
         customer_number: str,
@@ -155,8 +154,7 @@ class SubscriptionCommands(LedgerBase):
         command_id: str | None = None,
     ) -> None:
         """Deactivate a user (R6); with ``remove_license``, schedule removing the seat (R4)."""
-        payload = {"customer_number": customer_number, "user_id": user_id, "on": on,
-                   "remove_license": remove_license, "channel": channel}  # fmt: skip
+        payload = COMMANDS["deactivate_user"].payload(locals())
         self._execute(
             "deactivate_user",
             payload,
@@ -166,6 +164,7 @@ class SubscriptionCommands(LedgerBase):
             ),
         )
 
+    @catalogued("change_company_details")
     def change_company_details(
         self,
         customer_number: str,
@@ -176,7 +175,7 @@ class SubscriptionCommands(LedgerBase):
         **fields: str | None,
     ) -> CompanyDetails:
         """Record changed company details from ``on`` (R26); return the new details."""
-        payload = {"customer_number": customer_number, "on": on, "channel": channel, **fields}
+        payload = {**COMMANDS["change_company_details"].payload(locals()), **fields}
 
         def decide(unit: Unit) -> CompanyDetails:
             sub = unit.subscription(customer_number)
@@ -187,6 +186,7 @@ class SubscriptionCommands(LedgerBase):
 
         return self._execute("change_company_details", payload, command_id, decide)
 
+    @catalogued("change_prices")
     def change_prices(
         self,
         customer_number: str,
@@ -197,8 +197,7 @@ class SubscriptionCommands(LedgerBase):
         command_id: str | None = None,
     ) -> None:
         """Record a new price-list version effective from ``effective`` (R12)."""
-        payload = {"customer_number": customer_number, "prices": dict(prices),
-                   "effective": effective, "on": on}  # fmt: skip
+        payload = COMMANDS["change_prices"].payload(locals())
         self._execute(
             "change_prices",
             payload,
@@ -206,6 +205,7 @@ class SubscriptionCommands(LedgerBase):
             lambda unit: unit.subscription(customer_number).change_prices(prices, effective, on),
         )
 
+    @catalogued("schedule_migration")
     def schedule_migration(
         self,
         customer_number: str,
@@ -216,8 +216,7 @@ class SubscriptionCommands(LedgerBase):
         command_id: str | None = None,
     ) -> Migration:
         """Schedule the move to Visma Solutions Oy from ``cohort`` (R21-R24)."""
-        payload = {"customer_number": customer_number, "cohort": cohort, "on": on,
-                   "seller": seller}  # fmt: skip
+        payload = COMMANDS["schedule_migration"].payload(locals())
 
         def decide(unit: Unit) -> Migration:
             sub = unit.subscription(customer_number)
@@ -230,6 +229,7 @@ class SubscriptionCommands(LedgerBase):
 
         return self._execute("schedule_migration", payload, command_id, decide)
 
+    @catalogued("accept_terms")
     def accept_terms(
         self,
         customer_number: str,
@@ -240,8 +240,7 @@ class SubscriptionCommands(LedgerBase):
         command_id: str | None = None,
     ) -> None:
         """Record the acceptance of the new seller's terms of service (R25)."""
-        payload = {"customer_number": customer_number, "version": version,
-                   "accepted_by": accepted_by, "on": on}  # fmt: skip
+        payload = COMMANDS["accept_terms"].payload(locals())
         self._execute(
             "accept_terms",
             payload,
