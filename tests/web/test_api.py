@@ -37,7 +37,7 @@ def test_a_malformed_json_body_is_400_problem_json(
                            headers={**customer_a, "Content-Type": "application/json"})  # fmt: skip
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["error"] == "RequestValidationError"
+    assert response.json()["error"] == "InvalidCommandError"
 
 
 def test_an_invalid_date_is_400_naming_the_field(

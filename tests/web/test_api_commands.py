@@ -149,9 +149,11 @@ def test_money_as_a_json_number_is_refused_as_bad_input(
 def test_a_customer_may_not_choose_the_effective_date(
     client: TestClient, customer_a: dict[str, str]
 ) -> None:
-    """Only the operator passes `on`: a customer's change is today's (403)."""
+    """Only the operator passes `on`: a customer's change is today's (403, R36)."""
     response = client.post(BUY, json={"quantity": 1, "on": "2025-08-20"}, headers=customer_a)
     assert response.status_code == 403
+    assert response.json()["error"] == "DateNotAllowedError"
+    assert response.json()["rule"] == "R36"
 
 
 def test_the_operator_may_date_a_change(

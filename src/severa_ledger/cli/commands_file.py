@@ -9,7 +9,7 @@ Dates are ISO 8601 strings; amounts and prices are JSON strings or integers,
 never JSON numbers with a fraction (money is never a float, R11). Blank lines
 and lines starting with ``#`` are skipped. A line may hold at most
 ``MAX_LINE_CHARACTERS`` characters and integer literals at most
-``MAX_INTEGER_DIGITS`` digits; deeper nesting than Python's parser allows is
+``domain.inputs.MAX_DIGITS`` digits; deeper nesting than Python's parser allows is
 refused like any other malformed line.
 
 Every command has a ``command_id``. A line without one gets an id derived
@@ -59,8 +59,6 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 #: Characters a command line may hold (a line with a company and its prices needs < 2,000).
 MAX_LINE_CHARACTERS = 65_536
-#: Digits an integer literal may have (every whole number a command takes has fewer).
-MAX_INTEGER_DIGITS = 24
 #: A command file is the operator's: it dates every command itself.
 FILE = Dating("file")
 
@@ -96,15 +94,6 @@ def _refuse_non_finite(literal: str) -> object:
     raise InvalidCommandError(f"{literal} is not a number")
 
 
-def _integer(literal: str) -> int:
-    digits = len(literal.lstrip("-"))
-    if digits > MAX_INTEGER_DIGITS:
-        raise InvalidCommandError(
-            f"an integer of {digits} digits is out of range (at most {MAX_INTEGER_DIGITS})"
-        )
-    return int(literal)
-
-
 def _object(text: str) -> dict[str, Any]:
     if len(text) > MAX_LINE_CHARACTERS:
         raise InvalidCommandError(
@@ -112,7 +101,10 @@ def _object(text: str) -> dict[str, Any]:
         )
     try:
         found = json.loads(
-            text, parse_float=Decimal, parse_int=_integer, parse_constant=_refuse_non_finite
+            text,
+            parse_float=Decimal,
+            parse_int=inputs.json_integer,
+            parse_constant=_refuse_non_finite,
         )
     except json.JSONDecodeError as error:
         raise InvalidCommandError(f"not valid JSON: {error}") from None

@@ -8,7 +8,7 @@ from datetime import date
 from typing import TypeAlias
 
 from severa_ledger.cli.commands_file import iso_date
-from severa_ledger.domain.errors import InvalidCommandError
+from severa_ledger.domain.errors import LedgerError
 
 #: The formats every command that shows a result takes; some add one (csv, jsonl).
 FORMATS = ("table", "json")
@@ -21,8 +21,8 @@ def iso_date_arg(text: str) -> date:
     """Return the date written as YYYY-MM-DD, else refuse the argument (usage error)."""
     try:
         return iso_date(text)
-    except InvalidCommandError:
-        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+    except LedgerError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def epilog(*examples: str) -> str:

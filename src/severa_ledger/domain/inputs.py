@@ -80,7 +80,7 @@ _TEXT = re.compile(TEXT_PATTERN)
 #: A date as written: exactly ``YYYY-MM-DD`` in 2000-2099 (the month and day checked too).
 DATE_PATTERN = r"^20[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 _WRITTEN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_DIGITS = re.compile(r"[0-9]+")
+_DIGITS = re.compile(r"-?[0-9]+")
 #: Longest whole number written (every bound a command has has fewer digits).
 MAX_DIGITS = 24
 
@@ -143,7 +143,7 @@ def in_window(value: object, what: str) -> date:
 def whole(value: object, what: str, low: int, high: int) -> int:
     """Return a whole number from ``low`` to ``high``: an int, or ASCII digits as text."""
     if isinstance(value, str):
-        if not _DIGITS.fullmatch(value) or len(value) > MAX_DIGITS:
+        if not _DIGITS.fullmatch(value) or len(value.lstrip("-")) > MAX_DIGITS:
             raise InvalidNumberError(
                 f"{what} must be a whole number in ASCII digits, got {_shown(value)}"
             )
@@ -151,6 +151,21 @@ def whole(value: object, what: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidNumberError(f"{what} must be a whole number, got {_shown(value)}")
     return bounded(value, what, low, high)
+
+
+def json_integer(literal: str) -> int:
+    """Return a JSON integer literal's value; refuse one of more than ``MAX_DIGITS`` digits.
+
+    Every JSON edge parses integers with this (``json.loads(parse_int=...)``), so a
+    25-digit number is refused alike everywhere, before Python's own limit of
+    4,300 digits could turn it into another error.
+    """
+    digits = len(literal.lstrip("-"))
+    if digits > MAX_DIGITS:
+        raise InvalidNumberError(
+            f"a whole number of {digits} digits is out of range (at most {MAX_DIGITS})"
+        )
+    return int(literal)
 
 
 def bounded(value: int, what: str, low: int, high: int) -> int:

@@ -20,6 +20,7 @@ from severa_ledger.audit.verify import VerifyReport, verify
 from severa_ledger.billing.plan import BillingReport
 from severa_ledger.billing.preview import BillingPreview, preview_billing
 from severa_ledger.billing.run import Progress, run_billing
+from severa_ledger.domain import inputs
 from severa_ledger.domain.billing import (
     cutover_weekend,
 )
@@ -84,11 +85,11 @@ class Ledger(SubscriptionCommands, DocumentQueries):
         are numbered and issued in this one, in the same order either way.
         ``progress``, if given, is called with (done, total) as the run goes.
         """
-        return run_billing(self, through, workers, progress)
+        return run_billing(self, inputs.in_window(through, "through"), workers, progress)
 
     def preview_billing(self, *, through: date) -> BillingPreview:
         """Return the invoices ``run_billing(through=...)`` would issue; record nothing."""
-        return preview_billing(self, through)
+        return preview_billing(self, inputs.in_window(through, "through"))
 
     def check_batch(self, commands: list[Callable[[], object]]) -> int:
         """Decide commands in order, as ``run_batch`` does, and record nothing.

@@ -1,8 +1,11 @@
 """The JSON API's commands on one subscription: licenses, users, company details, terms.
 
 A customer key changes only its own subscription, effective on the request's
-business date, and (after migration) only once the new terms are accepted
-(R25). ``Idempotency-Key`` makes a retry safe (:func:`api_deps.command_id`).
+business date (company details: from today to the end of the next billing
+period, R36), and (after migration) only once the new terms are accepted (R25).
+Bodies are read by the command catalogue (:mod:`severa_ledger.web.api_bodies`),
+as every other edge reads them. ``Idempotency-Key`` makes a retry safe
+(:func:`api_deps.command_id`).
 """
 
 from __future__ import annotations
@@ -10,18 +13,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from severa_ledger.web import api_views as views
+from severa_ledger.web.api_bodies import arguments, body_of
 from severa_ledger.web.api_deps import (
     Caller,
     IdempotencyKey,
     command_id,
-    effective,
     ledger_of,
     visible,
     writable,
 )
 from severa_ledger.web.api_responses import QuoteOut, Recorded
 from severa_ledger.web.problems import PROBLEM_RESPONSES
-from severa_ledger.web.schemas import ActivateIn, CompanyChangeIn, DeactivateIn, LicensesIn, TermsIn
 
 router = APIRouter(prefix="/api/v1/subscriptions", tags=["commands"], responses=PROBLEM_RESPONSES)
 
@@ -32,104 +34,138 @@ def _change(request: Request, caller: Caller, customer: str) -> str:
     return customer
 
 
-@router.post("/{customer}/licenses/quote", summary="What buying licenses now costs (R9, R14)")
-async def quote_licenses(
-    request: Request, *, caller: Caller, customer: str, body: LicensesIn
-) -> QuoteOut:
+@router.post(
+    "/{customer}/licenses/quote",
+    summary="What buying licenses now costs (R9, R14)",
+    openapi_extra=body_of("buy_licenses"),
+)
+async def quote_licenses(request: Request, *, caller: Caller, customer: str) -> QuoteOut:
     """Return the order buying ``quantity`` licenses would create; record nothing."""
     ledger = ledger_of(request)
     visible(caller, customer)
-    day = effective(request, caller, body.on)
-    order = ledger.quote_licenses(customer, body.kind, body.quantity, on=day)
+    given = await arguments(request, caller, "buy_licenses", customer_number=customer)
+    day, kind, quantity = given["on"], given["kind"], given["quantity"]
+    order = ledger.quote_licenses(customer, kind, quantity, on=day)
     if order is None:  # it only cancels a pending removal (R4): nothing to pay
         sub = ledger.subscription(customer)
         assert sub is not None  # noqa: S101 -- as_of None: found or SubscriptionNotFoundError
         return QuoteOut(customer_number=customer, on=day, currency=sub.currency, net="0", lines=[])
     lines = [views.order_line(line) for line in order.lines]
-    return QuoteOut(customer_number=customer, on=day, currency=order.currency,
-                    net=str(order.net), lines=lines)  # fmt: skip
+    return QuoteOut(
+        customer_number=customer, on=day, currency=order.currency, net=str(order.net), lines=lines
+    )
 
 
-@router.post("/{customer}/licenses/buy", summary="Buy licenses (R3, R4, R14)")
+async def _record(
+    request: Request, caller: Caller, command: str, key: str | None, **path: str
+) -> object:
+    """Record ``command`` for the path's customer, its body read by the catalogue."""
+    _change(request, caller, path["customer_number"])
+    given = await arguments(request, caller, command, **path)
+    run = getattr(ledger_of(request), command)
+    return run(**given, command_id=command_id(caller, key))
+
+
+@router.post(
+    "/{customer}/licenses/buy",
+    summary="Buy licenses (R3, R4, R14)",
+    openapi_extra=body_of("buy_licenses"),
+)
 async def buy_licenses(
-    request: Request, *, caller: Caller, customer: str, body: LicensesIn,
-    idempotency_key: IdempotencyKey = None,
-) -> Recorded:  # fmt: skip
+    request: Request, *, caller: Caller, customer: str, idempotency_key: IdempotencyKey = None
+) -> Recorded:
     """Buy licenses from today (or ``on``); return the addition order, if one was created."""
-    day = effective(request, caller, body.on)
-    order = ledger_of(request).buy_licenses(
-        _change(request, caller, customer), body.kind, body.quantity, on=day,
-        command_id=command_id(caller, idempotency_key),
-    )  # fmt: skip
-    return Recorded(order=views.order(order) if order else None)
+    order = await _record(
+        request, caller, "buy_licenses", idempotency_key, customer_number=customer
+    )
+    return Recorded(order=views.order(order) if order else None)  # type: ignore[arg-type]
 
 
-@router.post("/{customer}/licenses/remove", summary="Schedule a removal (R4, R5)")
+@router.post(
+    "/{customer}/licenses/remove",
+    summary="Schedule a removal (R4, R5)",
+    openapi_extra=body_of("remove_licenses"),
+)
 async def remove_licenses(
-    request: Request, *, caller: Caller, customer: str, body: LicensesIn,
-    idempotency_key: IdempotencyKey = None,
-) -> Recorded:  # fmt: skip
+    request: Request, *, caller: Caller, customer: str, idempotency_key: IdempotencyKey = None
+) -> Recorded:
     """Schedule removing licenses: the count drops at the next period start, no credit (R4)."""
-    day = effective(request, caller, body.on)
-    drops = ledger_of(request).remove_licenses(
-        _change(request, caller, customer), body.kind, body.quantity, on=day,
-        command_id=command_id(caller, idempotency_key),
-    )  # fmt: skip
-    return Recorded(effective=drops)
+    drops = await _record(
+        request, caller, "remove_licenses", idempotency_key, customer_number=customer
+    )
+    return Recorded(effective=drops)  # type: ignore[arg-type]
 
 
-@router.post("/{customer}/users/{user_id}/activate", summary="Activate a user (R5, R7)")
+@router.post(
+    "/{customer}/users/{user_id}/activate",
+    summary="Activate a user (R5, R7)",
+    openapi_extra=body_of("activate_user"),
+)
 async def activate_user(
-    request: Request, *, caller: Caller, customer: str, user_id: str, body: ActivateIn,
+    request: Request,
+    *,
+    caller: Caller,
+    customer: str,
+    user_id: str,
     idempotency_key: IdempotencyKey = None,
-) -> Recorded:  # fmt: skip
+) -> Recorded:
     """Activate a user; with ``buy_if_needed`` buy a license in the same change (R5)."""
-    day = effective(request, caller, body.on)
-    order = ledger_of(request).activate_user(
-        _change(request, caller, customer), user_id, on=day, kind=body.kind,
-        buy_if_needed=body.buy_if_needed, command_id=command_id(caller, idempotency_key),
-    )  # fmt: skip
-    return Recorded(order=views.order(order) if order else None)
+    order = await _record(
+        request, caller, "activate_user", idempotency_key, customer_number=customer, user_id=user_id
+    )
+    return Recorded(order=views.order(order) if order else None)  # type: ignore[arg-type]
 
 
-@router.post("/{customer}/users/{user_id}/deactivate", summary="Deactivate a user (R6)")
+@router.post(
+    "/{customer}/users/{user_id}/deactivate",
+    summary="Deactivate a user (R6)",
+    openapi_extra=body_of("deactivate_user"),
+)
 async def deactivate_user(
-    request: Request, *, caller: Caller, customer: str, user_id: str, body: DeactivateIn,
+    request: Request,
+    *,
+    caller: Caller,
+    customer: str,
+    user_id: str,
     idempotency_key: IdempotencyKey = None,
-) -> Recorded:  # fmt: skip
+) -> Recorded:
     """Deactivate a user; with ``remove_license`` schedule removing the freed seat (R4, R6)."""
-    day = effective(request, caller, body.on)
-    ledger_of(request).deactivate_user(
-        _change(request, caller, customer), user_id, on=day,
-        remove_license=body.remove_license, command_id=command_id(caller, idempotency_key),
-    )  # fmt: skip
+    await _record(
+        request,
+        caller,
+        "deactivate_user",
+        idempotency_key,
+        customer_number=customer,
+        user_id=user_id,
+    )
     return Recorded()
 
 
-@router.post("/{customer}/company", summary="Change company details (R26)")
+@router.post(
+    "/{customer}/company",
+    summary="Change company details (R26, R36)",
+    openapi_extra=body_of("change_company_details"),
+)
 async def change_company(
-    request: Request, *, caller: Caller, customer: str, body: CompanyChangeIn,
-    idempotency_key: IdempotencyKey = None,
-) -> Recorded:  # fmt: skip
+    request: Request, *, caller: Caller, customer: str, idempotency_key: IdempotencyKey = None
+) -> Recorded:
     """Change the fields given from today (or ``on``); return the details now in force."""
-    day = effective(request, caller, body.on)
-    fields = body.model_dump(exclude_unset=True, exclude={"on"})
-    details = ledger_of(request).change_company_details(
-        _change(request, caller, customer), on=day,
-        command_id=command_id(caller, idempotency_key), **fields,
-    )  # fmt: skip
+    details = await _record(
+        request, caller, "change_company_details", idempotency_key, customer_number=customer
+    )
     return Recorded(details=views.jsonable(details))
 
 
-@router.post("/{customer}/terms/accept", summary="Accept the new seller's terms (R25)")
+@router.post(
+    "/{customer}/terms/accept",
+    summary="Accept the new seller's terms (R25)",
+    openapi_extra=body_of("accept_terms"),
+)
 async def accept_terms(
-    request: Request, *, caller: Caller, customer: str, body: TermsIn,
-    idempotency_key: IdempotencyKey = None,
-) -> Recorded:  # fmt: skip
+    request: Request, *, caller: Caller, customer: str, idempotency_key: IdempotencyKey = None
+) -> Recorded:
     """Record the acceptance of the new terms: version, who and when (R25)."""
-    day = effective(request, caller, body.on)
-    ledger_of(request).accept_terms(
-        visible(caller, customer), version=body.version, accepted_by=body.accepted_by, on=day,
-        command_id=command_id(caller, idempotency_key),
-    )  # fmt: skip
+    visible(caller, customer)
+    given = await arguments(request, caller, "accept_terms", customer_number=customer)
+    ledger_of(request).accept_terms(**given, command_id=command_id(caller, idempotency_key))
     return Recorded()

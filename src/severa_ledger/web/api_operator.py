@@ -6,18 +6,16 @@ The operator is the seller's billing team; a customer key is refused (403).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from severa_ledger.audit.verify import VerifyReport
-from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.web import api_views as views
+from severa_ledger.web.api_bodies import arguments, body_of
 from severa_ledger.web.api_deps import (
     IdempotencyKey,
     Operator,
     command_id,
-    effective,
     ledger_of,
     operator,
 )
@@ -29,85 +27,84 @@ from severa_ledger.web.api_responses import (
     VerifyOut,
 )
 from severa_ledger.web.problems import PROBLEM_RESPONSES
-from severa_ledger.web.schemas import (
-    BillingIn,
-    CreditIn,
-    MigrationIn,
-    OpenSubscriptionIn,
-    PaymentIn,
-    PricesIn,
-)
+from severa_ledger.web.schemas import BillingIn
 
 router = APIRouter(prefix="/api/v1", tags=["operator"], responses=PROBLEM_RESPONSES)
 OPERATOR = [Depends(operator)]
 
 
-@router.post("/subscriptions", summary="Open a subscription", status_code=201)
+@router.post(
+    "/subscriptions",
+    summary="Open a subscription",
+    status_code=201,
+    openapi_extra=body_of("open_subscription", omit=("channel",)),
+)
 async def open_subscription(
-    request: Request, *, caller: Operator, body: OpenSubscriptionIn,
-    idempotency_key: IdempotencyKey = None,
-) -> Recorded:  # fmt: skip
+    request: Request, *, caller: Operator, idempotency_key: IdempotencyKey = None
+) -> Recorded:
     """Open a subscription (R1, R8-R12, R20, R26)."""
-    company = CompanyDetails(**body.company.model_dump())
-    ledger_of(request).open_subscription(
-        body.customer_number, company=company, currency=body.currency,
-        period_months=body.period_months, anchor=body.anchor,
-        prices={kind: Decimal(price) for kind, price in body.prices.items()},
-        on=effective(request, caller, body.on), seller=body.seller, regime=body.regime,
-        proration=body.proration, command_id=command_id(caller, idempotency_key),
-    )  # fmt: skip
+    given = await arguments(request, caller, "open_subscription", omit=("channel",))
+    ledger_of(request).open_subscription(**given, command_id=command_id(caller, idempotency_key))
     return Recorded()
 
 
-@router.post("/subscriptions/{customer}/prices", summary="A new price-list version (R12)")
+@router.post(
+    "/subscriptions/{customer}/prices",
+    summary="A new price-list version (R12)",
+    openapi_extra=body_of("change_prices"),
+)
 async def change_prices(
-    request: Request, *, caller: Operator, customer: str, body: PricesIn,
-    idempotency_key: IdempotencyKey = None,
-) -> Recorded:  # fmt: skip
+    request: Request, *, caller: Operator, customer: str, idempotency_key: IdempotencyKey = None
+) -> Recorded:
     """Record a price-list version effective from ``effective`` (R12)."""
-    ledger_of(request).change_prices(
-        customer, {kind: Decimal(price) for kind, price in body.prices.items()},
-        effective=body.effective, on=effective(request, caller, body.on),
-        command_id=command_id(caller, idempotency_key),
-    )  # fmt: skip
+    given = await arguments(request, caller, "change_prices", customer_number=customer)
+    ledger_of(request).change_prices(**given, command_id=command_id(caller, idempotency_key))
     return Recorded()
 
 
-@router.post("/subscriptions/{customer}/migration", summary="Schedule the migration (R21-R24)")
+@router.post(
+    "/subscriptions/{customer}/migration",
+    summary="Schedule the migration (R21-R24)",
+    openapi_extra=body_of("schedule_migration"),
+)
 async def schedule_migration(
-    request: Request, *, caller: Operator, customer: str, body: MigrationIn,
-    idempotency_key: IdempotencyKey = None,
-) -> Recorded:  # fmt: skip
+    request: Request, *, caller: Operator, customer: str, idempotency_key: IdempotencyKey = None
+) -> Recorded:
     """Schedule the move to Visma Solutions Oy from ``cohort`` (R21-R24)."""
+    given = await arguments(request, caller, "schedule_migration", customer_number=customer)
     migration = ledger_of(request).schedule_migration(
-        customer, cohort=body.cohort, on=effective(request, caller, body.on),
-        command_id=command_id(caller, idempotency_key),
-    )  # fmt: skip
+        **given, command_id=command_id(caller, idempotency_key)
+    )
     return Recorded(details=views.jsonable(migration))
 
 
-@router.post("/payments", summary="Record a payment (R29)")
+@router.post(
+    "/payments",
+    summary="Record a payment (R29)",
+    openapi_extra=body_of("record_payment", omit=()),
+)
 async def record_payment(
-    request: Request, *, caller: Operator, body: PaymentIn, idempotency_key: IdempotencyKey = None
+    request: Request, *, caller: Operator, idempotency_key: IdempotencyKey = None
 ) -> Recorded:
     """Record a payment against an invoice; an overpayment becomes credit (R29)."""
-    ledger_of(request).record_payment(
-        body.invoice_number, Decimal(body.amount), on=effective(request, caller, body.on),
-        command_id=command_id(caller, idempotency_key),
-    )  # fmt: skip
+    given = await arguments(request, caller, "record_payment", omit=())
+    ledger_of(request).record_payment(**given, command_id=command_id(caller, idempotency_key))
     return Recorded()
 
 
-@router.post("/invoices/{number}/credit", summary="Issue a credit note (R17)")
+@router.post(
+    "/invoices/{number}/credit",
+    summary="Issue a credit note (R17)",
+    openapi_extra=body_of("credit_invoice"),
+)
 async def credit_invoice(
-    request: Request, *, caller: Operator, number: str, body: CreditIn,
-    idempotency_key: IdempotencyKey = None,
-) -> Recorded:  # fmt: skip
+    request: Request, *, caller: Operator, number: str, idempotency_key: IdempotencyKey = None
+) -> Recorded:
     """Issue a credit note (type 381) for an invoice; return its number (R17)."""
+    given = await arguments(request, caller, "credit_invoice", number=number)
     credit = ledger_of(request).credit_invoice(
-        number, reason=body.reason, on=effective(request, caller, body.on),
-        command_id=command_id(caller, idempotency_key),
-    )  # fmt: skip
+        **given, command_id=command_id(caller, idempotency_key)
+    )
     return Recorded(number=credit)
 
 

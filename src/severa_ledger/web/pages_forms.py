@@ -10,8 +10,6 @@ refusal of the ledger is shown on the page with its own message (422).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
@@ -19,6 +17,7 @@ from fastapi.responses import RedirectResponse
 
 from severa_ledger.domain.errors import InvalidValueError, LedgerError, TermsNotAcceptedError
 from severa_ledger.web.auth import check_terms_accepted
+from severa_ledger.web.forms import form_arguments
 from severa_ledger.web.pages_common import (
     TERMS_VERSION,
     Visit,
@@ -33,24 +32,16 @@ from severa_ledger.web.pages_quote import quote
 router = APIRouter(include_in_schema=False)
 
 #: Company fields a customer may change on the page (R26); empty optional ones are cleared.
-COMPANY_FIELDS = ("legal_name", "org_number", "street", "postcode", "city", "vat_id",
-                  "invoice_email", "bank_account")  # fmt: skip
-OPTIONAL = ("vat_id", "invoice_email", "bank_account")
-
-
-def _quantity(found: Visit) -> int:
-    raw = found.field("quantity")
-    if not raw.isdigit():
-        raise InvalidValueError(f"quantity must be a whole number, got {raw!r}")
-    return int(raw)
-
-
-def _day(found: Visit, name: str) -> date:
-    raw = found.field(name)
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidValueError(f"{name} must be a date (YYYY-MM-DD), got {raw!r}") from None
+COMPANY_FIELDS = (
+    "legal_name",
+    "org_number",
+    "street",
+    "postcode",
+    "city",
+    "vat_id",
+    "invoice_email",
+    "bank_account",
+)
 
 
 def _done(customer: str, message: str, **params: str) -> Response:
@@ -80,7 +71,8 @@ async def buy_quote(request: Request, customer: str) -> Response:
 
     def show(found: Visit) -> Response:
         try:
-            kind, quantity = found.field("kind"), _quantity(found)
+            given = form_arguments(found, "buy_licenses", customer_number=customer)
+            kind, quantity = given["kind"], given["quantity"]
             order = quote(found.ledger, customer, kind, quantity, found.today)
         except LedgerError as error:
             if not htmx:
@@ -102,8 +94,8 @@ async def buy(request: Request, customer: str) -> Response:
     """Buy licenses today (R3, R14); the addition's order confirmation is recorded at once."""
 
     def run(found: Visit) -> Response:
-        found.ledger.buy_licenses(customer, found.field("kind"), _quantity(found), on=found.today,
-                                  command_id=command_id(found, customer, "buy"))  # fmt: skip
+        given = form_arguments(found, "buy_licenses", customer_number=customer)
+        found.ledger.buy_licenses(**given, command_id=command_id(found, customer, "buy"))
         return _done(customer, "bought")
 
     return await _change(request, customer, run)
@@ -115,8 +107,8 @@ async def remove(request: Request, customer: str) -> Response:
 
     def run(found: Visit) -> Response:
         key = command_id(found, customer, "remove")
-        kind, quantity = found.field("kind"), _quantity(found)
-        day = found.ledger.remove_licenses(customer, kind, quantity, on=found.today, command_id=key)
+        given = form_arguments(found, "remove_licenses", customer_number=customer)
+        day = found.ledger.remove_licenses(**given, command_id=key)
         return _done(customer, "removal_scheduled", day=day.isoformat())
 
     return await _change(request, customer, run)
@@ -127,14 +119,8 @@ async def activate(request: Request, customer: str) -> Response:
     """Activate a user, buying a license in the same step if asked and none is free (R5)."""
 
     def run(found: Visit) -> Response:
-        user = found.field("user_id")
-        if not user:
-            raise InvalidValueError("user id must not be empty")
-        found.ledger.activate_user(
-            customer, user, on=found.today, kind=found.field("kind", "user"),
-            buy_if_needed=found.field("buy_if_needed") == "yes",
-            command_id=command_id(found, customer, "activate"),
-        )  # fmt: skip
+        given = form_arguments(found, "activate_user", customer_number=customer)
+        found.ledger.activate_user(**given, command_id=command_id(found, customer, "activate"))
         return _done(customer, "done")
 
     return await _change(request, customer, run)
@@ -145,12 +131,9 @@ async def deactivate(request: Request, customer: str) -> Response:
     """Deactivate a user, freeing the seat at once, and remove the license if asked (R6)."""
 
     def run(found: Visit) -> Response:
-        user = found.field("user_id")
-        found.ledger.deactivate_user(
-            customer, user, on=found.today,
-            remove_license=found.field("remove_license") == "yes",
-            command_id=command_id(found, customer, f"deactivate/{user}"),
-        )  # fmt: skip
+        given = form_arguments(found, "deactivate_user", customer_number=customer)
+        key = command_id(found, customer, f"deactivate/{given['user_id']}")
+        found.ledger.deactivate_user(**given, command_id=key)
         return _done(customer, "done")
 
     return await _change(request, customer, run)
@@ -162,16 +145,16 @@ async def company(request: Request, customer: str) -> Response:
 
     def run(found: Visit) -> Response:
         current = latest(found.request, customer).company
-        changes: dict[str, Any] = {}  # company fields only (COMPANY_FIELDS)
-        for name in COMPANY_FIELDS:
-            value: str | None = found.field(name)
-            if not value and name in OPTIONAL:
-                value = None
-            if name in found.form and value != getattr(current, name):
-                changes[name] = value
-        found.ledger.change_company_details(customer, on=_day(found, "effective"),
-                                            command_id=command_id(found, customer, "company"),
-                                            **changes)  # fmt: skip
+        given = form_arguments(
+            found, "change_company_details", fields={"effective": "on"}, customer_number=customer
+        )
+        unchanged = [
+            name for name in COMPANY_FIELDS if given.get(name, ...) == getattr(current, name)
+        ]
+        for name in [*unchanged, *(n for n in COMPANY_FIELDS if n not in found.form)]:
+            given.pop(name, None)
+        key = command_id(found, customer, "company")
+        found.ledger.change_company_details(**given, command_id=key)
         return _done(customer, "done")
 
     return await _change(request, customer, run)
@@ -181,14 +164,18 @@ async def company(request: Request, customer: str) -> Response:
 async def accept(request: Request, customer: str) -> Response:
     """Record the acceptance of the new seller's terms: version, who and when (R25)."""
     found = await posted(request, customer)
-    name = found.field("accepted_by")
+    name = found.form.get("accepted_by", "")
     try:
-        if found.field("accept") != "yes" or not name:
+        if found.form.get("accept") != "yes" or not name:
             raise InvalidValueError("tick the box and give your name to accept the terms")
-        found.ledger.accept_terms(customer, version=TERMS_VERSION,
-                                  accepted_by=f"{name} (key {found.principal.key_id})",
-                                  on=found.today,
-                                  command_id=command_id(found, customer, "terms"))  # fmt: skip
+        given = form_arguments(
+            found,
+            "accept_terms",
+            customer_number=customer,
+            version=TERMS_VERSION,
+            accepted_by=f"{name} (key {found.principal.key_id})",
+        )
+        found.ledger.accept_terms(**given, command_id=command_id(found, customer, "terms"))
     except LedgerError as error:
         return customer_page(found, customer, 422, error=str(error))
     return _done(customer, "done")

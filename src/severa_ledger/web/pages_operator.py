@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
 from fastapi import APIRouter, Request, Response
 
 from severa_ledger.audit.verify import VerifyReport
-from severa_ledger.domain.errors import InvalidValueError, LedgerError
+from severa_ledger.domain import inputs
+from severa_ledger.domain.errors import LedgerError
+from severa_ledger.web.forms import form_arguments
 from severa_ledger.web.pages_common import (
     Visit,
     command_id,
@@ -115,11 +116,7 @@ async def show_operator(request: Request) -> Response:
 
 
 def _through(found: Visit) -> date:
-    raw = found.field("through")
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidValueError(f"through must be a date (YYYY-MM-DD), got {raw!r}") from None
+    return inputs.written_date(found.form.get("through"), "through")
 
 
 async def _act(request: Request, run: Callable[[Visit], Response]) -> Response:
@@ -159,13 +156,10 @@ async def payment(request: Request) -> Response:
     """Record a payment against an invoice (R29)."""
 
     def run(found: Visit) -> Response:
-        number, raw = found.field("invoice_number"), found.field("amount")
-        try:
-            amount = Decimal(raw)
-        except InvalidOperation:
-            raise InvalidValueError(f"amount must be a decimal number, got {raw!r}") from None
+        given = form_arguments(found, "record_payment")
         key = command_id(found, "operator", "payment")
-        found.ledger.record_payment(number, amount, on=found.today, command_id=key)
+        found.ledger.record_payment(**given, command_id=key)
+        number, amount = given["invoice_number"], given["amount"]
         return operator_page(found, message=f"{found.text['done']} {number}: {amount}")
 
     return await _act(request, run)
@@ -176,10 +170,10 @@ async def credit_note(request: Request) -> Response:
     """Issue a credit note for an invoice (R17)."""
 
     def run(found: Visit) -> Response:
-        number, reason = found.field("invoice_number"), found.field("reason")
+        given = form_arguments(found, "credit_invoice", fields={"invoice_number": "number"})
         key = command_id(found, "operator", "credit")
-        credit = found.ledger.credit_invoice(number, reason=reason, on=found.today, command_id=key)
-        return operator_page(found, message=f"{found.text['done']} {number} -> {credit}")
+        credit = found.ledger.credit_invoice(**given, command_id=key)
+        return operator_page(found, message=f"{found.text['done']} {given['number']} -> {credit}")
 
     return await _act(request, run)
 

@@ -12,30 +12,23 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 from pydantic.json_schema import WithJsonSchema
 
+from severa_ledger.domain import inputs
+from severa_ledger.domain.errors import LedgerError
+
 MONEY_PATTERN = r"^-?[0-9]{1,30}(\.[0-9]{1,30})?$"
 
 
-#: Business dates the API takes: a date far from now is a typo, and billing through
-#: year 9999 would keep the server busy for minutes (docs/web.md).
-FIRST_DATE, LAST_DATE = date(2000, 1, 1), date(2099, 12, 31)
-
-
 def _iso_date(value: object) -> object:
-    """Accept only ``YYYY-MM-DD`` text (no numbers, no date-times) from 2000 to 2099."""
+    """Accept only ``YYYY-MM-DD`` text in the ledger's window (domain/inputs.py, R36)."""
     if isinstance(value, date) and not isinstance(value, datetime):
-        day = value
-    elif isinstance(value, str) and len(value) == 10:  # noqa: PLR2004 -- YYYY-MM-DD
-        day = date.fromisoformat(value)
-    else:
-        raise ValueError("not an ISO date (YYYY-MM-DD)")
-    if not FIRST_DATE <= day <= LAST_DATE:
-        raise ValueError(f"a date from {FIRST_DATE} to {LAST_DATE}, got {day}")
-    return day
+        return inputs.in_window(value, "date")
+    try:
+        return inputs.written_date(value, "date")
+    except LedgerError as error:
+        raise ValueError(str(error)) from None
 
 
-IsoDate = Annotated[
-    date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})
-]
+IsoDate = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema(inputs.date_schema())]
 #: Money that enters: a decimal string such as ``"100.00"`` (never a JSON number).
 MoneyIn = Annotated[str, Field(pattern=MONEY_PATTERN, examples=["100.00"])]
 #: Money that leaves: a decimal string.

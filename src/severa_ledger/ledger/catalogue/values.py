@@ -99,7 +99,9 @@ class Whole:
 
     def from_text(self, raw: str, what: str) -> int:
         """Return the number ``raw`` writes in ASCII digits."""
-        return self.bounded(inputs.whole(raw, what, 0, 10**inputs.MAX_DIGITS), what)
+        return self.bounded(
+            inputs.whole(raw, what, -(10**inputs.MAX_DIGITS), 10**inputs.MAX_DIGITS), what
+        )
 
     def bounded(self, value: object, what: str) -> int:
         """Return a number read from an edge if it lies in bounds."""
