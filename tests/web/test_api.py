@@ -93,6 +93,20 @@ def test_unknown_paths_are_404_problem_json_and_there_is_no_cdn_docs_page(
         response = client.get(path)
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
+        assert (response.json()["type"], response.json()["rule"]) == ("about:blank", None)
+
+
+def test_a_problems_rule_type_resolves_to_its_section_of_the_served_rules_page(
+    client: TestClient, customer_a: dict[str, str]
+) -> None:
+    """A refusal citing R5 has type /rules#r5; /rules, keyless, holds id="r5" and its title."""
+    activate = f"/api/v1/subscriptions/{CUSTOMER_A}/users/zoe/activate"
+    refused = client.post(activate, json={}, headers=customer_a)
+    path, _, anchor = refused.json()["type"].partition("#")
+    page = client.get(path)
+    assert (page.status_code, page.headers["content-type"]) == (200, "text/html; charset=utf-8")
+    assert f'<h3 id="{anchor}">R5. Never more active users than licenses</h3>' in page.text
+    assert page.text.count("<h3 id=") == 36
 
 
 def test_the_openapi_document_needs_no_key_and_documents_every_error(client: TestClient) -> None:

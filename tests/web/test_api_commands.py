@@ -30,6 +30,7 @@ def test_activating_a_user_without_a_free_license_is_refused_and_records_nothing
     problem = response.json()
     assert problem["error"] == "NoFreeLicenseError"
     assert problem["rule"] == "R5"
+    assert problem["type"] == "/rules#r5"
     assert problem["status"] == 422
     assert problem["title"] == "Unprocessable Entity"
     assert "zoe" in problem["detail"]

@@ -4,26 +4,34 @@
 401 no or invalid key, 403 operator only, 503 store or documents unavailable,
 500 anything else, never with internals. Every body carries ``error`` (the
 :class:`~severa_ledger.LedgerError` class name) and ``rule`` (``"R5"``) when known.
+
+A refusal that cites a rule has the rule's section of the rules page as its ``type``:
+``"/rules#r5"``, a relative reference with its full path, which the app itself serves
+(:data:`RULES_PATH`, HTML generated from :data:`~severa_ledger.domain.rulebook.RULES`,
+the source of ``docs/rules.md`` too). Any other problem is ``"about:blank"``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from html import escape
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from severa_ledger.domain import errors
+from severa_ledger.domain.rulebook import RULES, Rule, rule_cited
 
 MEDIA_TYPE = "application/problem+json"
-_RULE = re.compile(r"\bR\d+\b")
+#: Where the app serves the rules; a problem citing R5 has the type ``/rules#r5``.
+RULES_PATH = "/rules"
 _log = logging.getLogger("severa_ledger.web")
 
 #: The HTTP status of each kind of LedgerError, first match wins; any other: 422.
@@ -48,7 +56,7 @@ STATUS_OF: tuple[tuple[type[errors.LedgerError], int], ...] = (
 
 
 class Problem(BaseModel):
-    """An error (RFC 9457) with the ledger's error class and rule id."""
+    """An error (RFC 9457) with the ledger's error class and rule id; ``type`` names the rule."""
 
     type: str = "about:blank"
     title: str
@@ -61,11 +69,22 @@ class Problem(BaseModel):
 def problem_response(
     status: int, detail: str, error: str | None = None, headers: dict[str, str] | None = None
 ) -> Response:
-    """Return a problem+json response (the rule id is read from ``detail``)."""
-    rule = _RULE.search(detail)
-    body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, error=error,
-                   rule=rule.group() if rule else None)  # fmt: skip
+    """Return a problem+json response (the rule id, and so the type, read from ``detail``)."""
+    rule = rule_cited(detail)
+    body = Problem(
+        type=problem_type(rule),
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        error=error,
+        rule=rule,
+    )
     return Response(body.model_dump_json(), status, headers, media_type=MEDIA_TYPE)
+
+
+def problem_type(rule: str | None) -> str:
+    """Return the type of a problem citing ``rule``: its section of the rules page."""
+    return f"{RULES_PATH}#{rule.lower()}" if rule else "about:blank"
 
 
 def status_of(error: errors.LedgerError) -> int:
@@ -118,6 +137,35 @@ def add_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(CrashBarrier)
+    app.add_api_route(RULES_PATH, _rules, methods=["GET"], include_in_schema=False)
+
+
+_HEAD = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>severa-ledger: the business rules</title></head><body>
+<h1>The business rules</h1>"""
+
+
+async def _rules() -> HTMLResponse:
+    return HTMLResponse(rules_page())
+
+
+def rules_page() -> str:
+    """Return the rules as an HTML page, each under its anchor (``id="r5"``), from RULES."""
+    lines = [_HEAD]
+    section = ""
+    for rule in RULES.values():
+        if rule.section != section:
+            section = rule.section
+            lines.append(f"<h2>{escape(section)}</h2>")
+        lines += _rule_html(rule)
+    return "\n".join([*lines, "</body></html>", ""])
+
+
+def _rule_html(rule: Rule) -> list[str]:
+    code = re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(rule.statement))
+    lines = [f'<h3 id="{rule.id.lower()}">{rule.id}. {escape(rule.title)}</h3>', f"<p>{code}</p>"]
+    return lines + ([f"<p><em>{escape(rule.pending)}</em></p>"] if rule.pending else [])
 
 
 class CrashBarrier:
