@@ -278,3 +278,18 @@ def test_reopened_store_replays_cancellations_and_verifies(tmp_path: Path) -> No
         # 07-01 renewal ordered 06-01 by the old seller at the old price: 2 x 3 x 100.00
         assert renewal(reopened, "L1", D(2025, 6, 1)).net == Decimal("600.00")
         assert reopened.verify().ok
+
+
+def test_facts_recorded_after_a_scheduled_company_change_count_on_earlier_days(
+    c1: Ledger,
+) -> None:
+    """A buy on 03-12 recorded after a 04-15 company change: 4 licenses on 03-31, both paths."""
+    c1.change_company_details("C1", on=D(2025, 4, 15), legal_name="Nytt Navn AS")
+    c1.buy_licenses("C1", "user", 1, on=D(2025, 3, 12))
+    read = c1.license_counts("C1", as_of=D(2025, 3, 31))
+    cost = c1.upcoming_cost("C1", as_of=D(2025, 3, 31))
+    c1.read_models_enabled = False
+    assert c1.license_counts("C1", as_of=D(2025, 3, 31)) == read
+    assert read["user"].licenses == 4
+    assert c1.upcoming_cost("C1", as_of=D(2025, 3, 31)) == cost
+    assert cost.net == Decimal("1200.00")  # 4 x 3 x 100.00 from 2025-05-01
