@@ -25,6 +25,8 @@ def given(ledger: Ledger) -> None:
     ledger.buy_licenses("C1", "user", 2, on=D(2025, 2, 1))
     ledger.activate_user("C1", "u1", on=D(2025, 2, 3))
     ledger.change_company_details("C1", on=D(2025, 5, 10), city="Bergen")
+    # A company change never advances (R36): the unchanged price list, recorded on 2025-05-10, does.
+    ledger.change_prices("C1", {"user": "100.00"}, effective=D(2025, 8, 1), on=D(2025, 5, 10))
     open_customer(ledger, "C2", anchor=D(2025, 1, 1), months=1, regime="in_advance")
     ledger.buy_licenses("C2", "user", 1, on=D(2025, 1, 1), command_id="c2-buy")
     ledger.schedule_migration("C2", cohort=D(2025, 6, 1), on=D(2025, 3, 10))

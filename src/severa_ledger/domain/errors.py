@@ -354,3 +354,17 @@ class DocumentRenderError(LedgerError):
 
 
 __all__ += ["DocumentRenderError"]
+
+
+# Scheduled changes (R36).
+
+
+class ScheduledChangeNotFoundError(LedgerError):
+    """Raised when cancelling a scheduled change whose id is unknown or already cancelled (R36)."""
+
+
+class ChangeAlreadyInEffectError(LedgerError):
+    """Raised when cancelling a change that has taken effect, or that an order relies on (R36)."""
+
+
+__all__ += ["ChangeAlreadyInEffectError", "ScheduledChangeNotFoundError"]

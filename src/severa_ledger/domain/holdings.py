@@ -16,7 +16,13 @@ from severa_ledger.domain.billing import PriceVersion, period_lines, prices_in_f
 from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.domain.documents import OrderConfirmation, OrderLine
 from severa_ledger.domain.periods import Period, Schedule, add_months
-from severa_ledger.domain.values import CompanyVersion, LicenseCount, Migration, TermsAcceptance
+from severa_ledger.domain.values import (
+    CompanyVersion,
+    LicenseCount,
+    Migration,
+    TermsAcceptance,
+    company_in_force,
+)
 
 
 @lru_cache(maxsize=4096)
@@ -61,16 +67,12 @@ class Holdings:
 
     @property
     def company(self) -> CompanyDetails:
-        """Return the latest company details."""
-        return self.company_versions[-1].details
+        """Return the company details as last scheduled: the latest effective date's (R26)."""
+        return company_in_force(self.company_versions, date.max)
 
     def company_on(self, day: date) -> CompanyDetails:
         """Return the company details in force on ``day`` (R18, R26)."""
-        current = self.company_versions[0].details
-        for version in self.company_versions:
-            if version.effective <= day:
-                current = version.details
-        return current
+        return company_in_force(self.company_versions, day)
 
     def price_list(self, day: date) -> Mapping[str, Decimal]:
         """Return the price list in force on ``day`` (R12)."""

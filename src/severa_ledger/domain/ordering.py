@@ -129,10 +129,15 @@ class Ordering(Holdings):
 
     def begin(self, on: object, channel: str = "severa") -> date:
         """Check a command's date and channel, then advance to it (R24)."""
+        day = self.checked(on, channel)
+        self.advance_to(day)
+        return day
+
+    def checked(self, on: object, channel: str = "severa") -> date:
+        """Return a command's date, checked with its channel, without advancing (R24, R36)."""
         day = rules.check_date(on)
         rules.check_effective_date(self, day)
         rules.check_channel_open(self, day, channel)
-        self.advance_to(day)
         return day
 
     def cancelling(self, kind: str, quantity: int) -> tuple[dict[str, int], int]:

@@ -16,21 +16,15 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from severa_ledger.domain import rules
-from severa_ledger.domain.billing import (
-    PriceVersion,
-)
+from severa_ledger.domain import rules, scheduled
+from severa_ledger.domain.billing import PriceVersion
 from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.domain.documents import ADDITION, OrderConfirmation
 from severa_ledger.domain.money import check_currency
-from severa_ledger.domain.ordering import Ordering
 from severa_ledger.domain.periods import Schedule, add_months
 from severa_ledger.domain.rules import check_quantity
-from severa_ledger.domain.values import (
-    CompanyVersion,
-    Migration,
-    TermsAcceptance,
-)
+from severa_ledger.domain.scheduled import ScheduledChange, Scheduling
+from severa_ledger.domain.values import CompanyVersion, Migration, TermsAcceptance
 
 T = "severa_ledger:Subscription"
 OPENED_TOPIC = f"{T}.SubscriptionOpened.v1"
@@ -41,7 +35,7 @@ def subscription_id(customer_number: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"severa-ledger/subscription/{customer_number}")
 
 
-class Subscription(Ordering, Aggregate):
+class Subscription(Scheduling, Aggregate):
     """One customer's Severa subscription, as an append-only history of facts."""
 
     TOPIC = T
@@ -210,9 +204,9 @@ class Subscription(Ordering, Aggregate):
             self.schedule_removal(kind, 1, on, channel)
 
     def change_company(self, company: CompanyDetails, on: date, channel: str) -> None:
-        """Record new company details from ``on`` (R26)."""
-        self.begin(on, channel)
-        self._company_details_changed(company=company, effective_date=on, channel=channel)
+        """Record company details in force from ``on`` (R26); never advances (R36)."""
+        day = self.checked(on, channel)
+        self._company_details_changed(company=company, effective_date=day, channel=channel)
 
     def change_prices(self, prices: Mapping[str, object], effective: date, on: date) -> None:
         """Record a new price-list version from ``effective`` (R12)."""
@@ -284,7 +278,6 @@ class Subscription(Ordering, Aggregate):
         self, company: CompanyDetails, effective_date: date, channel: str
     ) -> None:
         self.company_versions.append(CompanyVersion(effective_date, company))
-        self.last_change = effective_date
 
     @event("PricesChanged", topic=f"{T}.PricesChanged.v1")
     def _prices_changed(self, version: PriceVersion, effective_date: date) -> None:
@@ -328,6 +321,20 @@ class Subscription(Ordering, Aggregate):
             start = self.schedule.containing(line.period_start).start
             period = self.billed.setdefault(start.isoformat(), {})
             period[line.kind] = period.get(line.kind, 0) + line.licenses
+        self.last_change = effective_date
+
+    @event("ScheduledChangeCancelled", topic=f"{T}.ScheduledChangeCancelled.v1")
+    def _scheduled_change_cancelled(self, change: ScheduledChange, effective_date: date) -> None:
+        if change.kind == scheduled.COMPANY:
+            self.company_versions = scheduled.company_versions_without(
+                self.company_versions, change
+            )
+        elif change.kind == scheduled.REMOVAL:
+            self.removals = scheduled.removals_without(self.removals, change)
+        elif change.kind == scheduled.PRICES:
+            self.price_versions = scheduled.price_versions_without(self.price_versions, change)
+        elif change.kind == scheduled.MIGRATION:
+            self.migration = None
         self.last_change = effective_date
 
     @event("MigrationScheduled", topic=f"{T}.MigrationScheduled.v1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import attrs
@@ -46,3 +47,16 @@ class LicenseCount:
     active_users: int
     free: int
     pending_removal: int
+
+
+def company_in_force(versions: Sequence[CompanyVersion], day: date) -> CompanyDetails:
+    """Return the details with the latest effective date on or before ``day`` (R18, R26).
+
+    Of two effective the same day, the later recorded wins; before the first
+    version's date, the first version's details.
+    """
+    current = versions[0]
+    for version in versions:
+        if current.effective <= version.effective <= day:
+            current = version
+    return current.details

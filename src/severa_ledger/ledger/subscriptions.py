@@ -17,6 +17,7 @@ from severa_ledger.domain.errors import (
 )
 from severa_ledger.domain.periods import Schedule
 from severa_ledger.domain.rules import check_date
+from severa_ledger.domain.scheduled import ScheduledChange
 from severa_ledger.domain.sellers import (
     LEGACY_SELLER,
     NEW_SELLER,
@@ -179,7 +180,7 @@ class SubscriptionCommands(LedgerBase):
 
         def decide(unit: Unit) -> CompanyDetails:
             sub = unit.subscription(customer_number)
-            details = sub.company.changed(**fields)
+            details = sub.company_on(check_date(on)).changed(**fields)
             self.vat.rule(self.sellers[sub.seller].country, details.country, check_date(on))
             sub.change_company(details, on, check_channel(channel))
             return details
@@ -222,7 +223,7 @@ class SubscriptionCommands(LedgerBase):
             sub = unit.subscription(customer_number)
             day = check_date(on)
             start, end = cutover_weekend(check_date(cohort, "cohort"))
-            self.vat.rule(self.sellers[seller].country, sub.company.country, cohort)
+            self.vat.rule(self.sellers[seller].country, sub.company_on(cohort).country, cohort)
             migration = Migration(cohort, seller, "after_start", start, end, day)
             sub.schedule_migration(migration)
             return migration
@@ -246,4 +247,24 @@ class SubscriptionCommands(LedgerBase):
             payload,
             command_id,
             lambda unit: unit.subscription(customer_number).accept_terms(version, accepted_by, on),
+        )
+
+    def cancel_scheduled_change(
+        self,
+        customer_number: str,
+        change_id: str,
+        *,
+        on: date,
+        command_id: str | None = None,
+    ) -> ScheduledChange:
+        """Cancel a change before it takes effect (R36); return the change cancelled.
+
+        ``change_id`` is one of ``scheduled_changes(customer_number, as_of=on)``.
+        """
+        payload = {"customer_number": customer_number, "change_id": change_id, "on": on}
+        return self._execute(
+            "cancel_scheduled_change",
+            payload,
+            command_id,
+            lambda unit: unit.subscription(customer_number).cancel_scheduled(change_id, on),
         )

@@ -26,8 +26,16 @@ from typing import Any
 
 from severa_ledger.domain.billing import PriceVersion, prices_in_force
 from severa_ledger.domain.periods import Schedule
+from severa_ledger.domain.scheduled import (
+    COMPANY,
+    PRICES,
+    REMOVAL,
+    company_versions_without,
+    price_versions_without,
+    removals_without,
+)
 from severa_ledger.domain.subscription import OPENED_TOPIC, T
-from severa_ledger.domain.values import CompanyVersion
+from severa_ledger.domain.values import CompanyVersion, company_in_force
 from severa_ledger.projections.rows import (
     Change,
     Key,
@@ -103,11 +111,29 @@ def user_deactivated(row: SubscriptionRow, event: Any) -> Fields:  # noqa: ANN40
 
 
 def company_details_changed(row: SubscriptionRow, event: Any) -> Fields:  # noqa: ANN401
-    """R26: details from the effective date on."""
+    """R26, R36: details from the effective date on; dated ahead, no date moves."""
     versions = (*row.company_versions, CompanyVersion(event.effective_date, event.company))
-    details = event.company
-    return {"company_versions": versions, "company_name": details.legal_name,
-            "company_country": details.country}  # fmt: skip
+    dates = {"last_change": row.last_change, "last_effective": row.last_effective}
+    return {**_companies(versions), **dates}
+
+
+def scheduled_change_cancelled(row: SubscriptionRow, event: Any) -> Fields:  # noqa: ANN401
+    """R36: a scheduled change undone, as ``Subscription`` undoes it."""
+    change = event.change
+    if change.kind == COMPANY:
+        return _companies(company_versions_without(row.company_versions, change))
+    if change.kind == REMOVAL:
+        return {"removals": removals_without(row.removals, change)}
+    if change.kind == PRICES:
+        return {"price_versions": price_versions_without(row.price_versions, change)}
+    return {"migration": None, "migration_cohort": None}
+
+
+def _companies(versions: Sequence[CompanyVersion]) -> Fields:
+    """Return the company versions and the latest scheduled details' name and country."""
+    latest = company_in_force(versions, date.max)
+    names = {"company_name": latest.legal_name, "company_country": latest.country}
+    return {"company_versions": tuple(versions), **names}
 
 
 def prices_changed(row: SubscriptionRow, event: Any) -> Fields:  # noqa: ANN401
@@ -167,8 +193,9 @@ def _settled_companies(
     versions: tuple[CompanyVersion, ...], start: date
 ) -> tuple[CompanyVersion, ...]:
     """Drop company details that no day from ``start`` on can be billed with (R26)."""
-    last = max((i for i, v in enumerate(versions) if v.effective <= start), default=0)
-    return versions[last:]
+    settled = [(v.effective, i) for i, v in enumerate(versions) if v.effective <= start]
+    _, in_force = max(settled, default=(start, 0))
+    return tuple(v for i, v in enumerate(versions) if i == in_force or v.effective > start)
 
 
 #: The fields license counts are computed from.
@@ -200,9 +227,12 @@ def _step(step: Step) -> Callable[[Rows, Any], list[Change]]:
         old = rows.get(SUBSCRIPTIONS, (id_text(event.originator_id),))
         if old is None:  # pragma: no cover -- every subscription opens first
             return []
+        dates = {
+            "last_change": event.effective_date,
+            "last_effective": max(old.last_effective, event.effective_date),
+        }
         new = replace(
-            old, **step(old, event), last_change=event.effective_date,
-            last_effective=max(old.last_effective, event.effective_date),
+            old, **{**dates, **step(old, event)},
             version=event.originator_version, recorded_at=event.timestamp,
         )  # fmt: skip
         return [upsert(SUBSCRIPTIONS, new)]
@@ -232,7 +262,7 @@ class SubscriptionsProjection(Projection):
         return derived
 
     name = "subscriptions"
-    version = 1
+    version = 2  # 2: company changes dated ahead (R36), cancelled changes
     tables = (SUBSCRIPTIONS, LICENSE_COUNTS)
     handlers = MappingProxyType(
         {
@@ -247,5 +277,6 @@ class SubscriptionsProjection(Projection):
             topic("PeriodRenewed"): _step(period_renewed),
             topic("MigrationScheduled"): _step(migration_scheduled),
             topic("TermsAccepted"): _step(terms_accepted),
+            topic("ScheduledChangeCancelled"): _step(scheduled_change_cancelled),
         }
     )

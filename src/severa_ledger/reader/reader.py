@@ -25,6 +25,7 @@ from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
 from severa_ledger.domain.values import LicenseCount
 from severa_ledger.reader.explaining import explained_documents
 from severa_ledger.reader.read_models import ReadModels
+from severa_ledger.reader.scheduled import ScheduledQueries, undated
 from severa_ledger.reader.views import HIDDEN_FIELDS, HistoryEntry, OrderView, Preview, Receivables
 from severa_ledger.store.known import check_instant, known_version, recorded_by
 from severa_ledger.store.mapper import LedgerMapper
@@ -37,7 +38,7 @@ SNAPSHOT_EVERY = 100
 PAGE = 1000
 
 
-class LedgerReader(LedgerTranscodings, Application[UUID]):
+class LedgerReader(ScheduledQueries, LedgerTranscodings, Application[UUID]):
     """The read side of :class:`~severa_ledger.Ledger`: every query, no command."""
 
     name = "severa_ledger"
@@ -123,7 +124,7 @@ class LedgerReader(LedgerTranscodings, Application[UUID]):
             return found
         day = None if as_of is None else check_date(as_of, "as_of")
         instant = None if known_at is None else check_instant(known_at)
-        version = known_version(self.events.get(sid), known_at=instant, as_of=day)
+        version = known_version(undated(self.events.get(sid)), known_at=instant, as_of=day)
         if version is None:
             first = next(iter(self.events.get(sid, limit=1)), None)
             if first is None or not recorded_by(first, instant):

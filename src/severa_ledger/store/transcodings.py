@@ -31,6 +31,7 @@ from severa_ledger.domain.documents import (
     VatSubtotal,
 )
 from severa_ledger.domain.explanation import Explanation
+from severa_ledger.domain.scheduled import ScheduledChange
 from severa_ledger.domain.sellers import PaymentDetails
 from severa_ledger.domain.values import CompanyVersion, Migration, TermsAcceptance
 
@@ -152,6 +153,7 @@ VALUE_TYPES: dict[str, type[Any]] = {
     "severa_ledger.Migration.v1": Migration,
     "severa_ledger.TermsAcceptance.v1": TermsAcceptance,
     "severa_ledger.Payment.v1": Payment,
+    "severa_ledger.ScheduledChange.v1": ScheduledChange,
     # Lines with their explanation (issue 19): v1 data, stored before, decodes with none.
     "severa_ledger.OrderLine.v2": OrderLine,
     "severa_ledger.InvoiceLine.v2": InvoiceLine,
