@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from severa_ledger import InvalidCommandError, Ledger, LedgerError
-from severa_ledger.domain.errors import InvalidDateError
 from severa_ledger.cli import main
 from severa_ledger.cli.commands_file import apply_commands
+from severa_ledger.domain.errors import InvalidDateError
 from tests.conftest import stored_log
 
 API_EXAMPLES = 80

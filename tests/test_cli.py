@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from severa_ledger import InvalidValueError, InvalidCommandError, Ledger, SubscriptionNotFoundError
+from severa_ledger import InvalidCommandError, InvalidValueError, Ledger, SubscriptionNotFoundError
 from severa_ledger.cli import main
 from severa_ledger.cli.commands_file import apply_commands, command_id_for, file_digest
 from severa_ledger.cli.demo import seed_addition_invoice

@@ -104,17 +104,19 @@ class CompanyDetails:
     Identifiers are validated for the country and stored in compact form.
     """
 
-    legal_name: str = attrs.field(converter=company_text("legal_name"))
-    org_number: str = attrs.field(converter=company_text("org_number"))
-    country: str = attrs.field(converter=company_text("country"), validator=_check_country)
-    street: str = attrs.field(converter=company_text("street"))
-    postcode: str = attrs.field(converter=company_text("postcode"))
-    city: str = attrs.field(converter=company_text("city"))
-    vat_id: str | None = attrs.field(default=None, converter=company_text("vat_id"))
-    invoice_email: str | None = attrs.field(default=None, converter=company_text("invoice_email"))
-    bank_account: str | None = attrs.field(default=None, converter=company_text("bank_account"))
+    legal_name: str = attrs.field()
+    org_number: str = attrs.field()
+    country: str = attrs.field(validator=_check_country)
+    street: str = attrs.field()
+    postcode: str = attrs.field()
+    city: str = attrs.field()
+    vat_id: str | None = None
+    invoice_email: str | None = None
+    bank_account: str | None = None
 
     def __attrs_post_init__(self) -> None:
+        for field in COMPANY_TEXT:  # the text rules, NFC (domain/inputs.py)
+            object.__setattr__(self, field, company_text(field)(getattr(self, field)))
         name, validate = ORGANISATION_NUMBERS[self.country]
         compact = _checked(name, self.org_number, validate)
         object.__setattr__(self, "org_number", compact)

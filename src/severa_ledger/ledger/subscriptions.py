@@ -249,6 +249,7 @@ class SubscriptionCommands(LedgerBase):
             lambda unit: unit.subscription(customer_number).accept_terms(version, accepted_by, on),
         )
 
+    @catalogued("cancel_scheduled_change")
     def cancel_scheduled_change(
         self,
         customer_number: str,
@@ -261,7 +262,7 @@ class SubscriptionCommands(LedgerBase):
 
         ``change_id`` is one of ``scheduled_changes(customer_number, as_of=on)``.
         """
-        payload = {"customer_number": customer_number, "change_id": change_id, "on": on}
+        payload = COMMANDS["cancel_scheduled_change"].payload(locals())
         return self._execute(
             "cancel_scheduled_change",
             payload,

@@ -10,7 +10,6 @@ read them, so a value refused here is refused there with the same error.
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
 from typing import Any
 
 from fastapi import Request
@@ -18,7 +17,6 @@ from fastapi import Request
 from severa_ledger.domain import inputs
 from severa_ledger.domain.errors import InvalidCommandError, LedgerError
 from severa_ledger.ledger.catalogue import COMMANDS, Dating, body_schema
-from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.web.api_deps import ledger_of, today
 from severa_ledger.web.auth import Principal
 
@@ -69,16 +67,8 @@ def dating(request: Request, caller: Principal, command: str, customer: str | No
         return Dating("operator", day)
     latest = None
     if COMMANDS[command].customer_dated and customer is not None:
-        latest = next_period_end(ledger_of(request), customer, day)
+        _, latest = ledger_of(request).company_change_window(customer, today=day)
     return Dating("customer", day, latest)
-
-
-def next_period_end(ledger: Ledger, customer: str, day: date) -> date:
-    """Return the last day of the billing period after the one holding ``day`` (R1)."""
-    sub = ledger.subscription(customer)
-    assert sub is not None  # noqa: S101 -- as_of None: found or SubscriptionNotFoundError
-    current = sub.schedule.containing(max(day, sub.anchor))
-    return sub.schedule.containing(current.end + timedelta(days=1)).end
 
 
 async def arguments(
@@ -87,7 +77,7 @@ async def arguments(
     command: str,
     *,
     omit: tuple[str, ...] = NOT_IN_BODY,
-    **path: str,
+    path: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Return ``command``'s call arguments from the body and the route's ``path`` values.
 
@@ -98,5 +88,6 @@ async def arguments(
     misplaced = sorted(set(body) & set(omit))
     if misplaced:
         raise InvalidCommandError(f"{command} takes no argument {', '.join(misplaced)}")
+    path = path or {}
     customer = path.get("customer_number")
     return COMMANDS[command].bind(dating(request, caller, command, customer), json=body, text=path)

@@ -43,7 +43,7 @@ async def quote_licenses(request: Request, *, caller: Caller, customer: str) -> 
     """Return the order buying ``quantity`` licenses would create; record nothing."""
     ledger = ledger_of(request)
     visible(caller, customer)
-    given = await arguments(request, caller, "buy_licenses", customer_number=customer)
+    given = await arguments(request, caller, "buy_licenses", path={"customer_number": customer})
     day, kind, quantity = given["on"], given["kind"], given["quantity"]
     order = ledger.quote_licenses(customer, kind, quantity, on=day)
     if order is None:  # it only cancels a pending removal (R4): nothing to pay
@@ -61,7 +61,7 @@ async def _record(
 ) -> object:
     """Record ``command`` for the path's customer, its body read by the catalogue."""
     _change(request, caller, path["customer_number"])
-    given = await arguments(request, caller, command, **path)
+    given = await arguments(request, caller, command, path=path)
     run = getattr(ledger_of(request), command)
     return run(**given, command_id=command_id(caller, key))
 
@@ -166,6 +166,6 @@ async def accept_terms(
 ) -> Recorded:
     """Record the acceptance of the new terms: version, who and when (R25)."""
     visible(caller, customer)
-    given = await arguments(request, caller, "accept_terms", customer_number=customer)
+    given = await arguments(request, caller, "accept_terms", path={"customer_number": customer})
     ledger_of(request).accept_terms(**given, command_id=command_id(caller, idempotency_key))
     return Recorded()

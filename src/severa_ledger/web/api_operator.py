@@ -57,7 +57,7 @@ async def change_prices(
     request: Request, *, caller: Operator, customer: str, idempotency_key: IdempotencyKey = None
 ) -> Recorded:
     """Record a price-list version effective from ``effective`` (R12)."""
-    given = await arguments(request, caller, "change_prices", customer_number=customer)
+    given = await arguments(request, caller, "change_prices", path={"customer_number": customer})
     ledger_of(request).change_prices(**given, command_id=command_id(caller, idempotency_key))
     return Recorded()
 
@@ -71,7 +71,9 @@ async def schedule_migration(
     request: Request, *, caller: Operator, customer: str, idempotency_key: IdempotencyKey = None
 ) -> Recorded:
     """Schedule the move to Visma Solutions Oy from ``cohort`` (R21-R24)."""
-    given = await arguments(request, caller, "schedule_migration", customer_number=customer)
+    given = await arguments(
+        request, caller, "schedule_migration", path={"customer_number": customer}
+    )
     migration = ledger_of(request).schedule_migration(
         **given, command_id=command_id(caller, idempotency_key)
     )
@@ -101,7 +103,7 @@ async def credit_invoice(
     request: Request, *, caller: Operator, number: str, idempotency_key: IdempotencyKey = None
 ) -> Recorded:
     """Issue a credit note (type 381) for an invoice; return its number (R17)."""
-    given = await arguments(request, caller, "credit_invoice", number=number)
+    given = await arguments(request, caller, "credit_invoice", path={"number": number})
     credit = ledger_of(request).credit_invoice(
         **given, command_id=command_id(caller, idempotency_key)
     )

@@ -173,6 +173,22 @@ COMMANDS: dict[str, Command] = {
             cli="accept-terms",
         ),
         Command(
+            "cancel_scheduled_change",
+            "cancel a change scheduled for a later date, before it takes effect (R36)",
+            (
+                CUSTOMER,
+                Param(
+                    "change_id",
+                    Text(100),
+                    "the change's id, as scheduled_changes lists it",
+                    positional=True,
+                ),
+                ON,
+            ),
+            ALL_ROLES,
+            cli="cancel-change",
+        ),
+        Command(
             "record_payment",
             "record a payment against an invoice (R29)",
             (
