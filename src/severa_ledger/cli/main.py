@@ -55,6 +55,7 @@ from severa_ledger.domain.errors import (
     StoreUnavailableError,
     UnknownEventTypeError,
 )
+from severa_ledger.domain.rulebook import rule_cited, rule_hint
 from severa_ledger.ledger.ledger import Ledger
 
 DONE, PROBLEM_FOUND, BAD_INPUT, REFUSED, STORE_UNUSABLE, INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -74,7 +75,6 @@ STORED_DATA = (
 #: Values longer than this are cut in error messages to ``SHOWN`` characters and a count.
 LONGEST_VALUE, SHOWN = 200, 60
 _LONG_VALUE = re.compile(r"'[^'\n]{%d,}'|\"[^\"\n]{%d,}\"|[^\s'\"]{%d,}" % ((LONGEST_VALUE,) * 3))  # noqa: UP031 -- a regex's braces
-_RULE = re.compile(r"\bR\d+\b")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,12 +168,17 @@ def error_message(error: BaseException) -> str:
 def _report(error: BaseException, *, json_errors: bool) -> int:
     code, message = exit_code(error), error_message(error)
     if json_errors:
-        rule = _RULE.search(message)
-        document = {"error": type(error).__name__, "message": message,
-                    "rule": rule.group() if rule else None, "exit": code}  # fmt: skip
+        rule = rule_cited(message)
+        document = {
+            "error": type(error).__name__,
+            "message": message,
+            "rule": rule,
+            "exit": code,
+        }
         print(json.dumps(document, ensure_ascii=False), file=sys.stderr)
     else:
-        print(f"error: {message}", file=sys.stderr)
+        hint = rule_hint(message)
+        print(f"error: {message}" + ("" if hint is None else f" ({hint})"), file=sys.stderr)
     return code
 
 

@@ -13,7 +13,6 @@ import os
 import sys
 from collections.abc import Iterable, Mapping
 from datetime import date
-from decimal import Decimal
 from typing import TYPE_CHECKING, TextIO
 
 import attrs
@@ -24,8 +23,8 @@ from rich.text import Text
 
 from severa_ledger.cli.demo import SEED_ADDITION
 from severa_ledger.cli.words import plural
+from severa_ledger.domain.data import plain
 from severa_ledger.domain.documents import CREDIT_NOTE, InvoiceLine, InvoiceView, OrderLine
-from severa_ledger.domain.explanation import Explanation
 
 if TYPE_CHECKING:
     from severa_ledger.billing.plan import BillingReport
@@ -49,23 +48,6 @@ SUMMARY_FIELDS = {
 }
 
 # ----------------------------------------------------------------- plain data
-
-
-def plain(value: object) -> object:
-    """Return ``value`` as JSON data: Decimal as string, dates ISO 8601, attrs as objects."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    cls = type(value)
-    if attrs.has(cls):  # an explanation adds exact, quantity and its sentences
-        fields = {f.name: plain(getattr(value, f.name)) for f in attrs.fields(cls)}
-        return value.as_data() if isinstance(value, Explanation) else fields
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
 
 
 def to_json(document: object) -> str:

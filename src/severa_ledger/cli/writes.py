@@ -51,6 +51,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "change-company": ('change-company C1 --legal-name "Fjordtech AS" --on 2025-07-01',),
     "change-prices": ("change-prices C1 user=110.00 --effective 2025-08-01 --on 2025-06-20",),
     "migrate": ("migrate C1 --cohort 2025-05-01 --on 2025-03-01",),
+    "cancel-change": ("cancel-change C1 removal:2025-08-01:user --on 2025-06-20",),
     "accept-terms": ('accept-terms C1 --version 2025-05 --accepted-by "Kari" --on 2025-05-02',),
 }
 Report = Callable[[Any, argparse.Namespace, dict[str, Any], Any], None]

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
-from typing import Any, cast
+from datetime import date
 
-import attrs
-
+from severa_ledger.domain.data import plain
 from severa_ledger.domain.documents import InvoiceLine, InvoiceView, OrderConfirmation, OrderLine
-from severa_ledger.domain.explanation import Explanation
 from severa_ledger.domain.subscription import Subscription
 from severa_ledger.domain.values import LicenseCount
 from severa_ledger.reader.views import HistoryEntry, Preview
@@ -27,27 +22,8 @@ from severa_ledger.web.api_responses import (
     SubscriptionOut,
 )
 
-
-def jsonable(value: object) -> Any:  # noqa: ANN401, PLR0911 -- any JSON value, by type
-    """Return ``value`` as JSON values: money and dates as text, attrs values as mappings."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return jsonable(value.value)
-    if isinstance(value, Explanation):
-        return value.as_data()
-    if attrs.has(type(value)):
-        fields = attrs.fields(cast("type[attrs.AttrsInstance]", type(value)))
-        return {f.name: jsonable(getattr(value, f.name)) for f in fields}
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+#: The ledger's values as JSON data, as the CLI's JSON has them (domain/data.py).
+jsonable = plain
 
 
 def order_line(line: OrderLine) -> OrderLineOut:
