@@ -62,7 +62,18 @@ DONE, PROBLEM_FOUND, BAD_INPUT, REFUSED, STORE_UNUSABLE, INTERRUPTED = 0, 1, 2, 
 INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE
 #: Commands that only read: they never create a store (``seal`` unless ``--extend``).
 READ_ONLY_COMMANDS = frozenset(
-    {"licenses", "preview", "invoices", "invoice", "order", "history", "verify", "seal", "export"}
+    {
+        "licenses",
+        "preview",
+        "invoices",
+        "invoice",
+        "order",
+        "history",
+        "verify",
+        "seal",
+        "export",
+        "scheduled",
+    }
 )
 READ_ONLY_PROJECTION_ACTIONS = frozenset({"status"})
 #: Refusals caused by what the store holds, not by the command: exit 4.

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
 from severa_ledger.cli.handlers import emit
-from severa_ledger.cli.options import Subcommands, add_command
+from severa_ledger.cli.options import Subcommands, add_command, iso_date_arg
 from severa_ledger.cli.words import plural
 from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.ledger.catalogue import COMMAND_ID, COMMANDS, Command, Dating, Param
@@ -227,6 +228,38 @@ def _add_param(parser: argparse.ArgumentParser, param: Param) -> None:
     )
 
 
+def _scheduled(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Print the changes scheduled for a later date (R36), each with its id."""
+    as_of = args.as_of or date.today()  # noqa: DTZ011 -- the CLI edge reads the clock
+    changes = ledger.scheduled_changes(args.customer, as_of=as_of)
+    table = Table(title=f"Scheduled changes of {args.customer} as of {as_of.isoformat()}")
+    for column in ("id", "takes effect", "what"):
+        table.add_column(column)
+    for change in changes:
+        table.add_row(change.id, change.takes_effect.isoformat(), change.description)
+    document = {"customer_number": args.customer, "as_of": as_of, "scheduled": changes}
+    emit(args, document, table if changes else "nothing is scheduled for a later date")
+
+
+def add_scheduled_command(commands: Subcommands) -> None:
+    """Add ``scheduled CUSTOMER [--as-of DATE]``: what ``cancel-change`` can cancel."""
+    parser = add_command(
+        commands,
+        "scheduled",
+        _scheduled,
+        "changes scheduled for a later date, with the ids cancel-change takes (R36)",
+        examples=("scheduled C1 --as-of 2025-06-20",),
+    )
+    parser.add_argument("customer", metavar="CUSTOMER")
+    parser.add_argument(
+        "--as-of",
+        type=iso_date_arg,
+        default=None,
+        metavar="DATE",
+        help="the business date (default: today)",
+    )
+
+
 def add_write_commands(commands: Subcommands) -> None:
     """Add a subcommand for every catalogue command that names one (``Command.cli``)."""
     for command in COMMANDS.values():
@@ -242,3 +275,4 @@ def add_write_commands(commands: Subcommands) -> None:
         for param in command.params:
             _add_param(parser, param)
         parser.add_argument("--command-id", default=None, metavar="ID", help=COMMAND_ID.doc)
+    add_scheduled_command(commands)

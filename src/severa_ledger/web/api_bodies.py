@@ -23,7 +23,7 @@ from severa_ledger.web.auth import Principal
 #: Bytes a command body may have (a subscription with 100 priced kinds needs < 10,000).
 MAX_BODY = 65_536
 #: Parameters the API never takes in a body: the path names them, or the channel is fixed.
-IN_PATH = ("customer_number", "user_id", "invoice_number", "number")
+IN_PATH = ("customer_number", "user_id", "invoice_number", "number", "change_id")
 NOT_IN_BODY = (*IN_PATH, "channel")
 
 

@@ -10,7 +10,10 @@ as every other edge reads them. ``Idempotency-Key`` makes a retry safe
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 
 from severa_ledger.web import api_views as views
 from severa_ledger.web.api_bodies import arguments, body_of
@@ -19,11 +22,18 @@ from severa_ledger.web.api_deps import (
     IdempotencyKey,
     command_id,
     ledger_of,
+    today,
     visible,
     writable,
 )
-from severa_ledger.web.api_responses import QuoteOut, Recorded
+from severa_ledger.web.api_responses import (
+    QuoteOut,
+    Recorded,
+    ScheduledChangeOut,
+    ScheduledChangesOut,
+)
 from severa_ledger.web.problems import PROBLEM_RESPONSES
+from severa_ledger.web.schemas import IsoDate
 
 router = APIRouter(prefix="/api/v1/subscriptions", tags=["commands"], responses=PROBLEM_RESPONSES)
 
@@ -169,3 +179,37 @@ async def accept_terms(
     given = await arguments(request, caller, "accept_terms", path={"customer_number": customer})
     ledger_of(request).accept_terms(**given, command_id=command_id(caller, idempotency_key))
     return Recorded()
+
+
+@router.get("/{customer}/scheduled", summary="Changes scheduled for a later date (R36)")
+async def scheduled_changes(
+    request: Request,
+    *,
+    caller: Caller,
+    customer: str,
+    as_of: Annotated[IsoDate | None, Query(description="business date (default: today)")] = None,
+) -> ScheduledChangesOut:
+    """Return the company, removal, price and migration changes not yet in effect."""
+    day: date = as_of or today(request)
+    changes = ledger_of(request).scheduled_changes(visible(caller, customer), as_of=day)
+    items = [ScheduledChangeOut.model_validate(views.jsonable(change)) for change in changes]
+    return ScheduledChangesOut(customer_number=customer, as_of=day, items=items)
+
+
+@router.post(
+    "/{customer}/scheduled/{change_id}/cancel",
+    summary="Cancel a scheduled change before it takes effect (R36)",
+    openapi_extra=body_of("cancel_scheduled_change"),
+)
+async def cancel_scheduled_change(
+    request: Request,
+    *,
+    caller: Caller,
+    customer: str,
+    change_id: str,
+    idempotency_key: IdempotencyKey = None,
+) -> Recorded:
+    """Record the cancellation (a new fact: nothing recorded is edited); return the change."""
+    path = {"customer_number": customer, "change_id": change_id}
+    change = await _record(request, caller, "cancel_scheduled_change", idempotency_key, **path)
+    return Recorded(details=views.jsonable(change))

@@ -246,6 +246,23 @@ class TermsOut(Out):
     terms_acceptance_required: bool
 
 
+class ScheduledChangeOut(Out):
+    """A change recorded for a later date that has not taken effect (R36)."""
+
+    id: str = Field(description="pass it to .../scheduled/{id}/cancel")
+    kind: str = Field(description="company, removal, prices or migration")
+    takes_effect: date
+    description: str
+
+
+class ScheduledChangesOut(Out):
+    """A subscription's scheduled changes as of a date (R36)."""
+
+    customer_number: str
+    as_of: date
+    items: list[ScheduledChangeOut]
+
+
 class Recorded(Out):
     """A command was recorded (or had been: an idempotent retry)."""
 

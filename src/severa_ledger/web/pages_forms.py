@@ -144,7 +144,7 @@ async def company(request: Request, customer: str) -> Response:
     """Change company details from an effective date, validated by the ledger (R26)."""
 
     def run(found: Visit) -> Response:
-        current = latest(found.request, customer).company
+        current = latest(found.request, customer).company_on(found.today)
         given = form_arguments(
             found, "change_company_details", fields={"effective": "on"}, customer_number=customer
         )
@@ -179,3 +179,16 @@ async def accept(request: Request, customer: str) -> Response:
     except LedgerError as error:
         return customer_page(found, customer, 422, error=str(error))
     return _done(customer, "done")
+
+
+@router.post("/c/{customer}/scheduled/cancel")
+async def cancel_change(request: Request, customer: str) -> Response:
+    """Cancel a change scheduled for a later date, by a recorded command (R36)."""
+
+    def run(found: Visit) -> Response:
+        given = form_arguments(found, "cancel_scheduled_change", customer_number=customer)
+        key = command_id(found, customer, f"cancel/{given['change_id']}")
+        found.ledger.cancel_scheduled_change(**given, command_id=key)
+        return _done(customer, "done")
+
+    return await _change(request, customer, run)

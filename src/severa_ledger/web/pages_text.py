@@ -64,6 +64,10 @@ EN = {
     "invoice_email": "Invoice e-mail",
     "bank_account": "Bank account",
     "effective": "Effective from",
+    "scheduled": "Scheduled changes",
+    "no_scheduled": "Nothing is scheduled for a later date.",
+    "takes_effect": "Takes effect",
+    "cancel_change": "Cancel",
     "change_company": "Save the changes",
     "terms": "New terms of service",
     "terms_intro": "Your subscription has moved to {seller}. Accept its terms of service "
@@ -167,6 +171,10 @@ NB = {
     "invoice_email": "Faktura-e-post",
     "bank_account": "Bankkonto",
     "effective": "Gjelder fra",
+    "scheduled": "Planlagte endringer",
+    "no_scheduled": "Ingenting er planlagt til en senere dato.",
+    "takes_effect": "Gjelder fra",
+    "cancel_change": "Avbryt",
     "change_company": "Lagre endringene",
     "terms": "Nye bruksvilkår",
     "terms_intro": "Abonnementet ditt er flyttet til {seller}. Godta bruksvilkårene for å "
