@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from datetime import date
+from decimal import Decimal
 from importlib import metadata
 from typing import TYPE_CHECKING
 
@@ -310,3 +311,61 @@ def test_a_write_command_needs_on(capsys, c1):
     with pytest.raises(SystemExit) as exit_info:
         main(["--db", c1, "buy", "C1", "user", "1"])
     assert exit_info.value.code == 2
+
+
+# ------------------------------------------------- catalogue commands (issue 23)
+
+
+def test_a_price_version_scheduled_from_the_cli_is_listed_and_cancelled(capsys, c1):
+    """R12, R36: change-prices, scheduled and cancel-change, each through the catalogue."""
+    code, _, err = run(capsys, "--db", c1, "change-prices", "C1", "user=120.00",
+                       "--effective", "2025-08-01", "--on", "2025-06-20")  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run(capsys, "--db", c1, "scheduled", "C1", "--as-of", "2025-06-20",
+                       "--format", "json")  # fmt: skip
+    assert code == 0
+    (change,) = json.loads(out)["scheduled"]
+    assert (change["id"], change["kind"], change["takes_effect"]) == (
+        "prices:2025-08-01", "prices", "2025-08-01",
+    )  # fmt: skip
+    code, _, err = run(capsys, "--db", c1, "cancel-change", "C1", "prices:2025-08-01",
+                       "--on", "2025-06-21")  # fmt: skip
+    assert code == 0, err
+    code, out, _ = run(capsys, "--db", c1, "scheduled", "C1", "--as-of", "2025-06-21",
+                       "--format", "json")  # fmt: skip
+    assert json.loads(out)["scheduled"] == []
+    with Ledger.open(c1) as ledger:
+        assert ledger.upcoming_cost("C1", as_of=date(2025, 7, 1)).net == Decimal("1200.00")
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (("change-company", "C1", "--legal-name=A\x00B AS"), "InvalidCompanyTextError"),
+        (("change-company", "C1", "--legal-name= Fjord AS"), "InvalidCompanyTextError"),
+        (("buy", "--", "C1", "user", "\u0661"), "InvalidNumberError"),
+        (("pay", "--", "VSAS-000001", "1E+2"), "InvalidAmountError"),
+        (("pay", "--", "VSAS-000001", " 100.00"), "InvalidAmountError"),
+        (("accept-terms", "C1", "--version=\ud800", "--accepted-by=kari"), "InvalidTextError"),
+    ],
+)
+def test_a_hostile_value_on_the_command_line_is_refused_and_records_nothing(
+    capsys, c1, argv, error
+):
+    """The CLI reads its values by the catalogue's rules: exit 2, the error's class, no change."""
+    before = log_of(c1)
+    name, *rest = argv
+    code, _, err = run(capsys, "--db", c1, name, "--on", "2025-06-20", "--format", "json", *rest)
+    assert code == 2, err
+    assert json.loads(err)["error"] == error
+    assert log_of(c1) == before
+
+
+def test_a_command_dated_outside_the_window_is_refused(capsys, c1):
+    """R36: 9999-12-31 is refused at the door (exit 2), the subscription not rolled."""
+    before = log_of(c1)
+    code, _, err = run(capsys, "--db", c1, "change-company", "C1", "--city", "Bergen",
+                       "--on", "9999-12-31")  # fmt: skip
+    assert code == 2
+    assert "R36" in err
+    assert log_of(c1) == before

@@ -9,6 +9,8 @@ command or a parameter is one entry here plus its ``Ledger`` method.
 
 from __future__ import annotations
 
+import attrs
+
 from severa_ledger.domain.company import COMPANY_TEXT
 from severa_ledger.domain.errors import (
     NonPositiveQuantityError,
@@ -146,7 +148,12 @@ COMMANDS: dict[str, Command] = {
         Command(
             "change_prices",
             "a new price-list version from a date (R12)",
-            (CUSTOMER, PRICES, Param("effective", Day(), "the date the prices apply from"), ON),
+            (
+                CUSTOMER,
+                attrs.evolve(PRICES, positional=True),
+                Param("effective", Day(), "the date the prices apply from"),
+                ON,
+            ),
             cli="change-prices",
         ),
         Command(
