@@ -17,6 +17,7 @@ import pytest
 import severa_ledger as sl
 from severa_ledger import Ledger
 from severa_ledger.cli.demo import load_demo
+from severa_ledger.domain.errors import DateOutOfWindowError
 from severa_ledger.domain.scheduled import ScheduledChange
 from tests.conftest import open_customer, stored_log
 
@@ -56,7 +57,10 @@ def test_far_future_company_change_rolls_no_period_and_later_commands_still_work
     with Ledger.open("memory://") as ledger:
         load_demo(ledger)
         ledger.change_company_details("1002", on=D(2099, 12, 31), legal_name="Framtid AS")
-        ledger.change_company_details("1002", on=D(9999, 12, 31), legal_name="Aldri AS")
+        before = stored_log(ledger)
+        with pytest.raises(DateOutOfWindowError, match="R36"):  # outside 2000..2099: refused
+            ledger.change_company_details("1002", on=D(9999, 12, 31), legal_name="Aldri AS")
+        assert stored_log(ledger) == before
         sub = ledger.subscription("1002")
         assert (sub.period_index, len(sub.orders), sub.last_change) == (4, 6, D(2025, 6, 5))
         order = ledger.buy_licenses("1002", "user", 1, on=D(2025, 7, 1))

@@ -19,7 +19,7 @@ REMOVAL = "removal:2025-11-01:user"
 
 def _free_and_remove_a_seat(client: TestClient, demo: Ledger, headers: dict[str, str]) -> None:
     """Deactivate one of A's four users, removing the seat: scheduled for 2025-11-01 (R4)."""
-    user = sorted(demo.subscription(A).users)[0]  # type: ignore[union-attr]
+    user = min(demo.subscription(A).users)  # type: ignore[union-attr]
     answer = client.post(
         f"/api/v1/subscriptions/{A}/users/{user}/deactivate",
         json={"remove_license": True},

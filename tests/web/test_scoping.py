@@ -89,6 +89,16 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, object] | None, int]] = {
         {"version": "v2", "accepted_by": "mallory"},
         404,
     ),
+    ("GET", "/api/v1/subscriptions/{customer}/scheduled"): (
+        f"/api/v1/subscriptions/{B}/scheduled",
+        None,
+        404,
+    ),
+    ("POST", "/api/v1/subscriptions/{customer}/scheduled/{change_id}/cancel"): (
+        f"/api/v1/subscriptions/{B}/scheduled/company:2099-12-31/cancel",
+        {},
+        404,
+    ),
     ("GET", "/api/v1/invoices"): ("/api/v1/invoices", None, 200),
     ("GET", "/api/v1/invoices/{number}"): ("/api/v1/invoices/{invoice}", None, 404),
     ("GET", "/api/v1/invoices/{number}/ehf"): ("/api/v1/invoices/{invoice}/ehf", None, 404),

@@ -63,7 +63,7 @@ def _checked(what: str, value: str, validate: Validator) -> str:
 
 
 def _check_country(_instance: object, _attribute: object, value: str) -> None:
-    if value not in ORGANISATION_NUMBERS:
+    if company_text("country")(value) not in ORGANISATION_NUMBERS:
         known = ", ".join(ORGANISATION_NUMBERS)
         raise InvalidCompanyDetailsError(f"country {value!r} is not supported; known: {known}")
 

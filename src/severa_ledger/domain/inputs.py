@@ -8,9 +8,9 @@ bad value permanent: these rules keep out what a later step (UBL XML, a PDF, a
 CSV, a terminal) could not hold.
 
 * **Text** is NFC-normalised; it is never blank, never starts or ends with
-  whitespace, and holds no control character, lone surrogate, bidirectional
-  control, line or paragraph separator, byte-order mark or non-character
-  (``REFUSED``); each field has a length limit in code points.
+  whitespace, and holds no control character, bidirectional control, line or
+  paragraph separator, byte-order mark or non-character (``REFUSED``) and no lone
+  surrogate (``SURROGATES``); each field has a length limit in code points.
 * **Dates** are written ``YYYY-MM-DD`` and lie from ``FIRST_DATE`` to
   ``LAST_DATE`` (R36).
 * **Whole numbers** are JSON integers or ASCII digits, within their bounds.
@@ -49,7 +49,6 @@ REFUSED: tuple[tuple[int, int], ...] = (
     (0x200E, 0x200F),
     (0x2028, 0x202E),
     (0x2066, 0x2069),
-    (0xD800, 0xDFFF),
     (0xFEFF, 0xFEFF),
     (0xFFFE, 0xFFFF),
 )
@@ -72,13 +71,20 @@ def _class(*ranges: tuple[int, int]) -> str:
     )
 
 
+#: Lone surrogates are refused too; they stay out of the patterns, which JSON-schema
+#: engines built on UTF-8 (Rust's regex, behind schemathesis) cannot compile with them.
+SURROGATES = (0xD800, 0xDFFF)
 _INNER = f"[^{_class(*REFUSED)}]"
 _OUTER = f"[^{_class(*REFUSED, *EDGE_SPACE)}]"
 #: A valid text, as a regular expression (Python ``re`` and JSON schema alike).
-TEXT_PATTERN = f"^{_OUTER}(?:{_INNER}*{_OUTER})?$"
+#: ``$`` would also match before a final newline in Python (not in JSON schema's ECMA
+#: dialect): the patterns end with ``END``, nothing after, alike in both.
+END = r"(?![\s\S])"
+TEXT_PATTERN = f"^{_OUTER}(?:{_INNER}*{_OUTER})?{END}"
 _TEXT = re.compile(TEXT_PATTERN)
+_SURROGATE = re.compile(f"[{_class(SURROGATES)}]")
 #: A date as written: exactly ``YYYY-MM-DD`` in 2000-2099 (the month and day checked too).
-DATE_PATTERN = r"^20[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+DATE_PATTERN = r"^20[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])" + END
 _WRITTEN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DIGITS = re.compile(r"-?[0-9]+")
 #: Longest whole number written (every bound a command has has fewer digits).
@@ -91,7 +97,7 @@ def text(value: object, what: str, max_length: int) -> str:
         raise InvalidTextError(f"{what} must be text, got {_shown(value)}")
     if len(value) > max_length:
         raise InvalidTextError(f"{what} has {len(value)} characters, more than {max_length}")
-    if not _TEXT.fullmatch(value):
+    if not _TEXT.fullmatch(value) or _SURROGATE.search(value):
         raise InvalidTextError(f"{what} {_shown(value)} {_fault(value)}")
     normal = unicodedata.normalize("NFC", value)
     if len(normal) > max_length:
@@ -106,7 +112,7 @@ def _fault(value: str) -> str:
     if value.isspace():
         return "is blank"
     for char in value:
-        if any(low <= ord(char) <= high for low, high in REFUSED):
+        if any(low <= ord(char) <= high for low, high in (*REFUSED, SURROGATES)):
             return f"holds the character U+{ord(char):04X}, which no document can carry"
     return "starts or ends with whitespace"
 
@@ -181,7 +187,7 @@ def amount_pattern(largest: int) -> str:
     if largest != 10**digits:
         raise ValueError(f"{largest} is not a power of ten")
     below = r"(?:0|[1-9][0-9]{0,%d})(?:\.[0-9]{1,2})?" % (digits - 1)  # noqa: UP031
-    return rf"^(?:{below}|1{'0' * digits}(?:\.00?)?)$"
+    return rf"^(?:{below}|1{'0' * digits}(?:\.00?)?)" + END
 
 
 #: Decimals a canonical amount may have (every currency the ledger bills has two).
@@ -215,10 +221,10 @@ def whole_schema(low: int, high: int) -> dict[str, object]:
 
 
 def amount_schema(largest: int) -> dict[str, object]:
-    """Return the JSON schema of an amount: a canonical decimal string or an integer."""
-    return {
-        "anyOf": [
-            {"type": "string", "pattern": amount_pattern(largest), "examples": ["100.00"]},
-            {"type": "integer", "minimum": 0, "maximum": largest},
-        ]
-    }
+    """Return the JSON schema of an amount: a canonical decimal string.
+
+    A JSON integer is taken too (as in command files), but the schema states the
+    string alone: JSON schema counts ``100.0`` as an integer, and money is never a
+    float (R11).
+    """
+    return {"type": "string", "pattern": amount_pattern(largest), "examples": ["100.00"]}

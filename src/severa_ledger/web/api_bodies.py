@@ -10,13 +10,14 @@ read them, so a value refused here is refused there with the same error.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Request
 
 from severa_ledger.domain import inputs
 from severa_ledger.domain.errors import InvalidCommandError, LedgerError
 from severa_ledger.ledger.catalogue import COMMANDS, Dating, body_schema
+from severa_ledger.ledger.catalogue.schema import param_schema
 from severa_ledger.web.api_deps import ledger_of, today
 from severa_ledger.web.auth import Principal
 
@@ -25,6 +26,21 @@ MAX_BODY = 65_536
 #: Parameters the API never takes in a body: the path names them, or the channel is fixed.
 IN_PATH = ("customer_number", "user_id", "invoice_number", "number", "change_id")
 NOT_IN_BODY = (*IN_PATH, "channel")
+
+
+def _path(command: str, name: str) -> object:
+    """Return a path parameter stated by its catalogue kind (read by the catalogue, not here)."""
+    schema = {
+        k: v for k, v in param_schema(COMMANDS[command].by_name[name]).items() if k != "description"
+    }
+    return Path(json_schema_extra=schema, description=COMMANDS[command].by_name[name].doc)
+
+
+#: The path parameters of the command routes, as the catalogue states them.
+CustomerPath = Annotated[str, _path("buy_licenses", "customer_number")]
+UserPath = Annotated[str, _path("activate_user", "user_id")]
+InvoicePath = Annotated[str, _path("credit_invoice", "number")]
+ChangePath = Annotated[str, _path("cancel_scheduled_change", "change_id")]
 
 
 def body_of(command: str, *, omit: tuple[str, ...] = NOT_IN_BODY) -> dict[str, Any]:

@@ -16,7 +16,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from severa_ledger.web import api_views as views
-from severa_ledger.web.api_bodies import arguments, body_of
+from severa_ledger.web.api_bodies import (
+    ChangePath,
+    CustomerPath,
+    UserPath,
+    arguments,
+    body_of,
+)
 from severa_ledger.web.api_deps import (
     Caller,
     IdempotencyKey,
@@ -49,7 +55,7 @@ def _change(request: Request, caller: Caller, customer: str) -> str:
     summary="What buying licenses now costs (R9, R14)",
     openapi_extra=body_of("buy_licenses"),
 )
-async def quote_licenses(request: Request, *, caller: Caller, customer: str) -> QuoteOut:
+async def quote_licenses(request: Request, *, caller: Caller, customer: CustomerPath) -> QuoteOut:
     """Return the order buying ``quantity`` licenses would create; record nothing."""
     ledger = ledger_of(request)
     visible(caller, customer)
@@ -82,7 +88,11 @@ async def _record(
     openapi_extra=body_of("buy_licenses"),
 )
 async def buy_licenses(
-    request: Request, *, caller: Caller, customer: str, idempotency_key: IdempotencyKey = None
+    request: Request,
+    *,
+    caller: Caller,
+    customer: CustomerPath,
+    idempotency_key: IdempotencyKey = None,
 ) -> Recorded:
     """Buy licenses from today (or ``on``); return the addition order, if one was created."""
     order = await _record(
@@ -97,7 +107,11 @@ async def buy_licenses(
     openapi_extra=body_of("remove_licenses"),
 )
 async def remove_licenses(
-    request: Request, *, caller: Caller, customer: str, idempotency_key: IdempotencyKey = None
+    request: Request,
+    *,
+    caller: Caller,
+    customer: CustomerPath,
+    idempotency_key: IdempotencyKey = None,
 ) -> Recorded:
     """Schedule removing licenses: the count drops at the next period start, no credit (R4)."""
     drops = await _record(
@@ -115,8 +129,8 @@ async def activate_user(
     request: Request,
     *,
     caller: Caller,
-    customer: str,
-    user_id: str,
+    customer: CustomerPath,
+    user_id: UserPath,
     idempotency_key: IdempotencyKey = None,
 ) -> Recorded:
     """Activate a user; with ``buy_if_needed`` buy a license in the same change (R5)."""
@@ -135,8 +149,8 @@ async def deactivate_user(
     request: Request,
     *,
     caller: Caller,
-    customer: str,
-    user_id: str,
+    customer: CustomerPath,
+    user_id: UserPath,
     idempotency_key: IdempotencyKey = None,
 ) -> Recorded:
     """Deactivate a user; with ``remove_license`` schedule removing the freed seat (R4, R6)."""
@@ -157,7 +171,11 @@ async def deactivate_user(
     openapi_extra=body_of("change_company_details"),
 )
 async def change_company(
-    request: Request, *, caller: Caller, customer: str, idempotency_key: IdempotencyKey = None
+    request: Request,
+    *,
+    caller: Caller,
+    customer: CustomerPath,
+    idempotency_key: IdempotencyKey = None,
 ) -> Recorded:
     """Change the fields given from today (or ``on``); return the details now in force."""
     details = await _record(
@@ -172,7 +190,11 @@ async def change_company(
     openapi_extra=body_of("accept_terms"),
 )
 async def accept_terms(
-    request: Request, *, caller: Caller, customer: str, idempotency_key: IdempotencyKey = None
+    request: Request,
+    *,
+    caller: Caller,
+    customer: CustomerPath,
+    idempotency_key: IdempotencyKey = None,
 ) -> Recorded:
     """Record the acceptance of the new terms: version, who and when (R25)."""
     visible(caller, customer)
@@ -186,7 +208,7 @@ async def scheduled_changes(
     request: Request,
     *,
     caller: Caller,
-    customer: str,
+    customer: CustomerPath,
     as_of: Annotated[IsoDate | None, Query(description="business date (default: today)")] = None,
 ) -> ScheduledChangesOut:
     """Return the company, removal, price and migration changes not yet in effect."""
@@ -205,8 +227,8 @@ async def cancel_scheduled_change(
     request: Request,
     *,
     caller: Caller,
-    customer: str,
-    change_id: str,
+    customer: CustomerPath,
+    change_id: ChangePath,
     idempotency_key: IdempotencyKey = None,
 ) -> Recorded:
     """Record the cancellation (a new fact: nothing recorded is edited); return the change."""

@@ -13,6 +13,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Header, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from severa_ledger.domain import inputs
 from severa_ledger.domain.errors import (
     InvoiceNotFoundError,
     SubscriptionNotFoundError,
@@ -92,9 +93,14 @@ def writable(request: Request, caller: Principal, customer: str) -> None:
 
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", min_length=1, max_length=200,
-           description="retry-safe: the same key and body record once (another body: 409)"),
-]  # fmt: skip
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        json_schema_extra={"pattern": inputs.TEXT_PATTERN},  # read by the catalogue's text rules
+        description="retry-safe: the same key and body record once (another body: 409)",
+    ),
+]
 
 
 def command_id(caller: Principal, key: str | None) -> str | None:

@@ -11,7 +11,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from severa_ledger.audit.verify import VerifyReport
 from severa_ledger.web import api_views as views
-from severa_ledger.web.api_bodies import arguments, body_of
+from severa_ledger.web.api_bodies import (
+    CustomerPath,
+    InvoicePath,
+    arguments,
+    body_of,
+)
 from severa_ledger.web.api_deps import (
     IdempotencyKey,
     Operator,
@@ -54,7 +59,11 @@ async def open_subscription(
     openapi_extra=body_of("change_prices"),
 )
 async def change_prices(
-    request: Request, *, caller: Operator, customer: str, idempotency_key: IdempotencyKey = None
+    request: Request,
+    *,
+    caller: Operator,
+    customer: CustomerPath,
+    idempotency_key: IdempotencyKey = None,
 ) -> Recorded:
     """Record a price-list version effective from ``effective`` (R12)."""
     given = await arguments(request, caller, "change_prices", path={"customer_number": customer})
@@ -68,7 +77,11 @@ async def change_prices(
     openapi_extra=body_of("schedule_migration"),
 )
 async def schedule_migration(
-    request: Request, *, caller: Operator, customer: str, idempotency_key: IdempotencyKey = None
+    request: Request,
+    *,
+    caller: Operator,
+    customer: CustomerPath,
+    idempotency_key: IdempotencyKey = None,
 ) -> Recorded:
     """Schedule the move to Visma Solutions Oy from ``cohort`` (R21-R24)."""
     given = await arguments(
@@ -100,7 +113,11 @@ async def record_payment(
     openapi_extra=body_of("credit_invoice"),
 )
 async def credit_invoice(
-    request: Request, *, caller: Operator, number: str, idempotency_key: IdempotencyKey = None
+    request: Request,
+    *,
+    caller: Operator,
+    number: InvoicePath,
+    idempotency_key: IdempotencyKey = None,
 ) -> Recorded:
     """Issue a credit note (type 381) for an invoice; return its number (R17)."""
     given = await arguments(request, caller, "credit_invoice", path={"number": number})

@@ -50,7 +50,7 @@ def optional(name: str, kind: Kind, doc: str, default: object = None, **more: bo
 NAME = Text(64)
 KIND = Text(64)
 #: A command's id: retries with the same id are recorded once.
-COMMAND_ID = optional("command_id", Text(200), "a retry with the same id is recorded once")
+COMMAND_ID = optional("command_id", Text(255), "a retry with the same id is recorded once")
 
 CUSTOMER = Param("customer_number", NAME, "the subscription's customer number", positional=True)
 ON = Param("on", Day(), "the business date it takes effect")
@@ -91,7 +91,7 @@ COMMANDS: dict[str, Command] = {
                 ON,
                 optional("seller", NAME, "the seller's key (R21)", LEGACY_SELLER),
                 optional("regime", Text(16, REGIMES), "billing regime (R20)", "in_advance"),
-                optional("proration", Text(16, tuple(POLICIES)), "proration (R10)", "actual_days"),
+                optional("proration", Text(64, tuple(POLICIES)), "proration (R10)", "actual_days"),
             ),
         ),
         Command(

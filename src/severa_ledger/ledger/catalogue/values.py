@@ -15,6 +15,7 @@ and states itself as a JSON schema (``schema``) and one line of documentation
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,12 @@ from typing import Any
 import attrs
 
 from severa_ledger.domain import inputs
-from severa_ledger.domain.company import COMPANY_TEXT, CompanyDetails, company_text
+from severa_ledger.domain.company import (
+    COMPANY_TEXT,
+    ORGANISATION_NUMBERS,
+    CompanyDetails,
+    company_text,
+)
 from severa_ledger.domain.errors import (
     InvalidAmountError,
     InvalidCommandError,
@@ -104,7 +110,13 @@ class Whole:
         )
 
     def bounded(self, value: object, what: str) -> int:
-        """Return a number read from an edge if it lies in bounds."""
+        """Return a number read from an edge if it lies in bounds.
+
+        A JSON number written with a zero fraction (``2.0``) is an integer, as JSON
+        schema counts it; a text edge takes ASCII digits only.
+        """
+        if isinstance(value, float | Decimal) and math.isfinite(value) and value == int(value):
+            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidNumberError(f"{what} must be a whole number, got {value!r}")
         if value < self.low:
@@ -256,6 +268,13 @@ class Prices:
     doc = 'an object of license kind -> monthly price, e.g. `{"user": "100.00"}`'
 
 
+def field_schema(name: str) -> dict[str, Any]:
+    """Return the JSON schema of one company field (R26)."""
+    if name == "country":
+        return {"type": "string", "enum": list(ORGANISATION_NUMBERS)}
+    return inputs.text_schema(COMPANY_TEXT[name][0])
+
+
 @attrs.frozen
 class Company:
     """A buyer's company details (R26): the fields of :class:`CompanyDetails`."""
@@ -283,10 +302,10 @@ class Company:
     def schema(self) -> dict[str, Any]:
         """Return the JSON schema."""
         properties = {
-            name: inputs.text_schema(limit)
+            name: field_schema(name)
             if required
-            else {"anyOf": [inputs.text_schema(limit), {"type": "null"}]}
-            for name, (limit, required) in COMPANY_TEXT.items()
+            else {"anyOf": [field_schema(name), {"type": "null"}]}
+            for name, (_, required) in COMPANY_TEXT.items()
         }
         required = [name for name, (_, needed) in COMPANY_TEXT.items() if needed]
         return {
@@ -314,9 +333,8 @@ class CompanyField:
     from_python = from_json
 
     def schema(self) -> dict[str, Any]:
-        """Return the JSON schema."""
-        limit, _ = COMPANY_TEXT[self.name]
-        return inputs.text_schema(limit)
+        """Return the JSON schema (the country: one the ledger supports)."""
+        return field_schema(self.name)
 
     @property
     def doc(self) -> str:
