@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from severa_ledger import InvalidCommandError, Ledger, LedgerError
+from severa_ledger import InvalidCommandError, InvalidValueError, Ledger, LedgerError
 from severa_ledger.cli import main
 from severa_ledger.cli.commands_file import apply_commands
 from severa_ledger.domain.errors import InvalidDateError, InvalidNumberError
@@ -90,11 +90,13 @@ def raw_line(fields: str) -> str:
 
 
 WRONG_VALUES: dict[str, list[object]] = {
-    "quantity": ["1", True, None, [], {}, 0, -1, -(10**6), 1_000_001, 10**9, 10**20],
-    "customer_number": [1, None, [], {"a": 1}, "NOPE", "", "B1 "],
+    "quantity": ["1", True, None, [], {}, 0, -1, -(10**6), 1_000_001, 10**9, 10**20,
+                 "\u00b2", "\u0661", "1E+2", " 1", 10**30],
+    "customer_number": [1, None, [], {"a": 1}, "NOPE", "", "B1 ", "\n", " ", "B1\x00",
+                        "\u202eB1", "\ufeffB1", "\ud800", "B" * 65],
     "kind": [1, None, "seat", "USER", ""],
     "on": ["2025-02-30", "2025-13-01", "2025-3-10", "2025031099", "2025103101", "", "yesterday", 20250310, None,
-           "2024-12-31", "0001-01-01"],
+           "2024-12-31", "0001-01-01", "2025-W10-1", "9999-12-31", "1999-12-31", " 2025-03-10"],
     "channel": ["fax", 1, None],
 }  # fmt: skip
 MALFORMED = [
@@ -104,6 +106,30 @@ MALFORMED = [
     '{"command": null}', '{"command": ["buy_licenses"]}', '{"command": "run_billing"}',
     '{"command": "__init__"}', '{"command": "buy_licenses"}',
 ]  # fmt: skip
+#: Values the command catalogue refuses at the door (issue 23), on other commands.
+HOSTILE_VALUES = [
+    line("change_company_details", customer_number="B1", legal_name="A\u0000B AS", on=DAY),
+    line("change_company_details", customer_number="B1", legal_name="Fjord\u202eAS", on=DAY),
+    line("change_company_details", customer_number="B1", city="Bergen", on="9999-12-31"),
+    line(
+        "change_prices",
+        customer_number="B1",
+        prices={"user": "1E+2"},
+        effective="2025-05-01",
+        on=DAY,
+    ),
+    line(
+        "change_prices",
+        customer_number="B1",
+        prices={"user": "\u0661\u0660\u0660"},
+        effective="2025-05-01",
+        on=DAY,
+    ),
+    line("record_payment", invoice_number="VSOY-000001", amount=" 100.00", on=DAY),
+    line("accept_terms", customer_number="B1", version="\ud800", accepted_by="kari", on=DAY),
+    line("activate_user", customer_number="B1", user_id="\n", on=DAY),
+    line("activate_user", customer_number="B1", user_id=" ", on=DAY),
+]
 REFUSED_BY_RULES = [
     line("remove_licenses", customer_number="B1", kind="user", quantity=5, on=DAY),
     line("activate_user", customer_number="B1", user_id="kari", on=DAY),
@@ -186,6 +212,7 @@ def bad_lines() -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(MALFORMED), truncated(), wrong_value(), unknown_name(),
         st.sampled_from(REFUSED_BY_RULES), st.sampled_from(FLOATS_FOR_MONEY),
+        st.sampled_from(HOSTILE_VALUES),
         huge_integer(), deep_nesting(), garbage(),
         st.just(buy(customer_number="C" * 70_000)),
     ).filter(lambda text: "\n" not in text and not skipped(text))  # fmt: skip
@@ -349,3 +376,14 @@ def test_the_cli_refuses_invalid_utf8_naming_its_line(tmp_path: Path) -> None:
     assert_refused_in_one_line(done.returncode, done.stderr, 4)
     with Ledger.open(db) as ledger:
         assert ledger.customers() == ["B1"]
+
+
+@pytest.mark.parametrize("bad", HOSTILE_VALUES)
+def test_a_hostile_value_is_refused_at_the_door_naming_its_line(bad: str) -> None:
+    """Issue 23: each is an InvalidValueError (the value's rule), never exit 70, nothing recorded."""
+    with Ledger.open("memory://") as ledger:
+        apply_commands(ledger, BASE)
+        before = stored_log(ledger)
+        with pytest.raises(InvalidValueError, match=r"^line 4: "):
+            apply_commands(ledger, measured_file(bad))
+        assert stored_log(ledger) == before

@@ -282,6 +282,7 @@ def history_table(customer: str, entries: Iterable[HistoryEntry]) -> Table:
     for e in entries:
         data = {k: v for k, v in e.data.items() if k not in {"effective_date", "customer_number"}}
         effective = e.effective_date.isoformat() if e.effective_date else "-"
+        effective += " (back-dated)" if e.backdated else ""
         summary = ", ".join(f"{k}: {_brief(v)}" for k, v in data.items())
         table.add_row(f"{e.aggregate} {e.version}", e.type, effective,
                       e.recorded_at.isoformat(timespec="seconds"), summary)  # fmt: skip

@@ -326,6 +326,12 @@ class LedgerReader(ScheduledQueries, LedgerTranscodings, Application[UUID]):
                 aggregate=type(e).__qualname__.split(".")[0],
                 version=e.originator_version,
                 data={k: v for k, v in vars(e).items() if k not in HIDDEN_FIELDS},
+                backdated=_backdated(getattr(e, "effective_date", None), e.timestamp),
             )
             for e in events
         ]
+
+
+def _backdated(effective: object, recorded: datetime) -> bool:
+    """Return whether a fact takes effect before the (UTC) day it was recorded."""
+    return isinstance(effective, date) and effective < recorded.date()

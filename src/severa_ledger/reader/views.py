@@ -15,7 +15,11 @@ HIDDEN_FIELDS = {"originator_id", "originator_version", "timestamp", "originator
 
 @attrs.frozen
 class HistoryEntry:
-    """One recorded fact: its type, effective date, recorded time and data (``Ledger.history``)."""
+    """One recorded fact: its type, effective date, recorded time and data (``Ledger.history``).
+
+    ``backdated``: the fact takes effect before the day it was recorded (R36: only
+    the operator dates a command earlier than today); both dates are in the log.
+    """
 
     type: str
     effective_date: date | None
@@ -23,6 +27,7 @@ class HistoryEntry:
     aggregate: str
     version: int
     data: dict[str, Any]
+    backdated: bool = False
 
 
 @attrs.frozen

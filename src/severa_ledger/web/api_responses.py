@@ -221,6 +221,9 @@ class HistoryEntryOut(Out):
     aggregate: str
     version: int
     data: dict[str, Any]
+    backdated: bool = Field(
+        default=False, description="takes effect before the day it was recorded (R36)"
+    )
 
 
 class HistoryPage(Page):

@@ -76,6 +76,7 @@ def history_entry(entry: HistoryEntry) -> HistoryEntryOut:
     return HistoryEntryOut(
         type=entry.type, effective_date=entry.effective_date, recorded_at=entry.recorded_at,
         aggregate=entry.aggregate, version=entry.version, data=jsonable(entry.data),
+        backdated=entry.backdated,
     )  # fmt: skip
 
 
