@@ -103,5 +103,28 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = problem_schema()
+        _add_guard_responses(schema)
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+#: What the guards answer on any route (:mod:`~severa_ledger.web.guard`, ``throttle``).
+_GUARD_RESPONSES = {
+    "429": "too many failed sign-ins from this address (`Retry-After` says when to retry)",
+}
+_BODY_RESPONSES = {
+    "413": "the request body is larger than the limit (docs/web.md)",
+    "415": "a multipart body (send JSON)",
+}
+
+
+def _add_guard_responses(schema: dict[str, Any]) -> None:
+    """Document the answers of the guards on every operation (413/415 where a body is taken)."""
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            extra = {**_GUARD_RESPONSES, **(_BODY_RESPONSES if "requestBody" in operation else {})}
+            for status, description in extra.items():
+                operation.setdefault("responses", {}).setdefault(
+                    status, {"description": description, "content": problem}
+                )

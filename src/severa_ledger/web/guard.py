@@ -9,6 +9,7 @@ sits innermost, so a body found too large while a route reads it is answered
 from __future__ import annotations
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from severa_ledger.web.problems import problem_response
@@ -61,10 +62,6 @@ def _add_headers(scope: Scope, headers: MutableHeaders) -> None:
         headers["Strict-Transport-Security"] = HSTS
 
 
-class BodyTooLargeError(Exception):
-    """Raised when a request's body grows past the limit while it is read."""
-
-
 class BodyLimit:
     """Refuse a body over ``max_body`` bytes (413) and a multipart body (415).
 
@@ -99,24 +96,28 @@ class BodyLimit:
         return f"the request body is larger than {self.max_body} bytes"
 
     async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
-        seen, started = 0, False
+        """Run the app; past the limit, answer 413 and tell the app the client has gone."""
+        seen, started, answered = 0, False, False
 
         async def counting() -> Message:
-            nonlocal seen
+            nonlocal seen, answered
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_body:
-                raise BodyTooLargeError(self._too_large())
-            return message
+            if seen <= self.max_body:
+                return message
+            if not (started or answered):
+                answered = True
+                await problem_response(413, self._too_large())(scope, receive, send)
+            return {"type": "http.disconnect"}
 
         async def sending(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+            if not answered:  # else the app's answer to a "disconnect" is dropped
+                started = True
+                await send(message)
 
         try:
             await self.app(scope, counting, sending)
-        except BodyTooLargeError as error:
-            if started:
+        except ClientDisconnect:  # a route reading the rest of the body refused above
+            if not answered:
                 raise
-            await problem_response(413, str(error))(scope, receive, send)
