@@ -19,11 +19,12 @@ from severa_ledger.cli.options import Subcommands, add_command, epilog, iso_date
 from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.store.environment import DEFAULT_URL
 from severa_ledger.web.keys import KeyStore, open_key_store
+from severa_ledger.web.secret import session_secret
+from severa_ledger.web.settings import WebSettings
 
 BAD_INPUT = 2
 #: How long a login link works (it works once).
 LOGIN_LINK_TTL = timedelta(minutes=15)
-SECRET_VARIABLE = "SEVERA_LEDGER_SECRET"  # noqa: S105 -- the name of a variable
 WEB_EXTRA = 'pip install "severa-ledger[web]"'
 LINK_EXAMPLE = "keys login-link --customer 1002 --base-url https://billing.example"
 
@@ -47,10 +48,10 @@ def cmd_serve(ledger: Ledger, args: argparse.Namespace) -> int:
         sys.stderr.write(f"error: serve needs the web extra ({error.name} is not installed): "
                          f"{WEB_EXTRA}\n")  # fmt: skip
         return BAD_INPUT
-    keys = _keys(args)
-    secret = os.environ.get(SECRET_VARIABLE, "").encode() or keys.session_secret()
+    keys, url = _keys(args), store_url(args)
+    settings = WebSettings.from_environ(os.environ)
     pinned = args.today
-    app = create_app(ledger, keys, secret=secret,
+    app = create_app(ledger, keys, secret=session_secret(url), settings=settings,
                      today=(lambda: pinned) if pinned else date.today)  # fmt: skip
     config = uvicorn.Config(app, host=args.host, port=args.port, proxy_headers=True,
                             forwarded_allow_ips=args.forwarded_allow_ips)  # fmt: skip
@@ -92,14 +93,13 @@ def cmd_keys_revoke(_: Ledger, args: argparse.Namespace) -> None:
 
 
 def cmd_keys_login_link(ledger: Ledger, args: argparse.Namespace) -> None:
-    """Print a one-time login link for a customer, valid 15 minutes."""
+    """Print a one-time login link for a customer, valid 15 minutes; it makes no key."""
     ledger.subscription(args.customer)  # SubscriptionNotFoundError if there is none
-    keys, now = _keys(args), datetime.now(UTC)
-    _, principal = keys.create(customer_number=args.customer, label="login link", now=now)
-    token = keys.issue_login_token(principal, now=now, ttl=LOGIN_LINK_TTL)
+    now = datetime.now(UTC)
+    token, link_of = _keys(args).issue_login_link(args.customer, now=now, ttl=LOGIN_LINK_TTL)
     link = f"{args.base_url.rstrip('/')}/login/{token}"
     expires = (now + LOGIN_LINK_TTL).isoformat(timespec="seconds")
-    document = {"customer_number": args.customer, "key_id": principal.key_id, "url": link,
+    document = {"customer_number": args.customer, "link_id": link_of.key_id, "url": link,
                 "expires_at": expires}  # fmt: skip
     emit(args, document, f"one-time login link for {args.customer}, valid until {expires}:", link)
 

@@ -38,7 +38,13 @@ from severa_ledger.ledger.digests import digest
 from severa_ledger.reader.reader import LedgerReader
 from severa_ledger.store.cache import AggregateCache
 from severa_ledger.store.environment import environment
-from severa_ledger.store.opening import create_schema, missing_file, missing_schema, unusable
+from severa_ledger.store.opening import (
+    create_private_file,
+    create_schema,
+    missing_file,
+    missing_schema,
+    unusable,
+)
 from severa_ledger.store.recorders import chained_memory_recorder, recorder_topic
 from severa_ledger.store.retry import MAX_ATTEMPTS, back_off, retry_ddl
 from severa_ledger.store.unit import Unit
@@ -85,6 +91,8 @@ class LedgerBase(LedgerReader):
         refusal = None if create else missing_file(env)
         if refusal is not None:
             raise refusal
+        if create:
+            create_private_file(env)
         ledger = cls._opened(env, create, lambda: cls(env, sellers=sellers, vat=vat,
                                                       invoice_weekday=invoice_weekday))  # fmt: skip
         if cache_size is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 
@@ -22,6 +23,21 @@ def missing_file(env: Mapping[str, str]) -> StoreUnavailableError | None:
         f"no store at {path}: the file does not exist (nothing was created; apply, bill "
         f"or demo create it)"
     )
+
+
+def create_private_file(env: Mapping[str, str]) -> None:
+    """Create a missing SQLite file empty and owner-only (0600): it holds keys and sessions.
+
+    SQLite gives its journal and WAL files the same mode. A file that exists is
+    left as it is; a path that cannot be created is left to the opening to report.
+    """
+    path = sqlite_file(env)
+    if path is None or path.exists():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError:
+        return
 
 
 def missing_schema(env: Mapping[str, str], error: Exception) -> bool:

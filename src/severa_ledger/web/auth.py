@@ -15,11 +15,13 @@ class Principal:
     """A key's holder: the operator (``customer_number`` None) or one customer.
 
     The operator is the seller's billing team and sees every subscription; a
-    customer sees only its own.
+    customer sees only its own. ``by_link``: signed in by a one-time login link
+    that needs no key; ``key_id`` is then the link's id.
     """
 
     key_id: str
     customer_number: str | None
+    by_link: bool = False
 
     @property
     def is_operator(self) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
@@ -21,7 +20,13 @@ from severa_ledger.web.auth import Principal
 from severa_ledger.web.csrf import check_csrf
 from severa_ledger.web.pages_common import render
 from severa_ledger.web.pages_text import TEXTS, page_language
-from severa_ledger.web.session import end_session, read_session, save_session, signed_in
+from severa_ledger.web.session import (
+    end_session,
+    read_session,
+    save_session,
+    signed_in,
+    start_session,
+)
 
 _TOKEN_PATH = re.compile(r"/login/[^/?\s]+")
 
@@ -54,7 +59,7 @@ def _home(principal: Principal) -> str:
 def _signed_in_as(request: Request, principal: Principal) -> Response:
     """Start a new session (a fresh nonce, so a fresh CSRF token) and go to the home page."""
     response = RedirectResponse(_home(principal), status_code=303)
-    save_session(request, response, read_session(request).for_principal(principal))
+    save_session(request, response, start_session(request, principal))
     return response
 
 
@@ -91,7 +96,7 @@ async def login(request: Request) -> Response:
 @router.get("/login/{token}")
 async def login_link(request: Request, token: str) -> Response:
     """Sign in with a one-time link: the token is redeemed once and never shown or logged."""
-    principal = request.app.state.keys.redeem_login_token(token, now=datetime.now(UTC))
+    principal = request.app.state.keys.redeem_login_token(token, now=request.app.state.now())
     if principal is None:
         lang = page_language(None, read_session(request).lang, None)
         return _login_page(request, TEXTS[lang]["link_failed"], 401)
@@ -100,9 +105,9 @@ async def login_link(request: Request, token: str) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    """Sign out: the session cookie is dropped."""
+    """Sign out: the session ends on the server and its cookie is dropped."""
     form = await request.form()
     check_csrf(request, read_session(request), form)
     response = RedirectResponse("/login", status_code=303)
-    end_session(response)
+    end_session(request, response)
     return response

@@ -1,51 +1,58 @@
-"""The browser session: a signed, HttpOnly, SameSite cookie naming the signed-in key.
+"""The browser session: a signed, HttpOnly, SameSite cookie naming a server-side session.
 
-The cookie holds the key's id (never the key), the customer it is scoped to,
-the page language and a random per-session nonce from which the CSRF token is
-derived (:mod:`severa_ledger.web.csrf`). It is signed with the app's secret
-(itsdangerous) and expires after :data:`MAX_AGE` seconds; every page request
-checks again that the key still exists and is not revoked.
+The cookie holds a random per-browser nonce from which the CSRF token is
+derived (:mod:`severa_ledger.web.csrf`), the page language and, once signed in,
+the session's id. It is signed with the app's secret (itsdangerous). Being
+signed in is a row of the key store's session table (only the id's digest is
+kept, :meth:`~severa_ledger.web.keys.KeyStore.session`): logout deletes it,
+revoking the key deletes it, and it ends :attr:`SessionLimits.idle` after its
+last request and :attr:`SessionLimits.absolute` after it began. A copied cookie
+is refused after any of these; a cookie alone, without the row, signs nobody in.
 """
 
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
 import attrs
 from fastapi import HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from severa_ledger.web.auth import Principal
+from severa_ledger.web.keys import KeyStore, SessionLimits
 
 COOKIE = "severa_session"
-#: A session lasts eight hours from its last sign-in or language change.
-MAX_AGE = 8 * 60 * 60
 _SALT = "severa-ledger/session"
 
 
 @attrs.frozen
 class Session:
-    """What the cookie carries: a nonce, and once signed in, the key's id and scope."""
+    """What the cookie carries: a nonce, the language, and once signed in, the session id."""
 
     nonce: str = attrs.field(factory=lambda: secrets.token_urlsafe(24))
-    key_id: str | None = None
-    customer_number: str | None = None
+    session_id: str | None = None
     lang: str | None = None
-
-    @property
-    def signed_in(self) -> bool:
-        """Return whether a key has signed in on this session."""
-        return self.key_id is not None
-
-    def for_principal(self, principal: Principal) -> Session:
-        """Return a new session (a fresh nonce) signed in as ``principal``."""
-        return Session(key_id=principal.key_id, customer_number=principal.customer_number,
-                       lang=self.lang)  # fmt: skip
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
     secret: bytes = request.app.state.secret
     return URLSafeTimedSerializer(secret, salt=_SALT)
+
+
+def _limits(request: Request) -> SessionLimits:
+    limits: SessionLimits = request.app.state.session_limits
+    return limits
+
+
+def _now(request: Request) -> datetime:
+    now: datetime = request.app.state.now()
+    return now
+
+
+def _keys(request: Request) -> KeyStore:
+    keys: KeyStore = request.app.state.keys
+    return keys
 
 
 def read_session(request: Request) -> Session:
@@ -55,26 +62,30 @@ def read_session(request: Request) -> Session:
         return cached
     session = Session()
     raw = request.cookies.get(COOKIE)
+    max_age = int(_limits(request).absolute.total_seconds())
     if raw:
         try:
-            data = _serializer(request).loads(raw, max_age=MAX_AGE)
+            data = _serializer(request).loads(raw, max_age=max_age)
         except BadSignature:
             data = None
         if isinstance(data, dict) and isinstance(data.get("n"), str):
-            session = Session(nonce=data["n"], key_id=data.get("k"),
-                              customer_number=data.get("c"), lang=data.get("l"))  # fmt: skip
+            sid, lang = data.get("s"), data.get("l")
+            session = Session(
+                nonce=data["n"],
+                session_id=sid if isinstance(sid, str) else None,
+                lang=lang if isinstance(lang, str) else None,
+            )
     request.scope["severa.session"] = session
     return session
 
 
 def save_session(request: Request, response: Response, session: Session) -> None:
     """Send ``session`` as the signed cookie (Secure when the request came over https)."""
-    data = {"n": session.nonce, "k": session.key_id, "c": session.customer_number,
-            "l": session.lang}  # fmt: skip
+    data = {"n": session.nonce, "s": session.session_id, "l": session.lang}
     response.set_cookie(
         COOKIE,
         _serializer(request).dumps(data),
-        max_age=MAX_AGE,
+        max_age=int(_limits(request).absolute.total_seconds()),
         path="/",
         httponly=True,
         samesite="lax",
@@ -83,8 +94,20 @@ def save_session(request: Request, response: Response, session: Session) -> None
     request.scope["severa.session"] = session
 
 
-def end_session(response: Response) -> None:
-    """Drop the session cookie."""
+def start_session(request: Request, principal: Principal) -> Session:
+    """Return a new session (a fresh nonce, so a fresh CSRF token) signed in as ``principal``."""
+    old = read_session(request)
+    if old.session_id is not None:
+        _keys(request).end_session(old.session_id)
+    sid = _keys(request).start_session(principal, now=_now(request), limits=_limits(request))
+    return Session(session_id=sid, lang=old.lang)
+
+
+def end_session(request: Request, response: Response) -> None:
+    """End the request's session on the server and drop its cookie."""
+    session = read_session(request)
+    if session.session_id is not None:
+        _keys(request).end_session(session.session_id)
     response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
 
 
@@ -94,16 +117,11 @@ def login_redirect() -> HTTPException:
 
 
 def signed_in(request: Request) -> tuple[Session, Principal]:
-    """Return the session and its principal, whose key must still be valid; else refuse."""
+    """Return the session and its principal while the session lasts; else refuse (to /login)."""
     session = read_session(request)
-    if session.key_id is None:
+    if session.session_id is None:
         raise login_redirect()
-    if not key_is_valid(request, session.key_id, session.customer_number):
+    found = _keys(request).session(session.session_id, now=_now(request), limits=_limits(request))
+    if found is None:
         raise login_redirect()
-    return session, Principal(session.key_id, session.customer_number)
-
-
-def key_is_valid(request: Request, key_id: str, customer_number: str | None) -> bool:
-    """Return whether the key exists, is not revoked, and still has the session's scope."""
-    found = request.app.state.keys.principal(key_id)
-    return found is not None and found.customer_number == customer_number
+    return session, found
