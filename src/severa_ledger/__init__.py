@@ -20,6 +20,7 @@ from severa_ledger.domain.errors import __all__ as _errors
 from severa_ledger.domain.money import Money
 from severa_ledger.domain.periods import Period, Schedule
 from severa_ledger.domain.proration import actual_days, thirty_360
+from severa_ledger.domain.scheduled import ScheduledChange
 from severa_ledger.domain.sellers import (
     LEGACY_SELLER,
     NEW_SELLER,
@@ -54,6 +55,7 @@ __all__ = [  # noqa: PLE0604 -- the error names are listed by errors.__all__
     "Preview",
     "Receivables",
     "Schedule",
+    "ScheduledChange",
     "Seal",
     "Seller",
     "SellerRegistry",
