@@ -16,6 +16,8 @@ import contextlib
 import html
 import io
 import json
+import os
+import re
 import shutil
 import warnings
 from collections.abc import Iterator
@@ -25,7 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from severa_ledger import Ledger
@@ -43,6 +45,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
+#: Examples per run (each goes through four edges on copies of the demo store).
+EXAMPLES = int(os.environ.get("SEVERA_LEDGER_EDGE_EXAMPLES", "40"))
+SURROGATE = re.compile("[\ud800-\udfff]")
 TODAY = date(2025, 8, 15)
 NOW = datetime(2025, 8, 15, 9, 0, tzinfo=UTC)
 DAY = TODAY.isoformat()
@@ -54,7 +59,7 @@ HOSTILE_TEXT = [
 ]  # fmt: skip
 #: Text that is no number (a string of ASCII digits is a number on a text edge and a
 #: string on a JSON edge: numbers are drawn as integers instead).
-HOSTILE_NUMBERS = ["²", "\u0661", "1E+2", " 1", "1 ", "-1", "1.0", "0x10", "", "one"]
+HOSTILE_NUMBERS = ["²", "\u0661", "1E+2", " 1", "1 ", "+1", "1.0", "0x10", "", "one"]
 HOSTILE_AMOUNTS = [
     "1E+2", " 100.00", "\u0661\u0660\u0660", "100.005", "-1", "+5", "0100", "100", "185.87", "1e2", "", "NaN",
 ]  # fmt: skip
@@ -187,7 +192,8 @@ def by_api(url: str, command: str, given: dict[str, object]) -> str | None:
         in_path = {k: v for k, v in given.items() if "{" + k + "}" in path}
         body = {k: v for k, v in given.items() if k not in in_path}
         target = path.format(**{k: quote(str(v), safe="") for k, v in in_path.items()})
-        answer = client.post(target, json=body, headers={"Authorization": f"Bearer {key}"})
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+        answer = client.post(target, content=json.dumps(body).encode(), headers=headers)
         if answer.status_code < 300:
             return None
         return str(answer.json()["error"])
@@ -226,7 +232,7 @@ def _plain(message: str) -> str:
     return message.split(": ", 1)[1] if message.startswith("line ") else message
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(case=cases())
 def test_every_edge_gives_the_same_verdict(demo_file: Path, tmp_path_factory, case) -> None:
     """The file, the CLI, the API and the form refuse alike, or record the same facts."""
@@ -236,14 +242,18 @@ def test_every_edge_gives_the_same_verdict(demo_file: Path, tmp_path_factory, ca
     before, before_log = facts(f"sqlite:///{demo_file}"), log(f"sqlite:///{demo_file}")
     verdicts: dict[str, str | None] = {}
     urls: dict[str, str] = {}
-    for edge in ("file", "cli", "api"):
+    # A URL path and a form are UTF-8: neither can carry a lone surrogate (JSON escapes can).
+    encodable = not (isinstance(value, str) and SURROGATE.search(value))
+    edges = ("file", "cli", "api") if encodable or command != "activate_user" else ("file", "cli")
+    for edge in edges:
         with copy_of(demo_file, folder, edge) as url:
             urls[edge] = url
             run = {"file": by_file, "cli": by_cli, "api": by_api}[edge]
             verdicts[edge] = run(url, command, given_)
     assert len(set(verdicts.values())) == 1, (case, verdicts)
+    event(f"{command}.{name}: {verdicts['file'] or 'recorded'}")
     refused = verdicts["file"] is not None
-    if name != "on" and isinstance(value, str | int):  # the form dates today: no `on` to vary
+    if name != "on" and isinstance(value, str | int) and encodable:  # the form dates today
         with copy_of(demo_file, folder, "form") as url:
             urls["form"] = url
             message = (
