@@ -15,31 +15,28 @@ F = TypeVar("F", bound=Callable[..., Any])
 def catalogued(name: str) -> Callable[[F], F]:
     """Return a decorator checking a Ledger method's arguments as command ``name`` defines.
 
-    Text is normalised (NFC), dates are held to the window, amounts and whole
-    numbers to their forms and bounds, before the ledger decides anything; a
-    refusal is the same error every edge gives for the same value.
+    Text is normalised (NFC), dates are held to the window, amounts written out,
+    before the ledger decides anything; a refusal is the same error every edge gives
+    for the same value. Arguments are matched to the method's parameters by name
+    and position (no ``inspect`` binding per call: it would cost more than the checks).
     """
     command = COMMANDS[name]
-    params = command.by_name
+    checks = {param.name: param.check for param in command.params}
+    checks[COMMAND_ID.name] = COMMAND_ID.check
 
     def decorate(method: F) -> F:
-        signature = inspect.signature(method)
-        spread = next(
-            (p.name for p in signature.parameters.values() if p.kind is p.VAR_KEYWORD), None
-        )
+        parameters = list(inspect.signature(method).parameters.values())
+        names = [p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD]
 
         @functools.wraps(method)
         def checked(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 -- the method's own result
-            bound = signature.bind(*args, **kwargs)
-            arguments = bound.arguments
-            for key, value in arguments.items():
-                if key in params:
-                    arguments[key] = params[key].check(value)
-                elif key == COMMAND_ID.name:
-                    arguments[key] = COMMAND_ID.check(value)
-            if spread is not None and spread in arguments:
-                arguments[spread] = command.check(arguments[spread])
-            return method(*bound.args, **bound.kwargs)
+            arguments = dict(zip(names, args, strict=False))
+            arguments.update(kwargs)
+            checked_arguments = {
+                key: checks[key](value) if key in checks else value
+                for key, value in arguments.items()
+            }
+            return method(**checked_arguments)
 
         checked.command = command  # type: ignore[attr-defined]
         return cast("F", checked)
