@@ -202,5 +202,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    """The URL of a SQLite file that does not exist yet."""
-    return f"sqlite:///{tmp_path / 'x.db'}"
+    """The URL of an empty SQLite store, made as `severa-ledger init` makes it."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    Ledger.open(url).close()
+    return url

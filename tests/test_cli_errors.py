@@ -34,6 +34,7 @@ NO_FREE_LICENSE = (
 def store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     """A SQLite store holding C1 with three licenses."""
     url = f"sqlite:///{tmp_path / 'store.db'}"
+    assert run(capsys, "--db", url, "init")[0] == 0
     (tmp_path / "c1.jsonl").write_text(f"{OPEN_C1}\n{BUY}\n", encoding="utf-8")
     assert run(capsys, "--db", url, "apply", str(tmp_path / "c1.jsonl"))[0] == 0
     return url
@@ -117,16 +118,50 @@ def test_a_read_never_creates_a_missing_sqlite_file(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_command_that_records_still_creates_the_file(
+WRITES = [
+    ["bill", "--through", "2025-06-30"],
+    ["buy", "C1", "user", "1", "--on", "2025-06-05"],
+    ["pay", "VSOY-000001", "10.00", "--on", "2025-06-05"],
+    ["documents", "--from", "2025-06-01", "--to", "2025-06-30", "-o", "out"],
+    ["projections", "follow", "--seconds", "0"],
+    ["projections", "rebuild", "receivables"],
+    ["seal", "--extend"],
+    ["keys", "login-link", "--customer", "C1"],
+    ["keys", "create", "--operator"],
+]
+
+
+@pytest.mark.parametrize("command", WRITES, ids=" ".join)
+def test_a_write_to_a_mistyped_store_is_refused_and_creates_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: list[str], monkeypatch
+) -> None:
+    """Issue 23: a typo in --db is exit 4 saying how to create a store (init); no file appears."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "typo.db"
+    code, out, err = run(capsys, "--db", f"sqlite:///{path}", *command)
+    assert (code, out) == (4, "")
+    assert f"no store at {path}: the file does not exist (nothing was created)" in err
+    assert "init" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_apply_to_a_mistyped_store_is_refused_and_init_creates_one(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """apply and seal --extend create a missing SQLite file as before."""
+    """apply needs a store; init creates it and says so, twice is harmless; demo creates its own."""
+    commands = _file(tmp_path, OPEN_C1)
     path = tmp_path / "new.db"
-    assert run(capsys, "--db", f"sqlite:///{path}", "apply", _file(tmp_path, OPEN_C1))[0] == 0
-    assert path.exists()
-    other = tmp_path / "other.db"
-    assert run(capsys, "--db", f"sqlite:///{other}", "seal", "--extend")[0] == 0
-    assert other.exists()
+    url = f"sqlite:///{path}"
+    assert run(capsys, "--db", url, "apply", commands)[0] == 4
+    assert not path.exists()
+    code, out, _ = run(capsys, "--db", url, "init")
+    assert (code, out.strip()) == (0, f"created an empty ledger at {url}")
+    code, out, _ = run(capsys, "--db", url, "init")
+    assert (code, out.strip()) == (0, f"a ledger already exists at {url}; nothing was changed")
+    assert run(capsys, "--db", url, "apply", commands)[0] == 0
+    demo = tmp_path / "demo.db"
+    assert run(capsys, "--db", f"sqlite:///{demo}", "demo")[0] == 0
+    assert demo.exists()
 
 
 def test_a_file_that_is_not_a_database_is_one_line_exit_4(
@@ -169,12 +204,15 @@ def pg_schemaless() -> Iterator[str]:
 def test_a_missing_schema_says_how_to_create_it_and_a_write_creates_it(
     capsys: pytest.CaptureFixture[str], pg_schemaless: str, tmp_path: Path
 ) -> None:
-    """A read: exit 4 naming CREATE SCHEMA; a command that records creates the schema."""
+    """A read or a write: exit 4 naming init and CREATE SCHEMA; init creates the schema."""
     name = pg_schemaless.rpartition("=")[2]
     code, _, err = run(capsys, "--db", pg_schemaless, "licenses", "C1")
     assert code == 4
     assert f'CREATE SCHEMA "{name}"' in err
+    assert "init" in err
     assert err.count("\n") == 1
+    assert run(capsys, "--db", pg_schemaless, "apply", _file(tmp_path, OPEN_C1))[0] == 4
+    assert run(capsys, "--db", pg_schemaless, "init")[0] == 0
     assert run(capsys, "--db", pg_schemaless, "apply", _file(tmp_path, OPEN_C1))[0] == 0
     assert run(capsys, "--db", pg_schemaless, "licenses", "C1")[0] == 0
 

@@ -106,7 +106,11 @@ def test_a_period_of_documents_goes_into_a_folder_named_by_number(
     names = sorted(p.name for p in folder.iterdir())
     assert names == ["VSOY-000006.pdf", "VSOY-000006.xml", "VSOY-000007.pdf", "VSOY-000007.xml"]
     first = {p.name: p.read_bytes() for p in folder.iterdir()}
-    assert run(capsys, *argv)[0] == 0
+    code, _, err = run(capsys, *argv)  # the files exist: refused, nothing overwritten
+    assert code == 2
+    assert "exists" in err
+    assert "--force" in err
+    assert run(capsys, *argv, "--force")[0] == 0
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
     with Ledger.open(demo_db, create=False) as ledger:  # the same bytes as one by one
         assert first["VSOY-000007.xml"] == ledger.invoice_xml("VSOY-000007")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from severa_ledger import Ledger
 from tests.conftest import pg_schema_url
 
 NewStore = Callable[[str], str]
@@ -18,7 +19,9 @@ def new_store_factory(kind: str, folder: Path) -> tuple[NewStore, Callable[[], N
 
     def new_store(tag: str) -> str:
         if kind == "sqlite":
-            return f"sqlite:///{folder}/{tag}.db"
+            url = f"sqlite:///{folder}/{tag}.db"
+            Ledger.open(url).close()  # as `severa-ledger init` makes it: writes need a store
+            return url
         schemas = pg_schema_url()
         made.append(schemas)
         return next(schemas)

@@ -145,5 +145,6 @@ def test_serve_today_pins_the_business_date(
     served = []
     monkeypatch.setattr(uvicorn.Server, "run", lambda server: served.append(server.config.app))
     url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert main(["--db", url, "init"]) == 0
     assert main(["--db", url, "serve", "--today", "2025-06-05"]) == 0
     assert served[0].state.today() == date(2025, 6, 5)

@@ -11,9 +11,10 @@ from rich.table import Table
 from severa_ledger.cli import render
 from severa_ledger.cli.handlers import emit
 from severa_ledger.cli.options import FORMATS, Subcommands, add_command, iso_date_arg
+from severa_ledger.cli.output import checked_output, store_files, write_output
 from severa_ledger.domain.errors import InvalidValueError
 from severa_ledger.domain.language import LANGUAGES
-from severa_ledger.ledger.documents import DOCUMENT_FORMATS, write_whole
+from severa_ledger.ledger.documents import DOCUMENT_FORMATS
 from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.reader.views import OrderView
 
@@ -24,7 +25,8 @@ ORDER_FORMATS = (*FORMATS, "pdf")
 def _deliver(args: argparse.Namespace, data: bytes) -> None:
     """Write a document to ``-o FILE``, else to standard output unless that is a terminal."""
     if args.output is not None:
-        write_whole(Path(args.output), data)  # never a half-written document
+        path = checked_output(Path(args.output), force=args.force, store=store_files(args.db))
+        write_output(path, data)  # never a half-written document, never over the store
         return
     if args.format == "pdf" and sys.stdout.isatty():
         raise InvalidValueError("a PDF is not shown on a terminal: name a file with -o FILE")
@@ -72,18 +74,31 @@ def _order_table(order: OrderView) -> Table:
 def cmd_documents(ledger: Ledger, args: argparse.Namespace) -> None:
     """Write every invoice and credit note issued in a period into a folder, named by number."""
     formats = tuple(name.strip() for name in args.formats.split(",") if name.strip())
-    written = ledger.export_documents(
-        Path(args.folder), start=args.since, end=args.until,
-        customer_number=args.customer, formats=formats,
+    folder, store = Path(args.folder), store_files(args.db)
+    planned = ledger.export_documents(
+        folder, start=args.since, end=args.until, customer_number=args.customer,
+        formats=formats, dry_run=True,
     )  # fmt: skip
+    for doc in planned:
+        checked_output(doc.path, force=args.force, store=store)
+    written = ledger.export_documents(
+        folder, start=args.since, end=args.until, customer_number=args.customer, formats=formats
+    )
     numbers = sorted({doc.number for doc in written})
     document = {"folder": args.folder, "documents": numbers, "files": len(written)}
     emit(args, document, f"{len(written)} files for {len(numbers)} documents in {args.folder}")
 
 
+def force_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--force``: overwrite an output file that exists (never the store in use)."""
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite files that exist (never the store in use)")  # fmt: skip
+
+
 def _output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", default=None,
                         help="write the document to FILE (default: standard output)")  # fmt: skip
+    force_option(parser)
     parser.add_argument("--language", choices=LANGUAGES, default=None,
                         help="the PDF's language (default: the buyer's country's)")  # fmt: skip
 
@@ -114,6 +129,7 @@ def add_document_commands(commands: Subcommands) -> argparse.ArgumentParser:
     folder.add_argument("-o", "--output", dest="folder", required=True, metavar="FOLDER",
                         help="the folder to write into (created if missing)")  # fmt: skip
     folder.add_argument("--customer", default=None, metavar="CUSTOMER", help="one customer only")
+    force_option(folder)
     folder.add_argument("--formats", default=",".join(DOCUMENT_FORMATS), metavar="LIST",
                         help="which documents: ubl, pdf or both (default: ubl,pdf)")  # fmt: skip
     return invoice

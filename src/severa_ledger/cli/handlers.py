@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO, cast
 
 from severa_ledger.audit.chain import Seal
-from severa_ledger.cli import render, render_audit, render_projections
+from severa_ledger.cli import output, render, render_audit, render_projections
 from severa_ledger.cli.commands_file import apply_commands, check_commands
 from severa_ledger.cli.demo import load_demo, seed_addition_invoice
 from severa_ledger.cli.progress import progress_bar
@@ -145,6 +145,19 @@ def _demo_output(ledger: Ledger, report: BillingReport) -> tuple[object, list[ob
     return render.demo_output(report, counts, previews, views, addition)
 
 
+def cmd_init(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Create an empty store at ``--db`` (main opens it creating); say whether it was new."""
+    where = args.db or "the default store"
+    if args.existed is None:
+        message = f"the ledger at {where} is ready (its tables created if they were missing)"
+    elif args.existed:
+        message = f"a ledger already exists at {where}; nothing was changed"
+    else:
+        message = f"created an empty ledger at {where}"
+    emit(args, {"store": where, "created": args.existed is False,
+                "subscriptions": len(ledger.customers())}, message)  # fmt: skip
+
+
 def cmd_demo(ledger: Ledger, args: argparse.Namespace) -> None:
     """Load the demo scenario into an empty store, bill it and print the result."""
     existing = ledger.customers()
@@ -189,18 +202,21 @@ def cmd_export(ledger: Ledger, args: argparse.Namespace) -> None:
     """Write the log as JSON Lines or CSV, to a file or stdout."""
     filters = {"customer_number": args.customer, "since": args.since, "until": args.until}
     found = ledger.export_records(**filters)  # refuses an unknown customer before any output
-    if args.format == "csv":
-        if args.output is None:
-            render_audit.write_events_csv(found, sys.stdout)
-            return
-        with Path(args.output).open("w", encoding="utf-8", newline="") as stream:
-            render_audit.write_events_csv(found, stream)
-        return
     if args.output is None:
-        ledger.export(sys.stdout, **filters)
+        if args.format == "csv":
+            render_audit.write_events_csv(found, sys.stdout)
+        else:
+            ledger.export(sys.stdout, **filters)
         return
-    with Path(args.output).open("w", encoding="utf-8") as stream:
-        ledger.export(stream, **filters)
+    path = output.checked_output(
+        Path(args.output), force=args.force, store=output.store_files(args.db)
+    )
+    with output.atomic_output(path, "w", encoding="utf-8", newline="") as stream:
+        text = cast("TextIO", stream)
+        if args.format == "csv":
+            render_audit.write_events_csv(found, text)
+        else:
+            ledger.export(text, **filters)
 
 
 def _folded(ledger: Ledger, args: argparse.Namespace, action: str, events: int) -> None:

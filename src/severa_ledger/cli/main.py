@@ -4,8 +4,9 @@ Every command opens the ledger at ``--db`` (else ``SEVERA_LEDGER_DB``, else the
 SQLite file ``severa-ledger.db`` in the current folder), calls one Ledger
 command or query and renders the result (:mod:`severa_ledger.cli.render`):
 ``--format table`` (rich tables) or ``--format json`` (one JSON document,
-amounts as strings, ISO 8601 dates). A command that only reads never creates a
-store: a SQLite file that does not exist is refused. The command line is the
+amounts as strings, ISO 8601 dates). Only ``init`` and ``demo`` create a store:
+every other command refuses a SQLite file (or PostgreSQL schema) that does not
+exist, so a mistyped ``--db`` never invents an empty ledger. The command line is the
 one place that reads the clock: today is the default ``--as-of``
 (:mod:`severa_ledger.cli.parser`).
 
@@ -57,25 +58,14 @@ from severa_ledger.domain.errors import (
 )
 from severa_ledger.domain.rulebook import rule_cited, rule_hint
 from severa_ledger.ledger.ledger import Ledger
+from severa_ledger.store.environment import environment
+from severa_ledger.store.opening import store_exists
 
 DONE, PROBLEM_FOUND, BAD_INPUT, REFUSED, STORE_UNUSABLE, INTERRUPTED = 0, 1, 2, 3, 4, 130
 INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE
-#: Commands that only read: they never create a store (``seal`` unless ``--extend``).
-READ_ONLY_COMMANDS = frozenset(
-    {
-        "licenses",
-        "preview",
-        "invoices",
-        "invoice",
-        "order",
-        "history",
-        "verify",
-        "seal",
-        "export",
-        "scheduled",
-    }
-)
-READ_ONLY_PROJECTION_ACTIONS = frozenset({"status"})
+#: The commands that create a store that does not exist; every other one refuses it
+#: (exit 4), so a mistyped --db never invents an empty ledger.
+CREATING_COMMANDS = frozenset({"init", "demo"})
 #: Refusals caused by what the store holds, not by the command: exit 4.
 STORED_DATA = (
     StoreUnavailableError,
@@ -93,7 +83,10 @@ def main(argv: list[str] | None = None) -> int:
     args = None
     try:
         args = _parsed(argv)
-        with Ledger.open(args.db, create=not _reads_only(args)) as ledger:
+        creates = args.command in CREATING_COMMANDS
+        if creates:
+            args.existed = store_exists(environment(args.db, None))
+        with Ledger.open(args.db, create=creates) as ledger:
             code = args.handler(ledger, args)
     except KeyboardInterrupt:
         print(
@@ -139,19 +132,6 @@ def _parsed(argv: list[str] | None) -> argparse.Namespace:
     finally:
         if errors.getvalue():
             print(shortened(errors.getvalue()), end="", file=sys.stderr)
-
-
-def _reads_only(args: argparse.Namespace) -> bool:
-    """Return whether the command only reads (so it must not create a store)."""
-    if args.command == "projections":
-        return getattr(args, "action", None) in READ_ONLY_PROJECTION_ACTIONS
-    if args.command == "seal":
-        return not getattr(args, "extend", False)
-    if args.command == "keys":  # keys list reads; create, revoke and login-link write
-        return getattr(args, "action", None) == "list"
-    if args.command in {"apply", "bill"}:  # --check, --dry-run: decide, record nothing
-        return bool(getattr(args, "check", False) or getattr(args, "dry_run", False))
-    return args.command in READ_ONLY_COMMANDS
 
 
 def exit_code(error: BaseException) -> int:

@@ -7,13 +7,14 @@ from datetime import date, datetime
 from importlib import metadata
 
 from severa_ledger.cli.demo import THROUGH
-from severa_ledger.cli.documents import add_document_commands
+from severa_ledger.cli.documents import add_document_commands, force_option
 from severa_ledger.cli.handlers import (
     cmd_apply,
     cmd_bill,
     cmd_demo,
     cmd_export,
     cmd_history,
+    cmd_init,
     cmd_invoices,
     cmd_licenses,
     cmd_preview,
@@ -110,6 +111,7 @@ def _audit_commands(commands: Subcommands) -> None:
     export.add_argument("--to", dest="until", type=iso_date_arg, default=None, metavar="DATE",
                         help="events effective on or before DATE")  # fmt: skip
     export.add_argument("--output", metavar="FILE", default=None, help="file (default: stdout)")
+    force_option(export)
 
 
 def _bill_command(commands: Subcommands) -> None:
@@ -197,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     _invoices_command(commands)
     add_write_commands(commands)
     add_web_commands(commands)
+    add_command(commands, "init", cmd_init, "create an empty store at --db (the only way, "
+                "with demo, that a store is created)",
+                examples=("--db sqlite:///ledger.db init",))  # fmt: skip
     demo = add_command(commands, "demo", cmd_demo, "load, bill and print the demo scenario",
                        examples=("demo --db sqlite:///demo.db",))  # fmt: skip
     demo.add_argument("--through", type=iso_date_arg, default=THROUGH, metavar="DATE",

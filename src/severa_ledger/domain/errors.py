@@ -115,6 +115,14 @@ class InvalidCompanyTextError(InvalidCompanyDetailsError, InvalidTextError):
     """Raised when a company-details field breaks the text rules (R26)."""
 
 
+class OutputExistsError(InvalidValueError):
+    """Raised when an output path names a file that exists and overwriting was not asked for."""
+
+
+class OutputIsStoreError(InvalidValueError):
+    """Raised when an output path names the store in use (or its journal): never overwritten."""
+
+
 class InvalidAmountError(InvalidMoneyError):
     """Raised when an amount is not a canonical decimal string (digits, at most two decimals)."""
 

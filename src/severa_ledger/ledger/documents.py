@@ -121,13 +121,15 @@ class DocumentQueries(LedgerBase):
         end: date,
         customer_number: str | None = None,
         formats: tuple[str, ...] = ("ubl", "pdf"),
+        dry_run: bool = False,
     ) -> list[ExportedDocument]:
         """Write every invoice and credit note issued from ``start`` to ``end`` into ``folder``.
 
         Files are named by number (``VSOY-000007.xml``, ``VSOY-000007.pdf``) and
-        written whole (a temporary file renamed into place), so an interrupted
-        export leaves no half-written document and running it again rewrites
-        the same bytes.
+        written whole (a temporary file renamed into place, with the mode the
+        umask gives a new file), so an interrupted export leaves no half-written
+        document and running it again rewrites the same bytes. With ``dry_run``,
+        nothing is rendered or written: the documents it would write are returned.
         """
         check_date(start, "start")
         check_date(end, "end")
@@ -135,6 +137,15 @@ class DocumentQueries(LedgerBase):
         if unknown:
             known = ", ".join(DOCUMENT_FORMATS)
             raise InvalidValueError(f"unknown document format {unknown[0]!r}; known: {known}")
+        if dry_run:
+            return [
+                ExportedDocument(
+                    view.number, name, folder / f"{view.number}{DOCUMENT_FORMATS[name]}"
+                )
+                for view in self.invoices(customer_number)
+                if start <= view.issue_date <= end
+                for name in formats
+            ]
         folder.mkdir(parents=True, exist_ok=True)
         written = []
         for view in self.invoices(customer_number):
@@ -155,6 +166,11 @@ def write_whole(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        mask = os.umask(0o022)
+        os.umask(mask)
+        Path(temporary).chmod(0o666 & ~mask)  # as a new file gets it, not mkstemp's 0600
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

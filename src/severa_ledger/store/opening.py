@@ -20,9 +20,17 @@ def missing_file(env: Mapping[str, str]) -> StoreUnavailableError | None:
     if path is None or path.exists():
         return None
     return StoreUnavailableError(
-        f"no store at {path}: the file does not exist (nothing was created; apply, bill "
-        f"or demo create it)"
+        f"no store at {path}: the file does not exist (nothing was created); create one "
+        f"with `severa-ledger --db sqlite:///{path} init`"
     )
+
+
+def store_exists(env: Mapping[str, str]) -> bool | None:
+    """Return whether the SQLite file exists (None: PostgreSQL or memory, opened as is)."""
+    path = sqlite_file(env)
+    if path is None:
+        return None
+    return path.exists() and path.stat().st_size > 0
 
 
 def create_private_file(env: Mapping[str, str]) -> None:
@@ -70,7 +78,7 @@ def unusable(env: Mapping[str, str], error: Exception) -> StoreUnavailableError:
         schema = env["POSTGRES_SCHEMA"]
         return StoreUnavailableError(
             f"schema {schema!r} does not exist in {database} ({where}): create it with "
-            f'CREATE SCHEMA "{schema}", or run a command that records (apply, bill, demo)'
+            f'`severa-ledger --db URL init` (or CREATE SCHEMA "{schema}")'
         )
     reason = _probe(env) or _one_line(str(error))
     return StoreUnavailableError(f"{where} ({database}) cannot be used: {reason}")
