@@ -95,8 +95,9 @@ def records(
         try:
             event: Any = decoder.to_domain_event(note)
         except UnknownEventTypeError:
-            raise unknown_event_type(note.topic, note.originator_id, note.originator_version,
-                                     note.id) from None  # fmt: skip
+            raise unknown_event_type(
+                note.topic, note.originator_id, note.originator_version, note.id
+            ) from None
         key = str(note.originator_id)
         if getattr(event, "originator_topic", None) and hasattr(event, "customer_number"):
             customers[key] = event.customer_number

@@ -145,8 +145,9 @@ class _Fold:
             events = []
             for position, originator, version, topic, state in page:
                 try:
-                    events.append((position, decoder.event(topic, UUID(originator), version,
-                                                           state)))  # fmt: skip
+                    events.append(
+                        (position, decoder.event(topic, UUID(originator), version, state))
+                    )
                 except ValueError as error:  # tampered state, or a topic with no class
                     self._unreadable(position, topic, error)
             self.events += len(events)
@@ -170,15 +171,21 @@ class _Fold:
             rows.write([*changes, *projection.derive(overlay.before(), changes)])
         except UNFOLDABLE as error:
             first, last = todo[0][0], todo[-1][0]
-            self._fail(projection.name, f"the events at positions {first} to {last} do not "
-                       f"fold ({type(error).__name__}: {error}); its rows were not "
-                       "compared")  # fmt: skip
+            self._fail(
+                projection.name,
+                f"the events at positions {first} to {last} do not "
+                f"fold ({type(error).__name__}: {error}); its rows were not "
+                "compared",
+            )
 
     def _unreadable(self, position: int, topic: str, error: Exception) -> None:
         for projection in self.projections:
             if topic in projection.handlers:
-                self._fail(projection.name, f"the stored event at position {position} cannot "
-                           f"be read ({error}); its rows were not compared")  # fmt: skip
+                self._fail(
+                    projection.name,
+                    f"the stored event at position {position} cannot "
+                    f"be read ({error}); its rows were not compared",
+                )
 
     def _fail(self, name: str, message: str) -> None:
         if name not in self.failures:
@@ -206,8 +213,9 @@ def _compare(
             message = "; ".join(differences(stored, derived)) or "differs"
         found.append(RowFinding(projection, table.name, _key_text(key), message))
     if differing > len(found):
-        found.append(RowFinding(projection, table.name, "...",
-                                f"{differing - len(found)} more rows differ"))  # fmt: skip
+        found.append(
+            RowFinding(projection, table.name, "...", f"{differing - len(found)} more rows differ")
+        )
     return found
 
 

@@ -23,6 +23,19 @@ import attrs
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from severa_ledger.audit.chain import Lookahead, Seal, clean_walk
+from severa_ledger.audit.problems import (
+    ALTERED,
+    DELETED,
+    DIGEST,
+    INSERTED,
+    MOVED,
+    SEAL,
+    SWAPPED,
+    Problem,
+    label,
+    past_seal,
+    unchained,
+)
 from severa_ledger.projections.log import Log
 from severa_ledger.store.chain import GENESIS, ChainRow, chain_rows, event_hash, link
 from severa_ledger.store.chain_stores import (
@@ -36,24 +49,6 @@ from severa_ledger.store.chain_stores import (
 )
 from severa_ledger.store.chain_table import store_for
 from severa_ledger.store.known import recorded_at
-
-ALTERED = "altered"
-DELETED = "deleted"
-INSERTED = "inserted"
-SWAPPED = "swapped"
-MOVED = "moved"
-DIGEST = "digest"
-UNCHAINED = "unchained"
-SEAL = "seal"
-
-
-@attrs.frozen
-class Problem:
-    """The first place where the stored log no longer matches its chain."""
-
-    kind: str
-    position: int
-    message: str
 
 
 @attrs.frozen
@@ -77,12 +72,6 @@ class ChainReport:
     def _ok(self) -> bool:
         """Every stored event matches its digest (and the seal, if given)."""
         return self.problem is None
-
-
-def _label(item: Notification | ChainRow) -> str:
-    if isinstance(item, ChainRow):
-        return f"{item.originator_id} version {item.originator_version}"
-    return f"{item.topic}, {item.originator_id} version {item.originator_version}"
 
 
 class AuditTrail:
@@ -181,7 +170,7 @@ class AuditTrail:
             outcome = self._compare(note, row, notes, rows, head)
             problem = outcome if isinstance(outcome, Problem) else self._follows(outcome, previous)
             if problem is None and isinstance(outcome, ChainRow) and seal is not None:
-                problem = _past_seal(seal, outcome, matched + 1, sealed=bool(sealed))
+                problem = past_seal(seal, outcome, matched + 1, sealed=bool(sealed))
                 sealed = sealed or outcome.position == seal.position
             if problem is not None or not isinstance(outcome, ChainRow):
                 return ChainReport(matched, head, problem, sealed)
@@ -189,10 +178,14 @@ class AuditTrail:
             notes.advance()
             rows.advance()
         if seal is not None and not sealed:
-            problem = Problem(SEAL, seal.position, f"the log ends at position {head} "
-                              f"({matched} events), before the sealed position "
-                              f"{seal.position} ({seal.events} events): events were removed "
-                              "and their digests with them")  # fmt: skip
+            problem = Problem(
+                SEAL,
+                seal.position,
+                f"the log ends at position {head} "
+                f"({matched} events), before the sealed position "
+                f"{seal.position} ({seal.events} events): events were removed "
+                "and their digests with them",
+            )
             return ChainReport(matched, head, problem, sealed)
         return ChainReport(matched, head, None, sealed)
 
@@ -202,9 +195,11 @@ class AuditTrail:
             yield from ((r.position, r.event_hash, r.digest) for r in all_rows(self.store, stop))
             return
         last = 0
-        sql = (f"SELECT notification_id, event_hash, digest FROM {TABLE} "  # noqa: S608 -- constant
-               "WHERE notification_id > ? AND notification_id <= ? "
-               "ORDER BY notification_id LIMIT ?")  # fmt: skip
+        sql = (
+            f"SELECT notification_id, event_hash, digest FROM {TABLE} "  # noqa: S608 -- constant
+            "WHERE notification_id > ? AND notification_id <= ? "
+            "ORDER BY notification_id LIMIT ?"
+        )
         while True:
             with self.store.datastore.transaction(commit=False) as cursor:
                 cursor.execute(sql, (last, stop, PAGE))
@@ -218,8 +213,12 @@ class AuditTrail:
     def _follows(row: ChainRow, previous: str) -> Problem | None:
         if link(previous, row.event_hash) == row.digest:
             return None
-        return Problem(DIGEST, row.position, f"the digest stored at position {row.position} "
-                       "does not follow from the one before: the digests were edited")  # fmt: skip
+        return Problem(
+            DIGEST,
+            row.position,
+            f"the digest stored at position {row.position} "
+            "does not follow from the one before: the digests were edited",
+        )
 
     def _compare(
         self,
@@ -231,10 +230,13 @@ class AuditTrail:
     ) -> Problem | ChainRow:
         """Return the row when ``note`` matches it, else the problem found there."""
         if row is None:
-            return _unchained(notes, head)
+            return unchained(notes, head)
         if note is None or note.id > row.position:
-            return Problem(DELETED, row.position, f"the event chained at position "
-                           f"{row.position} ({_label(row)}) is missing")  # fmt: skip
+            return Problem(
+                DELETED,
+                row.position,
+                f"the event chained at position {row.position} ({label(row)}) is missing",
+            )
         hashed = event_hash(note)
         if note.id < row.position:
             return self._stray(note, hashed)
@@ -257,65 +259,55 @@ class AuditTrail:
             and hashed == row_after.event_hash
             and after_hash == row.event_hash
         ):
-            return Problem(SWAPPED, note.id, f"the events at positions {note.id} and "
-                           f"{row_after.position} were swapped")  # fmt: skip
+            return Problem(
+                SWAPPED,
+                note.id,
+                f"the events at positions {note.id} and {row_after.position} were swapped",
+            )
         if after is not None and after_hash == row.event_hash:
-            return Problem(INSERTED, note.id, f"an event ({_label(note)}) was inserted at "
-                           f"position {note.id}; the later events were renumbered")  # fmt: skip
+            return Problem(
+                INSERTED,
+                note.id,
+                f"an event ({label(note)}) was inserted at "
+                f"position {note.id}; the later events were renumbered",
+            )
         if row_after is not None and hashed == row_after.event_hash:
-            return Problem(DELETED, row.position, f"the event chained at position "
-                           f"{row.position} ({_label(row)}) is missing; the later events "
-                           "were renumbered")  # fmt: skip
+            return Problem(
+                DELETED,
+                row.position,
+                f"the event chained at position "
+                f"{row.position} ({label(row)}) is missing; the later events "
+                "were renumbered",
+            )
         other = self.store.position_of(hashed)
         if other is not None and other != note.id:
             moved = self._note_at(other)
             if moved is not None and event_hash(moved) == row.event_hash:
-                return Problem(SWAPPED, note.id, f"the events at positions {note.id} and "
-                               f"{other} were swapped")  # fmt: skip
-            return Problem(MOVED, note.id, f"the event at position {note.id} "
-                           f"({_label(note)}) was chained at position {other}")  # fmt: skip
-        return Problem(ALTERED, note.id, f"the event at position {note.id} ({_label(note)}) "
-                       "differs from the one chained there")  # fmt: skip
+                return Problem(
+                    SWAPPED, note.id, f"the events at positions {note.id} and {other} were swapped"
+                )
+            return Problem(
+                MOVED,
+                note.id,
+                f"the event at position {note.id} ({label(note)}) was chained at position {other}",
+            )
+        return Problem(
+            ALTERED,
+            note.id,
+            f"the event at position {note.id} ({label(note)}) differs from the one chained there",
+        )
 
     def _stray(self, note: Notification, hashed: str) -> Problem:
         other = self.store.position_of(hashed)
         if other is not None:
-            return Problem(MOVED, note.id, f"the event at position {note.id} "
-                           f"({_label(note)}) was chained at position {other}")  # fmt: skip
-        return Problem(INSERTED, note.id, f"the event at position {note.id} ({_label(note)}) "
-                       "was never chained: it was inserted around the ledger")  # fmt: skip
-
-
-def _unchained(notes: Lookahead[Notification], head: int) -> Problem:
-    """Return the problem of the events after the chain's head (and count them)."""
-    first = notes.peek()
-    position = first.id if first is not None else 0
-    count = 0
-    while notes.peek() is not None:
-        notes.advance()
-        count += 1
-    if head == 0:
-        what = (f"no event is chained: the {count} stored events have no digests (a store "
-                "written before the chain, or its digests were deleted)")  # fmt: skip
-    else:
-        what = (f"{count} events from position {position} on have no digest (written around "
-                "the ledger, or their digests were deleted)")  # fmt: skip
-    return Problem(UNCHAINED, position, f"{what}; the ledger saves nothing more until they "
-                   "are checked and chained explicitly (`severa-ledger seal --extend`, "
-                   "Ledger.extend_chain())")  # fmt: skip
-
-
-def _past_seal(seal: Seal, row: ChainRow, events: int, *, sealed: bool) -> Problem | None:
-    """Return a problem when the checked chain disagrees with the seal at its position."""
-    if row.position < seal.position or sealed:
-        return None
-    if row.position > seal.position:
-        return Problem(SEAL, seal.position, f"no event is chained at the sealed position "
-                       f"{seal.position}: the log up to the seal was changed and its digests "
-                       "recomputed")  # fmt: skip
-    if row.digest == seal.digest and events == seal.events:
-        return None
-    return Problem(SEAL, seal.position, f"the digest at the sealed position {seal.position} "
-                   f"is {row.digest[:16]}... after {events} events; the seal says "
-                   f"{seal.digest[:16]}... after {seal.events}: the log up to the seal was "
-                   "changed and its digests recomputed")  # fmt: skip
+            return Problem(
+                MOVED,
+                note.id,
+                f"the event at position {note.id} ({label(note)}) was chained at position {other}",
+            )
+        return Problem(
+            INSERTED,
+            note.id,
+            f"the event at position {note.id} ({label(note)}) "
+            "was never chained: it was inserted around the ledger",
+        )

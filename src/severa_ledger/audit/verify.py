@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from severa_ledger.audit.problems import Problem
 from severa_ledger.audit.readmodels import ReadModelCheck, check_read_models
-from severa_ledger.audit.rederive import Finding, Rederivation, rederive
+from severa_ledger.audit.rederive import Rederivation, rederive
+from severa_ledger.audit.replay import Finding
 from severa_ledger.audit.topics import UnknownEvent, unknown_events
-from severa_ledger.audit.trail import AuditTrail, ChainReport, Problem
+from severa_ledger.audit.trail import AuditTrail, ChainReport
 from severa_ledger.workers.pool import open_pool, worker_count
 
 #: Stored events from which verify re-derives in worker processes (about 2,000 customers).

@@ -73,10 +73,24 @@ def preview_billing(ledger: Ledger, through: date) -> BillingPreview:
     invoices = []
     for item in due:
         seller = ledger.sellers[item.order.seller]
-        invoice = build_invoice(item.order, number=numbers[item.key], issued=item.issue_date,
-                                seller=seller, buyer=item.buyer, vat=ledger.vat)  # fmt: skip
-        invoices.append(PlannedInvoice(invoice.number, item.customer_number, item.issue_date,
-                                       seller.key, invoice.currency, invoice.total))  # fmt: skip
+        invoice = build_invoice(
+            item.order,
+            number=numbers[item.key],
+            issued=item.issue_date,
+            seller=seller,
+            buyer=item.buyer,
+            vat=ledger.vat,
+        )
+        invoices.append(
+            PlannedInvoice(
+                invoice.number,
+                item.customer_number,
+                item.issue_date,
+                seller.key,
+                invoice.currency,
+                invoice.total,
+            )
+        )
     return BillingPreview(through, len(customers), found.orders, tuple(invoices))
 
 
@@ -90,7 +104,8 @@ def _numbers(ledger: Ledger, unit: Unit, due: Sequence[Due]) -> dict[Key, Invoic
         seller = ledger.sellers.by_series(name)
         if seller is None:  # pragma: no cover -- the series came from the registry
             continue
-        assigned = unit.series(seller).assign([d.customer_number for d in items],
-                                              items[-1].issue_date)  # fmt: skip
+        assigned = unit.series(seller).assign(
+            [d.customer_number for d in items], items[-1].issue_date
+        )
         numbers.update(zip((d.key for d in items), assigned, strict=True))
     return numbers

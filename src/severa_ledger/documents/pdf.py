@@ -43,9 +43,11 @@ class _Typesetter:
             include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(FONTS)]
         )
         self._compiler = typst.Compiler(
-            input=str(TEMPLATE), root=str(TEMPLATE.parent), font_paths=fonts,
+            input=str(TEMPLATE),
+            root=str(TEMPLATE.parent),
+            font_paths=fonts,
             ignore_system_fonts=True,
-        )  # fmt: skip
+        )
         self._lock = threading.Lock()  # one compile at a time: sys_inputs are per compiler
 
     def render(self, content: Content, *, day: date, what: str) -> bytes:
@@ -76,8 +78,10 @@ def typesetter() -> _Typesetter:
 def _attachment(name: str, data: bytes) -> dict[str, Any]:
     """Return an attachment for the template: text when it is UTF-8, else its octets."""
     attachment: dict[str, Any] = {
-        "name": name, "mime": "application/xml", "description": XML_DESCRIPTION,
-    }  # fmt: skip
+        "name": name,
+        "mime": "application/xml",
+        "description": XML_DESCRIPTION,
+    }
     try:
         attachment["text"] = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -11,7 +11,6 @@ back exactly as recorded.
 # every value is passed as a parameter.
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,8 +19,14 @@ from operator import attrgetter
 from typing import Any
 
 import attrs
-from eventsourcing.persistence import JSONTranscoder, Transcoder
+from eventsourcing.persistence import Transcoder
 
+from severa_ledger.projections.coding import (
+    Convert,
+    ObjectCache,
+    json_decoders,
+    json_encoders,
+)
 from severa_ledger.projections.rows import (
     BOOLEAN,
     DATE,
@@ -35,8 +40,6 @@ from severa_ledger.projections.rows import (
     Key,
     Table,
 )
-
-Convert = Callable[[Any], Any]
 
 
 def quote(name: str) -> str:
@@ -62,13 +65,13 @@ class Dialect:
     #: The driver's errors for a value its column type cannot hold (raised as OverflowError).
     range_errors: tuple[type[Exception], ...] = ()
     _statements: dict[str, Statements] = attrs.field(factory=dict, eq=False, repr=False)
-    _objects: list[_ObjectCache] = attrs.field(factory=list, eq=False, repr=False)
+    _objects: list[ObjectCache] = attrs.field(factory=list, eq=False, repr=False)
 
     @property
-    def objects(self) -> _ObjectCache:
+    def objects(self) -> ObjectCache:
         """Return the value objects coded so far, both ways, shared by every table."""
         if not self._objects:
-            self._objects.append(_ObjectCache(self.encoders[OBJECT], self.decoders[OBJECT]))
+            self._objects.append(ObjectCache(self.encoders[OBJECT], self.decoders[OBJECT]))
         return self._objects[0]
 
     def qualify(self, name: str) -> str:
@@ -83,74 +86,60 @@ class Dialect:
         return found
 
 
-def _json_encoders(transcoder: Transcoder) -> dict[str, Convert]:
-    encode: Convert = lambda v: transcoder.encode(v).decode()  # noqa: E731 -- a converter
-    if isinstance(transcoder, JSONTranscoder):
-        encode = _FastEncoder(transcoder).encode
-    return {JSON: json.dumps, OBJECT: encode}
-
-
-class _FastEncoder:
-    """The JSON ``JSONTranscoder`` writes, made by one walk and the C encoder.
-
-    The transcoder calls back from the C encoder into Python for every value
-    object; walking the value first is about a third faster. The text is
-    the same, so the transcoder decodes it.
-    """
-
-    def __init__(self, transcoder: JSONTranscoder) -> None:
-        self.types = transcoder.types
-        self.dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
-
-    def plain(self, value: Any) -> Any:  # noqa: ANN401 -- any stored value
-        """Return ``value`` as JSON data with ``_type_``/``_data_`` for value objects."""
-        kind = type(value)
-        if kind in _PLAIN or value is None:
-            return value
-        if kind is dict:
-            return {k: self.plain(v) for k, v in value.items()}
-        if kind is list or kind is tuple:
-            return [self.plain(v) for v in value]
-        transcoding = self.types[kind]
-        return {"_type_": transcoding.name, "_data_": self.plain(transcoding.encode(value))}
-
-    def encode(self, value: object) -> str:
-        """Return the JSON text of ``value``."""
-        text: str = self.dumps(self.plain(value))
-        return text
-
-
-_PLAIN = frozenset({str, int, bool, float})
-
-
-def _json_decoders(transcoder: Transcoder) -> dict[str, Convert]:
-    return {JSON: json.loads, OBJECT: lambda v: transcoder.decode(v.encode())}
-
-
 def sqlite_dialect(transcoder: Transcoder, events_table: str) -> Dialect:
     """Return SQLite's dialect: dates, timestamps and money as TEXT."""
     encoders: dict[str, Convert] = {
-        BOOLEAN: int, DATE: date.isoformat, TIMESTAMP: datetime.isoformat, MONEY: str,
-        **_json_encoders(transcoder),
-    }  # fmt: skip
+        BOOLEAN: int,
+        DATE: date.isoformat,
+        TIMESTAMP: datetime.isoformat,
+        MONEY: str,
+        **json_encoders(transcoder),
+    }
     decoders: dict[str, Convert] = {
-        BOOLEAN: bool, DATE: date.fromisoformat, TIMESTAMP: datetime.fromisoformat,
-        MONEY: Decimal, **_json_decoders(transcoder),
-    }  # fmt: skip
-    types = {TEXT: "TEXT", INTEGER: "INTEGER", BOOLEAN: "INTEGER", DATE: "TEXT",
-             TIMESTAMP: "TEXT", MONEY: "TEXT", JSON: "TEXT", OBJECT: "TEXT"}  # fmt: skip
+        BOOLEAN: bool,
+        DATE: date.fromisoformat,
+        TIMESTAMP: datetime.fromisoformat,
+        MONEY: Decimal,
+        **json_decoders(transcoder),
+    }
+    types = {
+        TEXT: "TEXT",
+        INTEGER: "INTEGER",
+        BOOLEAN: "INTEGER",
+        DATE: "TEXT",
+        TIMESTAMP: "TEXT",
+        MONEY: "TEXT",
+        JSON: "TEXT",
+        OBJECT: "TEXT",
+    }
     return Dialect(None, "?", types, encoders, decoders, events_table, "rowid")
 
 
 def postgres_dialect(transcoder: Transcoder, schema: str, events_table: str) -> Dialect:
     """Return PostgreSQL's dialect: NUMERIC money, DATE, TIMESTAMPTZ; JSON as TEXT."""
-    types = {TEXT: "TEXT", INTEGER: "BIGINT", BOOLEAN: "BOOLEAN", DATE: "DATE",
-             TIMESTAMP: "TIMESTAMPTZ", MONEY: "NUMERIC", JSON: "TEXT", OBJECT: "TEXT"}  # fmt: skip
-    encoders, decoders = _json_encoders(transcoder), _json_decoders(transcoder)
+    types = {
+        TEXT: "TEXT",
+        INTEGER: "BIGINT",
+        BOOLEAN: "BOOLEAN",
+        DATE: "DATE",
+        TIMESTAMP: "TIMESTAMPTZ",
+        MONEY: "NUMERIC",
+        JSON: "TEXT",
+        OBJECT: "TEXT",
+    }
+    encoders, decoders = json_encoders(transcoder), json_decoders(transcoder)
     from psycopg.errors import NumericValueOutOfRange  # noqa: PLC0415 -- an optional extra
 
-    return Dialect(schema, "%s", types, encoders, decoders, events_table, "notification_id",
-                   (NumericValueOutOfRange,))  # fmt: skip
+    return Dialect(
+        schema,
+        "%s",
+        types,
+        encoders,
+        decoders,
+        events_table,
+        "notification_id",
+        (NumericValueOutOfRange,),
+    )
 
 
 @attrs.frozen
@@ -186,27 +175,34 @@ class Statements:
     def create(self) -> list[str]:
         """Return the CREATE TABLE and CREATE INDEX statements."""
         d = self.dialect
-        cols = [f"{quote(c.name)} {d.types[c.kind]}{'' if c.nullable else ' NOT NULL'}"
-                for c in self.table.columns]  # fmt: skip
+        cols = [
+            f"{quote(c.name)} {d.types[c.kind]}{'' if c.nullable else ' NOT NULL'}"
+            for c in self.table.columns
+        ]
         key = ", ".join(quote(k) for k in self.table.key)
         create = f"CREATE TABLE IF NOT EXISTS {self.name} ({', '.join(cols)}, PRIMARY KEY ({key}))"
         statements = [create]
         for index in self.table.indexes:
             index_name = quote(f"{self.table.name}_{'_'.join(index)}_idx")
-            statements.append(f"CREATE INDEX IF NOT EXISTS {index_name} ON {self.name} "
-                              f"({', '.join(quote(c) for c in index)})")  # fmt: skip
+            statements.append(
+                f"CREATE INDEX IF NOT EXISTS {index_name} ON {self.name} "
+                f"({', '.join(quote(c) for c in index)})"
+            )
         return statements
 
     def upsert(self) -> str:
         """Return the INSERT ... ON CONFLICT DO UPDATE statement of a row."""
         names = [c.name for c in self.table.columns]
         params = ", ".join([self.dialect.param] * len(names))
-        update = ", ".join(f"{quote(n)} = excluded.{quote(n)}" for n in names
-                           if n not in self.table.key)  # fmt: skip
+        update = ", ".join(
+            f"{quote(n)} = excluded.{quote(n)}" for n in names if n not in self.table.key
+        )
         key = ", ".join(quote(k) for k in self.table.key)
         action = f"DO UPDATE SET {update}" if update else "DO NOTHING"
-        return (f"INSERT INTO {self.name} ({self.columns}) VALUES ({params}) "
-                f"ON CONFLICT ({key}) {action}")  # fmt: skip
+        return (
+            f"INSERT INTO {self.name} ({self.columns}) VALUES ({params}) "
+            f"ON CONFLICT ({key}) {action}"
+        )
 
     @cached_property
     def _getter(self) -> Callable[[object], tuple[object, ...]]:
@@ -230,11 +226,13 @@ class Statements:
     def _decoders(self) -> list[tuple[str, Convert | None]]:
         objects = self._objects
         decoders = self.dialect.decoders
-        return [(c.name, objects.decode if c.kind == OBJECT else decoders.get(c.kind))
-                for c in self.table.columns]  # fmt: skip
+        return [
+            (c.name, objects.decode if c.kind == OBJECT else decoders.get(c.kind))
+            for c in self.table.columns
+        ]
 
     @cached_property
-    def _objects(self) -> _ObjectCache:
+    def _objects(self) -> ObjectCache:
         return self.dialect.objects
 
     def encode(self, row: object) -> tuple[object, ...]:
@@ -252,63 +250,6 @@ class Statements:
             value = found[name]
             values[name] = value if convert is None or value is None else convert(value)
         return self.table.row(**values)
-
-
-class _ObjectCache:
-    """Value objects and their JSON, both ways, so that unchanged values are not coded again.
-
-    A row rewritten with the same price versions or documents it was read
-    with (the usual case: most events change one field) reuses their text.
-    Values are immutable, so sharing a decoded one between rows is safe.
-    Values pinned by a session (read from its events, with their stored
-    JSON) are kept until the session ends.
-    """
-
-    LIMIT = 4096
-
-    def __init__(self, encode: Convert, decode: Convert) -> None:
-        self._encode = encode
-        self._decode = decode
-        self._texts: dict[int, tuple[object, str]] = {}
-        self._values: dict[str, object] = {}
-        self._pinned: dict[int, tuple[object, str]] = {}
-
-    def pin(self, value: object, text: str) -> None:
-        """Take ``text`` as the encoding of ``value`` (read from a stored event) until unpinned."""
-        self._pinned[id(value)] = (value, text)
-
-    def unpin(self) -> None:
-        """Forget the pinned values."""
-        self._pinned.clear()
-
-    def _remember(self, value: object, text: str) -> None:
-        if len(self._texts) > self.LIMIT:
-            self._texts.clear()
-            self._values.clear()
-        self._texts[id(value)] = (value, text)
-        self._values[text] = value
-
-    def encode(self, value: object) -> str:
-        found = self._pinned.get(id(value)) or self._texts.get(id(value))
-        if found is not None and found[0] is value:
-            return found[1]
-        text: str
-        if type(value) is tuple and value and all(attrs.has(type(v)) for v in value):
-            # Compact JSON: the array is its items' texts, each coded (or found) once.
-            text = "[" + ",".join(self.encode(v) for v in value) + "]"
-        else:
-            text = self._encode(value)
-        self._remember(value, text)
-        return text
-
-    def decode(self, text: str) -> object:
-        found = self._values.get(text)
-        if found is None:
-            found = self._decode(text)
-            if isinstance(found, list):  # rows hold tuples: keep the one decoded
-                found = tuple(found)
-            self._remember(found, text)
-        return found
 
 
 def convert(converters: dict[str, Convert], column: Column, value: object) -> object:

@@ -51,9 +51,11 @@ class InvoiceLineRow:
 
 
 INVOICE_LINES = Table(
-    "severa_ledger_invoice_lines", InvoiceLineRow, ("number", "line_no"),
+    "severa_ledger_invoice_lines",
+    InvoiceLineRow,
+    ("number", "line_no"),
     indexes=(("seller", "issue_date"), ("customer_number", "issue_date"), ("issue_date",)),
-)  # fmt: skip
+)
 
 
 def lines_of(doc: Invoice) -> list[InvoiceLineRow]:
@@ -63,18 +65,32 @@ def lines_of(doc: Invoice) -> list[InvoiceLineRow]:
 
 def _line(doc: Invoice, n: int, line: InvoiceLine) -> InvoiceLineRow:
     return InvoiceLineRow(
-            number=doc.number, line_no=n,
-            document_type="credit_note" if doc.type_code == CREDIT_NOTE else "invoice",
-            customer_number=doc.customer_number, buyer_name=doc.buyer.legal_name,
-            buyer_country=doc.buyer.country, seller=doc.seller.key,
-            seller_name=doc.seller.name, seller_vat_id=doc.seller.vat_id, series=doc.series,
-            sequence=doc.sequence, issue_date=doc.issue_date, due_date=doc.due_date,
-            currency=doc.currency, kind=line.kind, description=line.description,
-            quantity=line.quantity, unit=line.unit, unit_price=line.unit_price,
-            amount=line.amount, vat_category=line.vat_category, vat_rate=line.vat_rate,
-            period_start=line.period_start, period_end=line.period_end,
-            credited_invoice=doc.credited_invoice,
-    )  # fmt: skip
+        number=doc.number,
+        line_no=n,
+        document_type="credit_note" if doc.type_code == CREDIT_NOTE else "invoice",
+        customer_number=doc.customer_number,
+        buyer_name=doc.buyer.legal_name,
+        buyer_country=doc.buyer.country,
+        seller=doc.seller.key,
+        seller_name=doc.seller.name,
+        seller_vat_id=doc.seller.vat_id,
+        series=doc.series,
+        sequence=doc.sequence,
+        issue_date=doc.issue_date,
+        due_date=doc.due_date,
+        currency=doc.currency,
+        kind=line.kind,
+        description=line.description,
+        quantity=line.quantity,
+        unit=line.unit,
+        unit_price=line.unit_price,
+        amount=line.amount,
+        vat_category=line.vat_category,
+        vat_rate=line.vat_rate,
+        period_start=line.period_start,
+        period_end=line.period_end,
+        credited_invoice=doc.credited_invoice,
+    )
 
 
 def invoice_issued(rows: Rows, event: Any) -> list[Change]:  # noqa: ANN401 -- event

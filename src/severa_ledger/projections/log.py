@@ -57,10 +57,13 @@ class Log:
             notes = self.recorder.select_notifications(
                 start=after, limit=limit, stop=stop, topics=topics, inclusive_of_start=False
             )
-            return [(n.id, str(n.originator_id), n.originator_version, n.topic, n.state)
-                    for n in notes]  # fmt: skip
-        sql = (f"SELECT rowid, originator_id, originator_version, topic, state FROM "
-               f"{self._sqlite.events_table_name} WHERE rowid > ?")  # fmt: skip
+            return [
+                (n.id, str(n.originator_id), n.originator_version, n.topic, n.state) for n in notes
+            ]
+        sql = (
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM "
+            f"{self._sqlite.events_table_name} WHERE rowid > ?"
+        )
         params: list[Any] = [after]
         if stop is not None:
             sql += " AND rowid <= ?"
@@ -76,9 +79,13 @@ class Log:
         return [(r[0], id_text(r[1]), r[2], r[3], r[4]) for r in rows]
 
     def pages(
-        self, after: int = 0, *, limit: int = PAGE, stop: int | None = None,
+        self,
+        after: int = 0,
+        *,
+        limit: int = PAGE,
+        stop: int | None = None,
         topics: Sequence[str] = (),
-    ) -> Iterator[list[Stored]]:  # fmt: skip
+    ) -> Iterator[list[Stored]]:
         """Yield every page of stored events after ``after`` (up to ``stop``), in order."""
         while found := self.page(after, limit=limit, stop=stop, topics=topics):
             yield found
@@ -89,16 +96,20 @@ class Log:
         found: dict[UUID, list[Stored]] = {i: [] for i in ids}
         if self._sqlite is None:
             for i in ids:
-                found[i] = [(0, str(i), e.originator_version, e.topic, e.state)
-                            for e in self.recorder.select_events(i)]  # fmt: skip
+                found[i] = [
+                    (0, str(i), e.originator_version, e.topic, e.state)
+                    for e in self.recorder.select_events(i)
+                ]
             return found
         by_hex = {i.hex: (i, str(i)) for i in ids}
         for start in range(0, len(ids), IDS_PER_READ):
             chunk = [i.hex for i in ids[start : start + IDS_PER_READ]]
-            sql = (f"SELECT originator_id, originator_version, topic, state FROM "
-                   f"{self._sqlite.events_table_name} WHERE originator_id IN "
-                   f"({', '.join('?' * len(chunk))}) "
-                   "ORDER BY originator_id, originator_version")  # fmt: skip
+            sql = (
+                f"SELECT originator_id, originator_version, topic, state FROM "
+                f"{self._sqlite.events_table_name} WHERE originator_id IN "
+                f"({', '.join('?' * len(chunk))}) "
+                "ORDER BY originator_id, originator_version"
+            )
             with self._sqlite.datastore.transaction(commit=False) as cursor:
                 cursor.execute(sql, chunk)
                 rows = cursor.fetchall()

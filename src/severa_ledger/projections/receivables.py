@@ -72,8 +72,13 @@ class InvoiceRow:
     def view(self, document: Invoice) -> InvoiceView:
         """Return the document as ``invoice(number)`` shows it without ``as_of``."""
         fields = {f.name: getattr(document, f.name) for f in attrs.fields(Invoice)}
-        return InvoiceView(**fields, status=self.status, paid=self.paid,
-                           open_amount=self.open_amount, credited_by=self.credited_by)  # fmt: skip
+        return InvoiceView(
+            **fields,
+            status=self.status,
+            paid=self.paid,
+            open_amount=self.open_amount,
+            credited_by=self.credited_by,
+        )
 
     def terms(self) -> Invoice:
         """Return the document as the Account's payment rules read it.
@@ -82,14 +87,28 @@ class InvoiceRow:
         balances never read the lines, the parties or the notes.
         """
         return Invoice(
-            number=self.number, series=self.series, sequence=self.sequence,
-            type_code=self.type_code, customer_number=self.customer_number, order_sequence=None,
-            order_date=None, issue_date=self.issue_date, due_date=self.due_date,
-            seller=cast("SellerSnapshot", None), payment_details=None,
-            buyer=cast("CompanyDetails", None), currency=self.currency, lines=(),
-            vat_breakdown=(), net=self.net, vat=self.vat, total=self.total,
-            payment_reference=self.number, notes=(), credited_invoice=self.credited_invoice,
-        )  # fmt: skip
+            number=self.number,
+            series=self.series,
+            sequence=self.sequence,
+            type_code=self.type_code,
+            customer_number=self.customer_number,
+            order_sequence=None,
+            order_date=None,
+            issue_date=self.issue_date,
+            due_date=self.due_date,
+            seller=cast("SellerSnapshot", None),
+            payment_details=None,
+            buyer=cast("CompanyDetails", None),
+            currency=self.currency,
+            lines=(),
+            vat_breakdown=(),
+            net=self.net,
+            vat=self.vat,
+            total=self.total,
+            payment_reference=self.number,
+            notes=(),
+            credited_invoice=self.credited_invoice,
+        )
 
 
 @attrs.frozen
@@ -131,13 +150,17 @@ DOCUMENTS = Table(
     "severa_ledger_documents", DocumentRow, ("number",), indexes=(("customer_number",),)
 )
 INVOICES = Table(
-    "severa_ledger_invoices", InvoiceRow, ("number",),
+    "severa_ledger_invoices",
+    InvoiceRow,
+    ("number",),
     indexes=(("customer_number", "account_version"), ("seller", "issue_date"), ("status",)),
-)  # fmt: skip
+)
 PAYMENTS = Table(
-    "severa_ledger_payments", PaymentRow, ("invoice_number", "account_version"),
+    "severa_ledger_payments",
+    PaymentRow,
+    ("invoice_number", "account_version"),
     indexes=(("customer_number",), ("paid_on",)),
-)  # fmt: skip
+)
 RECEIVABLES = Table(
     "severa_ledger_receivables", ReceivableRow, ("account_id",), indexes=(("customer_number",),)
 )
@@ -159,14 +182,18 @@ def account_of(
 def _settle(doc: Invoice, paid: Decimal, credit_note: Invoice | None) -> dict[str, Any]:
     """Return what the Account rules say of ``doc`` with ``paid`` received and ``credit_note``."""
     payments = [Payment(doc.number, paid, doc.issue_date)] if paid else []
-    account = account_of(doc.customer_number, [doc, *([credit_note] if credit_note else [])],
-                         payments)  # fmt: skip
+    account = account_of(
+        doc.customer_number, [doc, *([credit_note] if credit_note else [])], payments
+    )
     view = account.view(doc.number)
     return {
-        "paid": view.paid, "open_amount": view.open_amount, "status": view.status,
-        "credited_by": view.credited_by, "overpaid": account.credit_balance(),
+        "paid": view.paid,
+        "open_amount": view.open_amount,
+        "status": view.status,
+        "credited_by": view.credited_by,
+        "overpaid": account.credit_balance(),
         "outstanding": account.balance(),
-    }  # fmt: skip
+    }
 
 
 def _settled(row: InvoiceRow, paid: Decimal, credit_note: InvoiceRow | None) -> InvoiceRow:
@@ -186,22 +213,36 @@ def _customer(rows: Rows, event: Any, customer_number: str) -> ReceivableRow:  #
 def _moved(customer: ReceivableRow, old: InvoiceRow | None, new: InvoiceRow, added: int) -> Change:
     """Return the customer's row with one document's share of balance and credit replaced."""
     outstanding, overpaid = (old.outstanding, old.overpaid) if old else (0, 0)
-    return upsert(RECEIVABLES, replace(
-        customer, documents=customer.documents + added,
-        balance=customer.balance - outstanding + new.outstanding,
-        credit=customer.credit - overpaid + new.overpaid,
-    ))  # fmt: skip
+    return upsert(
+        RECEIVABLES,
+        replace(
+            customer,
+            documents=customer.documents + added,
+            balance=customer.balance - outstanding + new.outstanding,
+            credit=customer.credit - overpaid + new.overpaid,
+        ),
+    )
 
 
 def _new_row(event: Any, doc: Invoice) -> InvoiceRow:  # noqa: ANN401 -- event
     return InvoiceRow(
-        number=doc.number, customer_number=doc.customer_number,
-        account_id=id_text(event.originator_id), account_version=event.originator_version,
-        series=doc.series, sequence=doc.sequence, type_code=doc.type_code,
-        seller=doc.seller.key, issue_date=doc.issue_date, due_date=doc.due_date,
-        currency=doc.currency, net=doc.net, vat=doc.vat, total=doc.total,
-        credited_invoice=doc.credited_invoice, **_settle(doc, Decimal(0), None),
-    )  # fmt: skip
+        number=doc.number,
+        customer_number=doc.customer_number,
+        account_id=id_text(event.originator_id),
+        account_version=event.originator_version,
+        series=doc.series,
+        sequence=doc.sequence,
+        type_code=doc.type_code,
+        seller=doc.seller.key,
+        issue_date=doc.issue_date,
+        due_date=doc.due_date,
+        currency=doc.currency,
+        net=doc.net,
+        vat=doc.vat,
+        total=doc.total,
+        credited_invoice=doc.credited_invoice,
+        **_settle(doc, Decimal(0), None),
+    )
 
 
 # ------------------------------------------------------------------ handlers
@@ -211,8 +252,12 @@ def account_opened(rows: Rows, event: Any) -> list[Change]:  # noqa: ANN401 -- e
     """Open the customer's row, with nothing owed."""
     del rows
     zero = Decimal(0)
-    return [upsert(RECEIVABLES, ReceivableRow(id_text(event.originator_id), event.customer_number,
-                                              0, zero, zero))]  # fmt: skip
+    return [
+        upsert(
+            RECEIVABLES,
+            ReceivableRow(id_text(event.originator_id), event.customer_number, 0, zero, zero),
+        )
+    ]
 
 
 def invoice_issued(rows: Rows, event: Any) -> list[Change]:  # noqa: ANN401 -- event
@@ -222,16 +267,19 @@ def invoice_issued(rows: Rows, event: Any) -> list[Change]:  # noqa: ANN401 -- e
     customer = _customer(rows, event, row.customer_number)
     return [
         upsert(DOCUMENTS, DocumentRow(doc.number, doc.customer_number, doc)),
-        upsert(INVOICES, row), _moved(customer, None, row, 1),
-    ]  # fmt: skip
+        upsert(INVOICES, row),
+        _moved(customer, None, row, 1),
+    ]
 
 
 def credit_note_issued(rows: Rows, event: Any) -> list[Change]:  # noqa: ANN401 -- event
     """R17: a credit note; the invoice it credits is owed no more."""
     doc: Invoice = event.credit_note
     note = _new_row(event, doc)
-    changes = [upsert(DOCUMENTS, DocumentRow(doc.number, doc.customer_number, doc)),
-               upsert(INVOICES, note)]  # fmt: skip
+    changes = [
+        upsert(DOCUMENTS, DocumentRow(doc.number, doc.customer_number, doc)),
+        upsert(INVOICES, note),
+    ]
     customer = _customer(rows, event, note.customer_number)
     original = rows.get(INVOICES, (note.credited_invoice,))
     if original is None:  # pragma: no cover -- a credit note credits an issued invoice
@@ -249,8 +297,13 @@ def payment_recorded(rows: Rows, event: Any) -> list[Change]:  # noqa: ANN401 --
     note = rows.get(INVOICES, (invoice.credited_by,)) if invoice.credited_by else None
     paid = _settled(invoice, invoice.paid + payment.amount, note)
     customer = _customer(rows, event, invoice.customer_number)
-    row = PaymentRow(payment.invoice_number, event.originator_version, invoice.customer_number,
-                     payment.amount, payment.paid_on)  # fmt: skip
+    row = PaymentRow(
+        payment.invoice_number,
+        event.originator_version,
+        invoice.customer_number,
+        payment.amount,
+        payment.paid_on,
+    )
     return [upsert(PAYMENTS, row), upsert(INVOICES, paid), _moved(customer, invoice, paid, 0)]
 
 

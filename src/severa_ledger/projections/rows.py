@@ -29,11 +29,23 @@ Key = tuple[Any, ...]
 #: Column kinds: plain values, JSON of builtin types, and value objects (the ledger's
 #: own transcodings, as in stored events).
 TEXT, INTEGER, BOOLEAN, DATE, TIMESTAMP, MONEY, JSON, OBJECT = (
-    "text", "integer", "boolean", "date", "timestamp", "money", "json", "object",
-)  # fmt: skip
+    "text",
+    "integer",
+    "boolean",
+    "date",
+    "timestamp",
+    "money",
+    "json",
+    "object",
+)
 _KINDS: dict[object, str] = {
-    str: TEXT, int: INTEGER, bool: BOOLEAN, date: DATE, datetime: TIMESTAMP, Decimal: MONEY,
-}  # fmt: skip
+    str: TEXT,
+    int: INTEGER,
+    bool: BOOLEAN,
+    date: DATE,
+    datetime: TIMESTAMP,
+    Decimal: MONEY,
+}
 
 
 @attrs.frozen
@@ -175,8 +187,9 @@ class Projection:
     @property
     def fingerprint(self) -> str:
         """Return a digest of the version and the table definitions."""
-        shape = repr((self.name, self.version, [(t.name, t.key, t.indexes, t.columns)
-                                                for t in self.tables]))  # fmt: skip
+        shape = repr(
+            (self.name, self.version, [(t.name, t.key, t.indexes, t.columns) for t in self.tables])
+        )
         return hashlib.sha256(shape.encode()).hexdigest()[:16]
 
 

@@ -204,8 +204,9 @@ class Runner:
             for projection in chosen:
                 position = positions[projection.name]
                 self._fold(session, projection, [(n, e) for n, e in events if n > position])
-                session.track(projection.name, Tracking(max(position, last),
-                                                        projection.fingerprint))  # fmt: skip
+                session.track(
+                    projection.name, Tracking(max(position, last), projection.fingerprint)
+                )
             self._fail("commit", len(events))
         return True
 

@@ -48,8 +48,9 @@ class SqlSession:
 
     def tracking(self) -> dict[str, Tracking]:
         """Return every projection's tracking row."""
-        rows = self._fetch(f"SELECT projection, position, fingerprint FROM "
-                           f"{self.dialect.qualify(TRACKING_TABLE)}")  # fmt: skip
+        rows = self._fetch(
+            f"SELECT projection, position, fingerprint FROM {self.dialect.qualify(TRACKING_TABLE)}"
+        )
         return {r["projection"]: Tracking(int(r["position"]), r["fingerprint"]) for r in rows}
 
     def get(self, table: Table[R], key: Key) -> R | None:
@@ -139,8 +140,10 @@ class SqlSession:
         """Return how many notifications with ``topics`` the log holds after ``position``."""
         d = self.dialect
         marks = ", ".join([d.param] * len(topics))
-        rows = (f"SELECT 1 FROM {d.qualify(d.events_table)} "
-                f"WHERE {d.events_id} > {d.param} AND topic IN ({marks})")  # fmt: skip
+        rows = (
+            f"SELECT 1 FROM {d.qualify(d.events_table)} "
+            f"WHERE {d.events_id} > {d.param} AND topic IN ({marks})"
+        )
         if limit is not None:
             rows += f" ORDER BY {d.events_id} LIMIT {int(limit)}"
         found = self._fetch(f"SELECT COUNT(*) AS n FROM ({rows}) AS found", [position, *topics])

@@ -157,9 +157,10 @@ def _get_many(reader: Reader, table: Table[R], keys: Iterable[Key]) -> dict[Key,
 
 def _select(rows: MemoryRows, table: Table[R], equal: dict[str, object]) -> list[R]:
     return [
-        row for row in rows.rows(table)
+        row
+        for row in rows.rows(table)
         if all(getattr(row, name) == value for name, value in equal.items())
-    ]  # fmt: skip
+    ]
 
 
 class MemoryStore:

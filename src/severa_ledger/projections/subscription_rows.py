@@ -80,9 +80,11 @@ class LicenseCountRow:
 
 
 SUBSCRIPTIONS = Table(
-    "severa_ledger_subscriptions", SubscriptionRow, ("subscription_id",),
+    "severa_ledger_subscriptions",
+    SubscriptionRow,
+    ("subscription_id",),
     indexes=(("customer_number",),),
-)  # fmt: skip
+)
 
 
 LICENSE_COUNTS = Table("severa_ledger_license_counts", LicenseCountRow, ("customer_number", "kind"))
@@ -119,20 +121,32 @@ def subscription_of(row: SubscriptionRow) -> Subscription:
     neither a count nor a preview reads.
     """
     state: dict[str, object] = {
-        "_id": UUID(row.subscription_id), "_version": row.version,
-        "_created_on": row.opened_at, "_modified_on": row.recorded_at, "_pending_events": [],
-        "customer_number": row.customer_number, "currency": row.currency,
-        "period_months": row.period_months, "anchor": row.anchor, "proration": row.proration,
-        "seller": row.seller, "regime": row.regime,
+        "_id": UUID(row.subscription_id),
+        "_version": row.version,
+        "_created_on": row.opened_at,
+        "_modified_on": row.recorded_at,
+        "_pending_events": [],
+        "customer_number": row.customer_number,
+        "currency": row.currency,
+        "period_months": row.period_months,
+        "anchor": row.anchor,
+        "proration": row.proration,
+        "seller": row.seller,
+        "regime": row.regime,
         "price_versions": list(row.price_versions),
         "company_versions": list(row.company_versions),
         "licenses": dict(row.licenses),
         "removals": {when: dict(kinds) for when, kinds in row.removals.items()},
-        "users": dict(row.users), "period_index": row.period_index,
-        "ordered_through": row.ordered_through, "billed": {}, "orders": [],
-        "migration": row.migration, "terms": [], "opened_on": row.opened_on,
+        "users": dict(row.users),
+        "period_index": row.period_index,
+        "ordered_through": row.ordered_through,
+        "billed": {},
+        "orders": [],
+        "migration": row.migration,
+        "terms": [],
+        "opened_on": row.opened_on,
         "last_change": row.last_change,
-    }  # fmt: skip
+    }
     sub = object.__new__(Subscription)
     object.__setattr__(sub, "__dict__", state)
     return sub

@@ -63,18 +63,33 @@ def subscription_opened(rows: Rows, event: Any) -> list[Change]:  # noqa: ANN401
     del rows
     period = Schedule(event.anchor, event.period_months).period(event.period_index)
     row = SubscriptionRow(
-        subscription_id=id_text(event.originator_id), customer_number=event.customer_number,
-        currency=event.currency, period_months=event.period_months, anchor=event.anchor,
-        proration=event.proration, seller=event.seller, regime=event.regime,
-        period_index=event.period_index, period_start=period.start, period_end=period.end,
-        ordered_through=event.ordered_through, company_name=event.company.legal_name,
-        company_country=event.company.country, migration_cohort=None,
-        opened_on=event.effective_date, last_change=event.effective_date,
-        last_effective=event.effective_date, version=event.originator_version,
-        opened_at=event.timestamp, recorded_at=event.timestamp,
-        licenses={}, removals={}, users={}, price_versions=(event.prices,),
+        subscription_id=id_text(event.originator_id),
+        customer_number=event.customer_number,
+        currency=event.currency,
+        period_months=event.period_months,
+        anchor=event.anchor,
+        proration=event.proration,
+        seller=event.seller,
+        regime=event.regime,
+        period_index=event.period_index,
+        period_start=period.start,
+        period_end=period.end,
+        ordered_through=event.ordered_through,
+        company_name=event.company.legal_name,
+        company_country=event.company.country,
+        migration_cohort=None,
+        opened_on=event.effective_date,
+        last_change=event.effective_date,
+        last_effective=event.effective_date,
+        version=event.originator_version,
+        opened_at=event.timestamp,
+        recorded_at=event.timestamp,
+        licenses={},
+        removals={},
+        users={},
+        price_versions=(event.prices,),
         company_versions=(CompanyVersion(event.effective_date, event.company),),
-    )  # fmt: skip
+    )
     return [upsert(SUBSCRIPTIONS, row)]
 
 
@@ -150,11 +165,14 @@ def period_rolled(row: SubscriptionRow, event: Any) -> Fields:  # noqa: ANN401
     return {
         "licenses": licenses,
         "removals": {w: k for w, k in row.removals.items() if w > start.isoformat()},
-        "period_index": event.index, "period_start": start, "period_end": event.period_end,
-        "seller": event.seller, "regime": event.regime,
+        "period_index": event.index,
+        "period_start": start,
+        "period_end": event.period_end,
+        "seller": event.seller,
+        "regime": event.regime,
         "price_versions": _settled_prices(row.price_versions, start),
         "company_versions": _settled_companies(row.company_versions, start),
-    }  # fmt: skip
+    }
 
 
 def period_renewed(row: SubscriptionRow, event: Any) -> Fields:  # noqa: ANN401
@@ -208,11 +226,15 @@ def _count_changes(old: SubscriptionRow | None, new: SubscriptionRow) -> list[Ch
     before = old.counts if old is not None else {}
     after = new.counts
     changes = [
-        upsert(LICENSE_COUNTS, LicenseCountRow(new.customer_number, kind, c.licenses,
-                                               c.active_users, c.free, c.pending_removal))
+        upsert(
+            LICENSE_COUNTS,
+            LicenseCountRow(
+                new.customer_number, kind, c.licenses, c.active_users, c.free, c.pending_removal
+            ),
+        )
         for kind, c in after.items()
         if before.get(kind) != c
-    ]  # fmt: skip
+    ]
     changes += [delete(LICENSE_COUNTS, (new.customer_number, k)) for k in before if k not in after]
     return changes
 
@@ -232,9 +254,11 @@ def _step(step: Step) -> Callable[[Rows, Any], list[Change]]:
             "last_effective": max(old.last_effective, event.effective_date),
         }
         new = replace(
-            old, **{**dates, **step(old, event)},
-            version=event.originator_version, recorded_at=event.timestamp,
-        )  # fmt: skip
+            old,
+            **{**dates, **step(old, event)},
+            version=event.originator_version,
+            recorded_at=event.timestamp,
+        )
         return [upsert(SUBSCRIPTIONS, new)]
 
     handle.__name__ = step.__name__

@@ -37,9 +37,12 @@ def explained(lines: Sequence[Line], sub: Subscription, credited: str | None = N
 
 def _derived(line: Line, sub: Subscription, credited: str | None, n: int) -> Explanation | None:
     found = explain_stored_line(
-        line, schedule=sub.schedule, versions=sub.price_versions, currency=sub.currency,
+        line,
+        schedule=sub.schedule,
+        versions=sub.price_versions,
+        currency=sub.currency,
         proration=sub.proration,
-    )  # fmt: skip
+    )
     return found if credited is None else credit(found, credited, n)
 
 

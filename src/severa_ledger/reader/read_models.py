@@ -267,8 +267,9 @@ class ReadModels:
         if as_of is None:
             views = tuple(r.view(documents[r.number]) for r in rows)
             return customer.balance, customer.credit, views
-        account = account_of(customer_number, [documents[r.number] for r in rows],
-                             [p.payment() for p in payments])  # fmt: skip
+        account = account_of(
+            customer_number, [documents[r.number] for r in rows], [p.payment() for p in payments]
+        )
         views = tuple(account.view(n, as_of) for n in account.invoices)
         return account.balance(as_of), account.credit_balance(as_of), views
 
@@ -300,7 +301,8 @@ def _views(
         paid.setdefault(payment.customer_number, []).append(payment.payment())
     views = []
     for customer, issued in by_customer.items():
-        account = account_of(customer, [documents[r.number] for r in issued],
-                             paid.get(customer, []))  # fmt: skip
+        account = account_of(
+            customer, [documents[r.number] for r in issued], paid.get(customer, [])
+        )
         views += [account.view(r.number, as_of) for r in issued]
     return views

@@ -71,9 +71,15 @@ def stored_hash(originator_id: str, version: int, topic: str, state: bytes | str
     """Return the SHA-256 of a stored event's canonical bytes, from its fields (as bytes)."""
     data = state.encode() if isinstance(state, str) else bytes(state)
     return hashlib.sha256(
-        b"".join((_framed(originator_id.encode()), _framed(str(version).encode()),
-                  _framed(topic.encode()), _framed(data)))
-    ).digest()  # fmt: skip
+        b"".join(
+            (
+                _framed(originator_id.encode()),
+                _framed(str(version).encode()),
+                _framed(topic.encode()),
+                _framed(data),
+            )
+        )
+    ).digest()
 
 
 def event_hash(event: StoredLike) -> str:

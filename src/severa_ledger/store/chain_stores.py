@@ -57,8 +57,10 @@ def log_extension(extension: Extension) -> None:
     LOG.warning(
         "re-chained %d stored events (positions %d to %d) that no digest covered: the "
         "chain vouches for them from now on, not from when they were written",
-        extension.events, extension.first, extension.last,
-    )  # fmt: skip
+        extension.events,
+        extension.first,
+        extension.last,
+    )
 
 
 class ChainStore(Protocol):
@@ -173,8 +175,9 @@ class SQLiteChainStore:
 
     def rows_after(self, position: int, limit: int) -> list[ChainRow]:
         """Return rows after ``position``."""
-        return self._select("WHERE notification_id > ? ORDER BY notification_id LIMIT ?",
-                            (position, limit))  # fmt: skip
+        return self._select(
+            "WHERE notification_id > ? ORDER BY notification_id LIMIT ?", (position, limit)
+        )
 
     def insert(self, rows: Sequence[ChainRow]) -> None:
         """Insert rows, ignoring positions already chained."""
@@ -192,21 +195,29 @@ class SQLiteChainStore:
     def count_through(self, position: int) -> int:
         """Return rows at or before ``position``."""
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {TABLE} WHERE notification_id <= ?",  # noqa: S608
-                           (position,))  # fmt: skip
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {TABLE} WHERE notification_id <= ?",  # noqa: S608
+                (position,),
+            )
             return int(cursor.fetchone()[0])
 
     def extensions(self) -> list[Extension]:
         """Return the explicit re-chains."""
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(f"SELECT {EXTENSION_COLUMNS} FROM {EXTENSIONS} "  # noqa: S608
-                           "ORDER BY first_position")  # fmt: skip
-            return [Extension(int(r[0]), int(r[1]), int(r[2]), str(r[3]))
-                    for r in cursor.fetchall()]  # fmt: skip
+            cursor.execute(
+                f"SELECT {EXTENSION_COLUMNS} FROM {EXTENSIONS} "  # noqa: S608
+                "ORDER BY first_position"
+            )
+            return [
+                Extension(int(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in cursor.fetchall()
+            ]
 
     def record_extension(self, extension: Extension) -> None:
         """Record an explicit re-chain."""
         values = (extension.first, extension.last, extension.events)
         with self.datastore.transaction(commit=True) as cursor:
-            cursor.execute(f"INSERT INTO {EXTENSIONS} (first_position, last_position, events) "  # noqa: S608
-                           "VALUES (?, ?, ?)", values)  # fmt: skip
+            cursor.execute(
+                f"INSERT INTO {EXTENSIONS} (first_position, last_position, events) "  # noqa: S608
+                "VALUES (?, ?, ?)",
+                values,
+            )

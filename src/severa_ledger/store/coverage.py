@@ -29,17 +29,23 @@ def check_covered(head: int, last_event: int) -> None:
     if head == last_event:
         return
     if head == 0:
-        reason = (f"no stored event is chained: the events up to position {last_event} have "
-                  "no digests (a store written before the chain, or its digests were "
-                  f"deleted); {RECHAIN}")  # fmt: skip
+        reason = (
+            f"no stored event is chained: the events up to position {last_event} have "
+            "no digests (a store written before the chain, or its digests were "
+            f"deleted); {RECHAIN}"
+        )
     elif head < last_event:
-        reason = (f"the chain ends at position {head} but the log holds events up to position "
-                  f"{last_event}: those after {head} have no digests (written around the "
-                  f"ledger, or their digests were deleted); {RECHAIN}")  # fmt: skip
+        reason = (
+            f"the chain ends at position {head} but the log holds events up to position "
+            f"{last_event}: those after {head} have no digests (written around the "
+            f"ledger, or their digests were deleted); {RECHAIN}"
+        )
     else:
-        reason = (f"the chain ends at position {head} but the log's last event is at position "
-                  f"{last_event}: chained events were deleted; `severa-ledger verify` names "
-                  "the first; restore the log from a backup")  # fmt: skip
+        reason = (
+            f"the chain ends at position {head} but the log's last event is at position "
+            f"{last_event}: chained events were deleted; `severa-ledger verify` names "
+            "the first; restore the log from a backup"
+        )
     raise ChainBrokenError(f"nothing was saved: {reason}")
 
 

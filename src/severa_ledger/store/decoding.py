@@ -33,9 +33,11 @@ Decode = Callable[[Any], Any]
 def _fast(transcoding: Transcoding) -> Decode:
     """Return the function decoding ``transcoding``'s data: the builtin itself when there is one."""
     builtin: dict[type[Transcoding], Decode] = {
-        DateAsISO: date.fromisoformat, DatetimeAsISO: datetime.fromisoformat,
-        DecimalAsStr: Decimal, UUIDAsHex: UUID,
-    }  # fmt: skip
+        DateAsISO: date.fromisoformat,
+        DatetimeAsISO: datetime.fromisoformat,
+        DecimalAsStr: Decimal,
+        UUIDAsHex: UUID,
+    }
     return builtin.get(type(transcoding), transcoding.decode)
 
 
@@ -47,8 +49,10 @@ def _object_hook(decoders: dict[str, Decode]) -> Decode:
             try:
                 decode = decoders[d["_type_"]]
             except KeyError:
-                msg = (f"Data serialized with name '{d['_type_']}' is not deserializable. "
-                       "Please register a custom transcoding for this type.")  # fmt: skip
+                msg = (
+                    f"Data serialized with name '{d['_type_']}' is not deserializable. "
+                    "Please register a custom transcoding for this type."
+                )
                 raise TranscodingNotRegisteredError(msg) from None
             return decode(d["_data_"])
         return d
@@ -177,9 +181,11 @@ class EventDecoder:
                 state, found = self.state_and_texts(stored)
                 texts.update(found)
         except Exception as error:
-            msg = (f"Failed to deserialise state of stored event with topic '{topic}', "
-                   f"originator_id '{originator_id}' and originator_version {version}: "
-                   f"{error}")  # fmt: skip
+            msg = (
+                f"Failed to deserialise state of stored event with topic '{topic}', "
+                f"originator_id '{originator_id}' and originator_version {version}: "
+                f"{error}"
+            )
             raise MapperDeserialisationError(msg) from error
         convert = _find_id_convertor(cls, type(originator_id))  # type: ignore[arg-type]
         state["originator_id"] = convert(originator_id)
@@ -195,5 +201,6 @@ class EventDecoder:
 
     def to_domain_event(self, stored: Any) -> Any:  # noqa: ANN401 -- a StoredEvent or Notification
         """Return the domain event of a stored event or notification (as the mapper does)."""
-        return self.event(stored.topic, stored.originator_id, stored.originator_version,
-                          stored.state)  # fmt: skip
+        return self.event(
+            stored.topic, stored.originator_id, stored.originator_version, stored.state
+        )

@@ -82,8 +82,9 @@ class PostgresChainStore:
 
     def rows_after(self, position: int, limit: int) -> list[ChainRow]:
         """Return rows after ``position``."""
-        return self._select("WHERE notification_id > %s ORDER BY notification_id LIMIT %s",
-                            (position, limit))  # fmt: skip
+        return self._select(
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s", (position, limit)
+        )
 
     def insert(self, rows: Sequence[ChainRow]) -> None:
         """Insert rows, ignoring positions already chained."""
@@ -113,8 +114,10 @@ class PostgresChainStore:
 
     def extensions(self) -> list[Extension]:
         """Return the explicit re-chains."""
-        query = SQL(f"SELECT {EXTENSION_COLUMNS} FROM {{table}} "  # noqa: S608 -- constants
-                    "ORDER BY first_position").format(table=self.extensions_table)  # fmt: skip
+        query = SQL(
+            f"SELECT {EXTENSION_COLUMNS} FROM {{table}} "  # noqa: S608 -- constants
+            "ORDER BY first_position"
+        ).format(table=self.extensions_table)
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(query)
             return [_extension(r) for r in cursor.fetchall()]
@@ -127,8 +130,12 @@ class PostgresChainStore:
 
 def _extension(row: DictRow) -> Extension:
     at = row["chained_at"]
-    return Extension(int(row["first_position"]), int(row["last_position"]), int(row["events"]),
-                     at.isoformat() if at is not None else None)  # fmt: skip
+    return Extension(
+        int(row["first_position"]),
+        int(row["last_position"]),
+        int(row["events"]),
+        at.isoformat() if at is not None else None,
+    )
 
 
 def _insert_extension(curs: Cursor[DictRow], table: Identifier, extension: Extension) -> None:
@@ -175,11 +182,12 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     def _covered_head(self, curs: Cursor[DictRow]) -> str:
         """Return the chain head's digest; raise ChainBrokenError unless it ends the log."""
         curs.execute(
-            SQL("SELECT to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL AS chained, "
-                "(SELECT max(notification_id) FROM {events}) AS last").format(
-                events=self.events_table),
+            SQL(
+                "SELECT to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL AS chained, "
+                "(SELECT max(notification_id) FROM {events}) AS last"
+            ).format(events=self.events_table),
             (self.datastore.schema, TABLE),
-        )  # fmt: skip
+        )
         found = curs.fetchone()
         if found is None or not found["chained"]:
             raise missing_table()
@@ -189,9 +197,10 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
 
     def _head(self, curs: Cursor[DictRow]) -> tuple[int, str]:
         curs.execute(
-            SQL("SELECT notification_id, digest FROM {table} "
-                "ORDER BY notification_id DESC LIMIT 1").format(table=self.chain_table)
-        )  # fmt: skip
+            SQL(
+                "SELECT notification_id, digest FROM {table} ORDER BY notification_id DESC LIMIT 1"
+            ).format(table=self.chain_table)
+        )
         head = curs.fetchone()
         return (int(head["notification_id"]), str(head["digest"])) if head else (0, GENESIS)
 
@@ -205,8 +214,9 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         previous: str | None = self._heads.__dict__.pop("previous", None)
         if ids and previous is not None and len(ids) == len(stored_events):
-            self._insert_rows(curs, list(chain_rows(zip(ids, stored_events, strict=True),
-                                                    previous)))  # fmt: skip
+            self._insert_rows(
+                curs, list(chain_rows(zip(ids, stored_events, strict=True), previous))
+            )
         else:  # pragma: no cover -- eventsourcing returns one id per event
             self._chain(curs)
         return ids
@@ -235,9 +245,11 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         with curs.connection.cursor() as writer:
             writer.executemany(
                 insert,
-                [(r.position, r.originator_id, r.originator_version, r.event_hash, r.digest)
-                 for r in rows],
-            )  # fmt: skip
+                [
+                    (r.position, r.originator_id, r.originator_version, r.event_hash, r.digest)
+                    for r in rows
+                ],
+            )
 
     def _chain(self, curs: Cursor[DictRow]) -> Extension | None:
         """Chain every event after the head, a page at a time; return what was chained."""
@@ -263,10 +275,14 @@ def _pages(
         if not found:
             return
         notes = (
-            (int(r["notification_id"]), StoredEvent(r["originator_id"],
-             r["originator_version"], r["topic"], bytes(r["state"])))
+            (
+                int(r["notification_id"]),
+                StoredEvent(
+                    r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])
+                ),
+            )
             for r in found
-        )  # fmt: skip
+        )
         rows = list(chain_rows(notes, previous))
         yield rows
         previous, last = rows[-1].digest, rows[-1].position

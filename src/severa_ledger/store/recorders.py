@@ -77,8 +77,11 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
 
     def construct_create_table_statements(self) -> list[str]:
         """Create the digests table (and the re-chains' record) with the events table."""
-        return [*super().construct_create_table_statements(), SQLITE_CREATE,
-                SQLITE_CREATE_EXTENSIONS]  # fmt: skip
+        return [
+            *super().construct_create_table_statements(),
+            SQLITE_CREATE,
+            SQLITE_CREATE_EXTENSIONS,
+        ]
 
     def _insert_events(
         self,
@@ -116,8 +119,10 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     def _head(c: SQLiteCursor) -> tuple[int, str]:
         """Return the chain head's position and digest (0 and GENESIS: nothing chained)."""
         try:
-            c.execute(f"SELECT notification_id, digest FROM {TABLE} "  # noqa: S608 -- constants
-                      "ORDER BY notification_id DESC LIMIT 1")  # fmt: skip
+            c.execute(
+                f"SELECT notification_id, digest FROM {TABLE} "  # noqa: S608 -- constants
+                "ORDER BY notification_id DESC LIMIT 1"
+            )
         except sqlite3.OperationalError as error:
             if "no such table" not in str(error):
                 raise
@@ -157,8 +162,11 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             first, total = first or notes[0][0], total + len(notes)
         if not total:
             return None
-        c.execute(f"INSERT INTO {EXTENSIONS} (first_position, last_position, events) "  # noqa: S608
-                  "VALUES (?, ?, ?)", (first, last, total))  # fmt: skip
+        c.execute(
+            f"INSERT INTO {EXTENSIONS} (first_position, last_position, events) "  # noqa: S608
+            "VALUES (?, ?, ?)",
+            (first, last, total),
+        )
         return Extension(first, last, total)
 
     @staticmethod
@@ -169,9 +177,11 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         rows = list(chain_rows(iter(notes), previous))
         c.executemany(
             f"INSERT OR IGNORE INTO {TABLE} ({COLUMNS}) VALUES (?, ?, ?, ?, ?)",  # noqa: S608
-            [(r.position, r.originator_id, r.originator_version, r.event_hash, r.digest)
-             for r in rows],
-        )  # fmt: skip
+            [
+                (r.position, r.originator_id, r.originator_version, r.event_hash, r.digest)
+                for r in rows
+            ],
+        )
         return rows[-1].position, rows[-1].digest
 
 

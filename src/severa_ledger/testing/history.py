@@ -74,11 +74,20 @@ class SubscriptionPlan:
 
     def opening(self) -> Command:
         """Return the command that opens the subscription on its anchor."""
-        return Command("open_subscription", (self.customer,), {
-            "company": self.company, "currency": "NOK", "period_months": self.months,
-            "anchor": self.anchor, "prices": self.prices, "on": self.anchor,
-            "seller": SELLER[self.regime], "regime": self.regime,
-        })  # fmt: skip
+        return Command(
+            "open_subscription",
+            (self.customer,),
+            {
+                "company": self.company,
+                "currency": "NOK",
+                "period_months": self.months,
+                "anchor": self.anchor,
+                "prices": self.prices,
+                "on": self.anchor,
+                "seller": SELLER[self.regime],
+                "regime": self.regime,
+            },
+        )
 
     def model(self) -> ReferenceModel:
         """Return a fresh reference model of this subscription."""

@@ -52,9 +52,10 @@ def check_active_within_licenses(ledger: Ledger, customer: str) -> None:
 def check_preview_is_renewal(ledger: Ledger, preview: Preview) -> None:
     """R28: the renewal invoice of the previewed period has the preview's lines and totals."""
     renewals = [
-        o for o in ledger.orders(preview.customer_number)
+        o
+        for o in ledger.orders(preview.customer_number)
         if o.kind == "renewal" and o.date == preview.order_date
-    ]  # fmt: skip
+    ]
     if not preview.lines:
         if renewals:
             raise AssertionError(f"R28: preview of {preview.customer_number} was empty")

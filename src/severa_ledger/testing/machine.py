@@ -78,11 +78,18 @@ class LedgerMachine(RuleBasedStateMachine):
         regime = self.regimes[regime_index % len(self.regimes)]
         country = "NO" if regime == "in_advance" else None
         customer = f"M{len(self.models) + 1}"
-        plan = SubscriptionPlan(customer, self.today, months, regime, {KIND: Decimal("100.00")},
-                                data.draw(company_details(country=country)))  # fmt: skip
+        plan = SubscriptionPlan(
+            customer,
+            self.today,
+            months,
+            regime,
+            {KIND: Decimal("100.00")},
+            data.draw(company_details(country=country)),
+        )
         command = plan.opening()
-        self.ledger.open_subscription(*command.args, **{**command.kwargs,
-                                                        "proration": self.proration})  # fmt: skip
+        self.ledger.open_subscription(
+            *command.args, **{**command.kwargs, "proration": self.proration}
+        )
         self.models[customer] = plan.model()
         self.regime[customer] = regime
         self.users[customer] = []
@@ -138,13 +145,19 @@ class LedgerMachine(RuleBasedStateMachine):
             self.models[customer].remove(KIND, 1, self.today)
         self.touched(customer)
 
-    @precondition(lambda self: any(r == "in_advance" and self.models[c].cohort is None
-                                   for c, r in self.regime.items()))  # fmt: skip
+    @precondition(
+        lambda self: any(
+            r == "in_advance" and self.models[c].cohort is None for c, r in self.regime.items()
+        )
+    )
     @rule(data=st.data(), later=st.integers(0, 1))
     def migrate(self, data: st.DataObject, later: int) -> None:
         """R21, R22: move a legacy subscription at one of its next period starts."""
-        legacy = [c for c, r in sorted(self.regime.items())
-                  if r == "in_advance" and self.models[c].cohort is None]  # fmt: skip
+        legacy = [
+            c
+            for c, r in sorted(self.regime.items())
+            if r == "in_advance" and self.models[c].cohort is None
+        ]
         customer = data.draw(st.sampled_from(legacy))
         model = self.models[customer]
         cohort = model.period_of(self.today)[1] + timedelta(days=1)
@@ -183,8 +196,12 @@ class LedgerMachine(RuleBasedStateMachine):
         for customer, model in self.models.items():
             counts = self.ledger.license_counts(customer, as_of=self.today)[KIND]
             pending = sum(by_kind.get(KIND, 0) for by_kind in model.pending.values())
-            want = (model.licenses[KIND], len(self.users[customer]), pending,
-                    max(self.free(customer), 0))  # fmt: skip
+            want = (
+                model.licenses[KIND],
+                len(self.users[customer]),
+                pending,
+                max(self.free(customer), 0),
+            )
             got = (counts.licenses, counts.active_users, counts.pending_removal, counts.free)
             if got != want:
                 raise AssertionError(f"{customer} on {self.today}: counts {got}, model {want}")

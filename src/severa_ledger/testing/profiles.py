@@ -21,9 +21,13 @@ def register_profiles(default: str = DEV) -> str:
         DEV, max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
     )
     settings.register_profile(
-        CI, max_examples=100, deadline=None, derandomize=True, print_blob=True,
+        CI,
+        max_examples=100,
+        deadline=None,
+        derandomize=True,
+        print_blob=True,
         suppress_health_check=[HealthCheck.too_slow],
-    )  # fmt: skip
+    )
     chosen = os.environ.get("HYPOTHESIS_PROFILE", default)
     chosen = ALIASES.get(chosen, chosen)
     settings.load_profile(chosen)

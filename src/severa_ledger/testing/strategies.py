@@ -85,16 +85,25 @@ def _with_check_digit(base: str, is_valid: Callable[[str], bool]) -> str | None:
 def _identifier(country: str) -> st.SearchStrategy[str]:
     digits = {"NO": 8, "FI": 7, "SE": 9, "DK": 7}[country]
     first = {"NO": "89", "FI": "0123456789", "SE": "5", "DK": "123456789"}[country]
-    check = {"NO": orgnr.is_valid, "FI": ytunnus.is_valid, "SE": se_orgnr.is_valid,
-             "DK": cvr.is_valid}[country]  # fmt: skip
-    bases = st.tuples(st.sampled_from(first), st.text("0123456789", min_size=digits - 1,
-                                                      max_size=digits - 1))  # fmt: skip
+    check = {
+        "NO": orgnr.is_valid,
+        "FI": ytunnus.is_valid,
+        "SE": se_orgnr.is_valid,
+        "DK": cvr.is_valid,
+    }[country]
+    bases = st.tuples(
+        st.sampled_from(first), st.text("0123456789", min_size=digits - 1, max_size=digits - 1)
+    )
     return bases.map(lambda b: _with_check_digit(b[0] + b[1], check)).filter(bool)  # type: ignore[return-value]
 
 
 def _vat_id(country: str, number: str) -> str:
-    return {"NO": f"NO{number}MVA", "FI": f"FI{number}", "SE": f"SE{number}01",
-            "DK": f"DK{number}"}[country]  # fmt: skip
+    return {
+        "NO": f"NO{number}MVA",
+        "FI": f"FI{number}",
+        "SE": f"SE{number}01",
+        "DK": f"DK{number}",
+    }[country]
 
 
 @st.composite
@@ -214,8 +223,15 @@ def _bill(draw: st.DrawFn, m: _Moment, kind: str) -> Command | None:
     return Command("run_billing", (), {"through": m.day})
 
 
-_ACTIONS = {"buy": _buy, "remove": _remove, "activate": _activate, "deactivate": _deactivate,
-            "price": _price, "migrate": _migrate, "bill": _bill}  # fmt: skip
+_ACTIONS = {
+    "buy": _buy,
+    "remove": _remove,
+    "activate": _activate,
+    "deactivate": _deactivate,
+    "price": _price,
+    "migrate": _migrate,
+    "bill": _bill,
+}
 _WEIGHTED = ["buy", "buy", "remove", "activate", "deactivate", "price", "migrate", "bill"]
 
 

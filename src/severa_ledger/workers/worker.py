@@ -78,8 +78,9 @@ def _answer(sent: BinaryIO, reply: tuple[str, object]) -> None:
     try:
         data = pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as error:  # noqa: BLE001 -- an exception (or result) that does not pickle
-        unsent = WorkerError(f"a billing worker could not send its answer (a "
-                             f"{type(reply[1]).__name__}): {error}")  # fmt: skip
+        unsent = WorkerError(
+            f"a billing worker could not send its answer (a {type(reply[1]).__name__}): {error}"
+        )
         data = pickle.dumps(("error", unsent), protocol=pickle.HIGHEST_PROTOCOL)
     try:
         sent.write(data)
