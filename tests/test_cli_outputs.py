@@ -67,7 +67,7 @@ def test_an_existing_file_is_kept_unless_force_is_given(
     code, _, err = run(capsys, "--db", url, "invoice", "VSOY-000007", "--format", "ubl",
                        "-o", str(target))  # fmt: skip
     assert code == 2
-    assert f"{target} exists" in err
+    assert f"{target} already exists" in err
     assert target.read_bytes() == b"my notes"
     code, _, _ = run(capsys, "--db", url, "invoice", "VSOY-000007", "--format", "ubl",
                      "-o", str(target), "--force")  # fmt: skip
@@ -109,7 +109,7 @@ def test_a_refused_output_records_nothing(
     code, _, err = run(capsys, "--db", url, "documents", "--from", "2025-06-01", "--to",
                        "2025-06-30", "-o", str(folder))  # fmt: skip
     assert code == 2
-    assert "VSOY-000007.pdf exists" in err
+    assert "VSOY-000007.pdf already exists" in err
     assert sorted(p.name for p in folder.iterdir()) == ["VSOY-000007.pdf"]
     assert (folder / "VSOY-000007.pdf").read_bytes() == b"kept"
     with Ledger.open(url, create=False) as ledger:

@@ -11,8 +11,8 @@ from rich.table import Table
 from severa_ledger.cli import render
 from severa_ledger.cli.handlers import emit
 from severa_ledger.cli.options import FORMATS, Subcommands, add_command, iso_date_arg
-from severa_ledger.cli.output import checked_output, store_files, write_output
-from severa_ledger.domain.errors import InvalidValueError
+from severa_ledger.cli.output import check_not_store, checked_output, store_files, write_output
+from severa_ledger.domain.errors import InvalidValueError, OutputExistsError
 from severa_ledger.domain.language import LANGUAGES
 from severa_ledger.ledger.documents import DOCUMENT_FORMATS
 from severa_ledger.ledger.ledger import Ledger
@@ -75,12 +75,18 @@ def cmd_documents(ledger: Ledger, args: argparse.Namespace) -> None:
     """Write every invoice and credit note issued in a period into a folder, named by number."""
     formats = tuple(name.strip() for name in args.formats.split(",") if name.strip())
     folder, store = Path(args.folder), store_files(args.db)
+    check_not_store(folder, store)
     planned = ledger.export_documents(
         folder, start=args.since, end=args.until, customer_number=args.customer,
         formats=formats, dry_run=True,
     )  # fmt: skip
     for doc in planned:
-        checked_output(doc.path, force=args.force, store=store)
+        check_not_store(doc.path, store)
+    for doc in planned:
+        if doc.path.exists() and not args.force:
+            raise OutputExistsError(
+                f"{doc.path} already exists: choose another folder, or --force overwrites them"
+            )
     written = ledger.export_documents(
         folder, start=args.since, end=args.until, customer_number=args.customer, formats=formats
     )

@@ -147,11 +147,11 @@ def _demo_output(ledger: Ledger, report: BillingReport) -> tuple[object, list[ob
 
 def cmd_init(ledger: Ledger, args: argparse.Namespace) -> None:
     """Create an empty store at ``--db`` (main opens it creating); say whether it was new."""
-    where = args.db or "the default store"
+    where = args.where
     if args.existed is None:
         message = f"the ledger at {where} is ready (its tables created if they were missing)"
     elif args.existed:
-        message = f"a ledger already exists at {where}; nothing was changed"
+        message = f"a ledger already exists at {where}: nothing was changed"
     else:
         message = f"created an empty ledger at {where}"
     emit(args, {"store": where, "created": args.existed is False,

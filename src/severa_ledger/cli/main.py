@@ -59,7 +59,7 @@ from severa_ledger.domain.errors import (
 from severa_ledger.domain.rulebook import rule_cited, rule_hint
 from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.store.environment import environment
-from severa_ledger.store.opening import store_exists
+from severa_ledger.store.opening import store_exists, store_place
 
 DONE, PROBLEM_FOUND, BAD_INPUT, REFUSED, STORE_UNUSABLE, INTERRUPTED = 0, 1, 2, 3, 4, 130
 INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE
@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         args = _parsed(argv)
         creates = args.command in CREATING_COMMANDS
         if creates:
-            args.existed = store_exists(environment(args.db, None))
+            env = environment(args.db, None)
+            args.existed, args.where = store_exists(env), store_place(env)
         with Ledger.open(args.db, create=creates) as ledger:
             code = args.handler(ledger, args)
     except KeyboardInterrupt:

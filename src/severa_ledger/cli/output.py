@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from severa_ledger.domain.errors import OutputExistsError, OutputIsStoreError
+from severa_ledger.domain.errors import InvalidValueError, OutputExistsError, OutputIsStoreError
 from severa_ledger.store.environment import environment, sqlite_file
 
 #: The files SQLite keeps beside a database.
@@ -44,15 +44,25 @@ def _is_store(path: Path, store: Iterable[Path]) -> bool:
     return False
 
 
+def check_not_store(path: Path, store: Iterable[Path]) -> None:
+    """Refuse ``path`` if it names the store in use or a file SQLite keeps beside it."""
+    files = list(store)
+    if _is_store(path, files):
+        raise OutputIsStoreError(
+            f"{path} is the store in use ({files[0]}): an output never overwrites the store, "
+            "not even with --force; choose another path"
+        )
+
+
 def checked_output(path: Path, *, force: bool, store: Iterable[Path]) -> Path:
     """Return ``path`` if a command may write it (module docstring), else raise."""
-    if _is_store(path, list(store)):
-        raise OutputIsStoreError(
-            f"{path} is the store in use: an output never overwrites it (--force or not); "
-            "name another file"
-        )
+    check_not_store(path, store)
     if path.exists() and not force:
-        raise OutputExistsError(f"{path} exists: name another file, or add --force to overwrite it")
+        raise OutputExistsError(
+            f"{path} already exists: choose another path, or --force overwrites it"
+        )
+    if not path.parent.is_dir():
+        raise InvalidValueError(f"{path}: the folder {path.parent} does not exist")
     return path
 
 
@@ -61,6 +71,14 @@ def new_file_mode() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+def kept_mode(path: Path) -> int:
+    """Return the mode ``path`` keeps when overwritten, or a new file's (``new_file_mode``)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return new_file_mode()
 
 
 @contextlib.contextmanager
@@ -72,7 +90,7 @@ def atomic_output(path: Path, mode: str = "wb", **options: str) -> Iterator[IO[A
             yield stream
             stream.flush()
             os.fsync(stream.fileno())
-        Path(temporary).chmod(new_file_mode())
+        Path(temporary).chmod(kept_mode(path))
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -168,10 +168,19 @@ def write_whole(path: Path, data: bytes) -> None:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        mask = os.umask(0o022)
-        os.umask(mask)
-        Path(temporary).chmod(0o666 & ~mask)  # as a new file gets it, not mkstemp's 0600
+        Path(temporary).chmod(_mode_for(path))  # as open() would: not mkstemp's 0600
+
         Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """Return the mode of the file ``path`` replaces, or the one the umask gives a new file."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return 0o666 & ~mask

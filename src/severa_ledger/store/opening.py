@@ -20,9 +20,23 @@ def missing_file(env: Mapping[str, str]) -> StoreUnavailableError | None:
     if path is None or path.exists():
         return None
     return StoreUnavailableError(
-        f"no store at {path}: the file does not exist (nothing was created); create one "
-        f"with `severa-ledger --db sqlite:///{path} init`"
+        f"no store at {path}: the file does not exist (nothing was created; "
+        "`severa-ledger init` creates an empty one)"
     )
+
+
+def store_place(env: Mapping[str, str]) -> str:
+    """Return where a store is, as messages name it: its file, or its schema and server."""
+    path = sqlite_file(env)
+    if path is not None:
+        return str(path)
+    if "POSTGRES_HOST" in env:
+        schema = env.get("POSTGRES_SCHEMA", "public")
+        return (
+            f"schema {schema!r} of database {env['POSTGRES_DBNAME']!r} "
+            f"(PostgreSQL at {env['POSTGRES_HOST']}:{env['POSTGRES_PORT']})"
+        )
+    return "memory://"
 
 
 def store_exists(env: Mapping[str, str]) -> bool | None:
