@@ -191,8 +191,10 @@ def apply_commands(ledger: Ledger, text: str, progress: Progress | None = None) 
     lines = parse_commands(ledger, text)
     calls: list[Callable[[], object]] = [line.run for line in lines]
     if progress is not None:
-        calls = [functools.partial(_told, line.run, progress, done, len(lines))
-                 for done, line in enumerate(lines, start=1)]  # fmt: skip
+        calls = [
+            functools.partial(_told, line.run, progress, done, len(lines))
+            for done, line in enumerate(lines, start=1)
+        ]
     events = ledger.run_batch(calls)
     return ApplyReport(lines=len(lines), events=events)
 

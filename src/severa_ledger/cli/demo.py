@@ -44,17 +44,27 @@ TERMS = "Visma Solutions Oy terms of service 2025"
 
 def _norwegian(name: str, org_number: str, street: str, postcode: str, city: str) -> CompanyDetails:
     return CompanyDetails(
-        legal_name=name, org_number=org_number, country="NO", street=street,
-        postcode=postcode, city=city, invoice_email=f"faktura@{org_number}.example.no",
-    )  # fmt: skip
+        legal_name=name,
+        org_number=org_number,
+        country="NO",
+        street=street,
+        postcode=postcode,
+        city=city,
+        invoice_email=f"faktura@{org_number}.example.no",
+    )
 
 
 def _open_legacy(ledger: Ledger, customer: str, company: CompanyDetails, anchor: date) -> None:
     """Open a quarterly NOK subscription on the legacy seller, in advance (R20)."""
     ledger.open_subscription(
-        customer, company=company, currency="NOK", period_months=3, anchor=anchor,
-        prices=NOK_PRICES, on=anchor,
-    )  # fmt: skip
+        customer,
+        company=company,
+        currency="NOK",
+        period_months=3,
+        anchor=anchor,
+        prices=NOK_PRICES,
+        on=anchor,
+    )
 
 
 def _users(ledger: Ledger, customer: str, users: list[str], on: date) -> None:
@@ -96,15 +106,25 @@ def _cohort_june_history(ledger: Ledger) -> None:
 def _finnish_buyer(ledger: Ledger) -> None:
     """Record a Finnish buyer on the new seller, monthly, in EUR (R27: 25.5 %, S)."""
     company = CompanyDetails(
-        legal_name="Saimaa Softworks Oy", org_number="3123456-3", country="FI",
-        street="Kauppakatu 20", postcode="53100", city="Lappeenranta",
+        legal_name="Saimaa Softworks Oy",
+        org_number="3123456-3",
+        country="FI",
+        street="Kauppakatu 20",
+        postcode="53100",
+        city="Lappeenranta",
         invoice_email="laskut@saimaa-softworks.example.fi",
-    )  # fmt: skip
+    )
     ledger.open_subscription(
-        "2001", company=company, currency="EUR", period_months=1, anchor=date(2025, 3, 1),
-        prices={"user": Decimal("15.00")}, seller=NEW_SELLER, regime="after_start",
+        "2001",
+        company=company,
+        currency="EUR",
+        period_months=1,
+        anchor=date(2025, 3, 1),
+        prices={"user": Decimal("15.00")},
+        seller=NEW_SELLER,
+        regime="after_start",
         on=date(2025, 3, 1),
-    )  # fmt: skip
+    )
     ledger.buy_licenses("2001", "user", 5, on=date(2025, 3, 3))
     _users(ledger, "2001", ["aino", "eero", "helmi", "veikko"], date(2025, 3, 3))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from severa_ledger.cli import render
+from severa_ledger.cli import render_invoices
 from severa_ledger.cli.handlers import emit
 from severa_ledger.cli.options import FORMATS, Subcommands, add_command, iso_date_arg
 from severa_ledger.cli.output import check_not_store, checked_output, store_files, write_output
@@ -43,7 +43,7 @@ def cmd_invoice(ledger: Ledger, args: argparse.Namespace) -> None:
         _deliver(args, ledger.invoice_pdf(args.number, language=args.language))
     else:
         view = ledger.invoice(args.number, as_of=args.as_of, known_at=args.known_at)
-        emit(args, view, *render.invoice_renderables(view))
+        emit(args, view, *render_invoices.invoice_renderables(view))
 
 
 def cmd_order(ledger: Ledger, args: argparse.Namespace) -> None:
@@ -58,16 +58,23 @@ def cmd_order(ledger: Ledger, args: argparse.Namespace) -> None:
 def _order_table(order: OrderView) -> Table:
     cur = order.currency
     billed = f"invoice {order.invoice_number}" if order.invoice_number else "not invoiced yet"
-    title = (f"Order confirmation {order.customer_number}-{order.sequence}: {order.kind}, "
-             f"{order.date.isoformat()}, {order.seller}, {billed}")  # fmt: skip
+    title = (
+        f"Order confirmation {order.customer_number}-{order.sequence}: {order.kind}, "
+        f"{order.date.isoformat()}, {order.seller}, {billed}"
+    )
     table = Table(title=title, title_justify="left")
     for name in ("description (period)", "quantity", "unit", f"unit price {cur}", f"amount {cur}"):
         table.add_column(
             name, justify="left" if name.startswith("d") or name == "unit" else "right"
         )
     for line in order.lines:
-        table.add_row(render.described(line), str(line.quantity), line.unit, str(line.unit_price),
-                      str(line.amount))  # fmt: skip
+        table.add_row(
+            render_invoices.described(line),
+            str(line.quantity),
+            line.unit,
+            str(line.unit_price),
+            str(line.amount),
+        )
     return table
 
 
@@ -77,9 +84,13 @@ def cmd_documents(ledger: Ledger, args: argparse.Namespace) -> None:
     folder, store = Path(args.folder), store_files(args.db)
     check_not_store(folder, store)
     planned = ledger.export_documents(
-        folder, start=args.since, end=args.until, customer_number=args.customer,
-        formats=formats, dry_run=True,
-    )  # fmt: skip
+        folder,
+        start=args.since,
+        end=args.until,
+        customer_number=args.customer,
+        formats=formats,
+        dry_run=True,
+    )
     for doc in planned:
         check_not_store(doc.path, store)
     for doc in planned:
@@ -97,45 +108,93 @@ def cmd_documents(ledger: Ledger, args: argparse.Namespace) -> None:
 
 def force_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--force``: overwrite an output file that exists (never the store in use)."""
-    parser.add_argument("--force", action="store_true",
-                        help="overwrite files that exist (never the store in use)")  # fmt: skip
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite files that exist (never the store in use)"
+    )
 
 
 def _output(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--output", metavar="FILE", default=None,
-                        help="write the document to FILE (default: standard output)")  # fmt: skip
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        default=None,
+        help="write the document to FILE (default: standard output)",
+    )
     force_option(parser)
-    parser.add_argument("--language", choices=LANGUAGES, default=None,
-                        help="the PDF's language (default: the buyer's country's)")  # fmt: skip
+    parser.add_argument(
+        "--language",
+        choices=LANGUAGES,
+        default=None,
+        help="the PDF's language (default: the buyer's country's)",
+    )
 
 
 def add_document_commands(commands: Subcommands) -> argparse.ArgumentParser:
     """Add invoice (with ubl and pdf), order and documents; return invoice's parser."""
-    invoice = add_command(commands, "invoice", cmd_invoice, "show one invoice, or its EHF or PDF",
-                          examples=("invoice VSOY-000007",
-                                    "invoice VSOY-000007 --format ubl -o VSOY-000007.xml",
-                                    "invoice VSOY-000007 --format pdf --language en -o x.pdf"),
-                          formats=INVOICE_FORMATS)  # fmt: skip
+    invoice = add_command(
+        commands,
+        "invoice",
+        cmd_invoice,
+        "show one invoice, or its EHF or PDF",
+        examples=(
+            "invoice VSOY-000007",
+            "invoice VSOY-000007 --format ubl -o VSOY-000007.xml",
+            "invoice VSOY-000007 --format pdf --language en -o x.pdf",
+        ),
+        formats=INVOICE_FORMATS,
+    )
     invoice.add_argument("number", metavar="NUMBER")
     _output(invoice)
-    order = add_command(commands, "order", cmd_order, "show one order confirmation, or its PDF",
-                        examples=("order 1002 7", "order 1002 7 --format pdf -o order.pdf"),
-                        formats=ORDER_FORMATS)  # fmt: skip
+    order = add_command(
+        commands,
+        "order",
+        cmd_order,
+        "show one order confirmation, or its PDF",
+        examples=("order 1002 7", "order 1002 7 --format pdf -o order.pdf"),
+        formats=ORDER_FORMATS,
+    )
     order.add_argument("customer", metavar="CUSTOMER")
     order.add_argument("sequence", metavar="SEQUENCE", type=int)
     _output(order)
     example = "documents --from 2025-06-01 --to 2025-06-30 -o out"
-    folder = add_command(commands, "documents", cmd_documents,
-                         "write a period's invoices and credit notes as EHF XML and PDF",
-                         examples=(example,))  # fmt: skip
-    folder.add_argument("--from", dest="since", type=iso_date_arg, required=True, metavar="DATE",
-                        help="first issue date")  # fmt: skip
-    folder.add_argument("--to", dest="until", type=iso_date_arg, required=True, metavar="DATE",
-                        help="last issue date")  # fmt: skip
-    folder.add_argument("-o", "--output", dest="folder", required=True, metavar="FOLDER",
-                        help="the folder to write into (created if missing)")  # fmt: skip
+    folder = add_command(
+        commands,
+        "documents",
+        cmd_documents,
+        "write a period's invoices and credit notes as EHF XML and PDF",
+        examples=(example,),
+    )
+    folder.add_argument(
+        "--from",
+        dest="since",
+        type=iso_date_arg,
+        required=True,
+        metavar="DATE",
+        help="first issue date",
+    )
+    folder.add_argument(
+        "--to",
+        dest="until",
+        type=iso_date_arg,
+        required=True,
+        metavar="DATE",
+        help="last issue date",
+    )
+    folder.add_argument(
+        "-o",
+        "--output",
+        dest="folder",
+        required=True,
+        metavar="FOLDER",
+        help="the folder to write into (created if missing)",
+    )
     folder.add_argument("--customer", default=None, metavar="CUSTOMER", help="one customer only")
     force_option(folder)
-    folder.add_argument("--formats", default=",".join(DOCUMENT_FORMATS), metavar="LIST",
-                        help="which documents: ubl, pdf or both (default: ubl,pdf)")  # fmt: skip
+    folder.add_argument(
+        "--formats",
+        default=",".join(DOCUMENT_FORMATS),
+        metavar="LIST",
+        help="which documents: ubl, pdf or both (default: ubl,pdf)",
+    )
     return invoice

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 from severa_ledger.audit.chain import Seal
-from severa_ledger.cli import output, render, render_audit, render_projections
+from severa_ledger.cli import (
+    output,
+    render,
+    render_audit,
+    render_invoices,
+    render_projections,
+    rich_pieces,
+)
 from severa_ledger.cli.commands_file import apply_commands, check_commands
 from severa_ledger.cli.demo import load_demo, seed_addition_invoice
 from severa_ledger.cli.progress import progress_bar
@@ -37,7 +44,7 @@ def emit(args: argparse.Namespace, document: object, *renderables: object) -> No
     if args.format == "json":
         print(render.to_json(document))
         return
-    console = render.console()
+    console = rich_pieces.console()
     for renderable in renderables:
         console.print(renderable)
 
@@ -105,11 +112,12 @@ def cmd_preview(ledger: Ledger, args: argparse.Namespace) -> None:
 def _filtered(views: Iterable[InvoiceView], args: argparse.Namespace) -> list[InvoiceView]:
     """Return the invoices with the status and issue dates asked for, at most ``--limit``."""
     kept = (
-        v for v in views
+        v
+        for v in views
         if (args.status is None or v.status == args.status)
         and (args.since is None or v.issue_date >= args.since)
         and (args.until is None or v.issue_date <= args.until)
-    )  # fmt: skip
+    )
     return list(itertools.islice(kept, args.limit))
 
 
@@ -122,16 +130,18 @@ def cmd_invoices(ledger: Ledger, args: argparse.Namespace) -> None:
     customer = args.customer_option or args.customer
     views = _filtered(ledger.invoices(customer, as_of=args.as_of, known_at=args.known_at), args)
     if args.format == "csv":
-        render.write_invoices_csv(views, sys.stdout)
+        render_invoices.write_invoices_csv(views, sys.stdout)
         return
     if args.format == "json":
-        emit(args, [render.invoice_row(v) for v in views])
+        emit(args, [render_invoices.invoice_row(v) for v in views])
         return
     shown = views if args.limit is not None else views[:TABLE_ROWS]
-    emit(args, None, render.invoices_table(shown, args.as_of))
+    emit(args, None, render_invoices.invoices_table(shown, args.as_of))
     if len(shown) < len(views):
-        print(f"showing the first {len(shown):,} of {len(views):,} invoices: --limit N, "
-              "a filter (--customer, --status, --from, --to) or --format csv for all")  # fmt: skip
+        print(
+            f"showing the first {len(shown):,} of {len(views):,} invoices: --limit N, "
+            "a filter (--customer, --status, --from, --to) or --format csv for all"
+        )
 
 
 def _demo_output(ledger: Ledger, report: BillingReport) -> tuple[object, list[object]]:
@@ -154,8 +164,15 @@ def cmd_init(ledger: Ledger, args: argparse.Namespace) -> None:
         message = f"a ledger already exists at {where}: nothing was changed"
     else:
         message = f"created an empty ledger at {where}"
-    emit(args, {"store": where, "created": args.existed is False,
-                "subscriptions": len(ledger.customers())}, message)  # fmt: skip
+    emit(
+        args,
+        {
+            "store": where,
+            "created": args.existed is False,
+            "subscriptions": len(ledger.customers()),
+        },
+        message,
+    )
 
 
 def cmd_demo(ledger: Ledger, args: argparse.Namespace) -> None:
@@ -189,11 +206,14 @@ def cmd_seal(ledger: Ledger, args: argparse.Namespace) -> None:
     """Print the chain's head (JSON by default), to keep outside the database."""
     if args.extend:
         chained = ledger.extend_chain()
-        print(f"re-chained {chained} events that no digest covered (recorded; verify "
-              "lists every re-chain)", file=sys.stderr)  # fmt: skip
+        print(
+            f"re-chained {chained} events that no digest covered (recorded; verify "
+            "lists every re-chain)",
+            file=sys.stderr,
+        )
     seal = ledger.seal()
     if args.format == "table":
-        render.console().print(render_audit.seal_table(seal))
+        rich_pieces.console().print(render_audit.seal_table(seal))
         return
     print(seal.to_json())
 
@@ -221,9 +241,12 @@ def cmd_export(ledger: Ledger, args: argparse.Namespace) -> None:
 
 def _folded(ledger: Ledger, args: argparse.Namespace, action: str, events: int) -> None:
     statuses = ledger.read_models.status()
-    emit(args, {"action": action, "events": events, "projections": statuses},
-          render_projections.folded_summary(action, events),
-          render_projections.projections_table(statuses))  # fmt: skip
+    emit(
+        args,
+        {"action": action, "events": events, "projections": statuses},
+        render_projections.folded_summary(action, events),
+        render_projections.projections_table(statuses),
+    )
 
 
 def cmd_projections_status(ledger: Ledger, args: argparse.Namespace) -> None:

@@ -99,8 +99,14 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader (e.g. `head`) stopped: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return DONE
-    except (LedgerError, PersistenceError, MapperDeserialisationError, sqlite3.Error,
-            OSError, UnicodeDecodeError) as error:  # fmt: skip
+    except (
+        LedgerError,
+        PersistenceError,
+        MapperDeserialisationError,
+        sqlite3.Error,
+        OSError,
+        UnicodeDecodeError,
+    ) as error:
         return _report(error, json_errors=getattr(args, "format", None) == "json")
     except Exception as error:  # a bug of ours: one line, never a traceback  # noqa: BLE001
         return _internal(error, json_errors=getattr(args, "format", None) == "json")
@@ -116,8 +122,12 @@ def _internal(error: Exception, *, json_errors: bool) -> int:
         f"SEVERA_LEDGER_DEBUG=1 shows the traceback): {type(error).__name__}: {error}"
     )
     if json_errors:
-        document = {"error": type(error).__name__, "message": message, "rule": None,
-                    "exit": INTERNAL_ERROR}  # fmt: skip
+        document = {
+            "error": type(error).__name__,
+            "message": message,
+            "rule": None,
+            "exit": INTERNAL_ERROR,
+        }
         print(json.dumps(document, ensure_ascii=False), file=sys.stderr)
     else:
         print(f"error: {message}", file=sys.stderr)

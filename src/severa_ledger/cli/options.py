@@ -43,11 +43,19 @@ def add_command(
     """Add subcommand ``name`` with ``--db``, ``--format`` and examples in its help."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="store URL")
-    common.add_argument("--format", choices=formats, default=default_format,
-                        help=f"output format (default: {default_format})")  # fmt: skip
+    common.add_argument(
+        "--format",
+        choices=formats,
+        default=default_format,
+        help=f"output format (default: {default_format})",
+    )
     parser = commands.add_parser(
-        name, parents=[common], help=help_text, description=help_text,
-        epilog=epilog(*examples), formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+        name,
+        parents=[common],
+        help=help_text,
+        description=help_text,
+        epilog=epilog(*examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.set_defaults(handler=handler)
     return parser

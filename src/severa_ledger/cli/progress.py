@@ -27,8 +27,12 @@ def progress_bar(description: str) -> Iterator[Callback | None]:
     if not on_terminal():
         yield None
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())  # fmt: skip
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task(description, total=None)
 

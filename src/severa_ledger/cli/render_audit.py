@@ -34,14 +34,19 @@ def write_events_csv(records: Iterable[Mapping[str, object]], stream: TextIO) ->
 
 def seal_table(seal: Seal) -> Table:
     """Return the seal's fields as a two-column table (``seal --format table``)."""
-    table = Table(title="Seal: keep it apart; verify --seal checks the log extends it",
-                  title_justify="left")  # fmt: skip
+    table = Table(
+        title="Seal: keep it apart; verify --seal checks the log extends it", title_justify="left"
+    )
     table.add_column("field")
     table.add_column("value")
     when = seal.recorded_at.isoformat() if seal.recorded_at else "-"
-    for field, value in (("chain", seal.chain), ("position", f"{seal.position}"),
-                         ("events", f"{seal.events}"), ("recorded at", when),
-                         ("digest", seal.digest)):  # fmt: skip
+    for field, value in (
+        ("chain", seal.chain),
+        ("position", f"{seal.position}"),
+        ("events", f"{seal.events}"),
+        ("recorded at", when),
+        ("digest", seal.digest),
+    ):
         table.add_row(field, value)
     return table
 
@@ -62,15 +67,18 @@ def verdict(report: VerifyReport) -> str:
         return f"verified: {checked}; the log is intact{sealed}"
     problems = []
     if chain.problem is not None:
-        problems.append(f"the log does not match its chain ({chain.problem.kind} at "
-                        f"{chain.problem.position})")  # fmt: skip
+        problems.append(
+            f"the log does not match its chain ({chain.problem.kind} at {chain.problem.position})"
+        )
     if derived.findings:
         count = len(derived.findings)
         problems.append(f"{count} document{' does' if count == 1 else 's do'} not re-derive")
     if report.unknown_events:
         count = len(report.unknown_events)
-        problems.append(f"{count} stored event{' has' if count == 1 else 's have'} an unknown "
-                        f"type (first at {report.unknown_events[0].position})")  # fmt: skip
+        problems.append(
+            f"{count} stored event{' has' if count == 1 else 's have'} an unknown "
+            f"type (first at {report.unknown_events[0].position})"
+        )
     if models is not None and not models.ok:
         problems.append(f"read-model rows differ from the events ({_remedy(report)})")
     return f"NOT verified: {' and '.join(problems)}; {checked}"
@@ -81,8 +89,9 @@ def verify_renderables(report: VerifyReport) -> list[object]:
     shown: list[object] = [verdict(report)]
     problem = report.chain.problem
     if problem is not None:
-        table = Table(title="First place the stored log no longer matches its chain",
-                      title_justify="left")  # fmt: skip
+        table = Table(
+            title="First place the stored log no longer matches its chain", title_justify="left"
+        )
         for column in ("position", "kind", "what"):
             table.add_column(column)
         table.add_row(str(problem.position), problem.kind, problem.message)
@@ -101,13 +110,16 @@ def verify_renderables(report: VerifyReport) -> list[object]:
 def _unknown_events(report: VerifyReport) -> list[object]:
     if not report.unknown_events:
         return []
-    table = Table(title="Stored events of an unknown type (no event class has their topic)",
-                  title_justify="left")  # fmt: skip
+    table = Table(
+        title="Stored events of an unknown type (no event class has their topic)",
+        title_justify="left",
+    )
     for column in ("position", "topic", "aggregate", "version"):
         table.add_column(column)
     for event in report.unknown_events:
-        table.add_row(str(event.position), event.topic, event.originator_id,
-                      str(event.originator_version))  # fmt: skip
+        table.add_row(
+            str(event.position), event.topic, event.originator_id, str(event.originator_version)
+        )
     return [table]
 
 
@@ -115,8 +127,10 @@ def _read_models(report: VerifyReport) -> list[object]:
     models = report.read_models
     if models is None or models.ok:
         return []
-    table = Table(title=f"Read-model rows that differ from the events ({_remedy(report)})",
-                  title_justify="left")  # fmt: skip
+    table = Table(
+        title=f"Read-model rows that differ from the events ({_remedy(report)})",
+        title_justify="left",
+    )
     for column in ("read model", "table", "key", "difference"):
         table.add_column(column)
     for finding in models.findings:
@@ -130,18 +144,22 @@ def _remedy(report: VerifyReport) -> str:
     commands = "; ".join(f"`severa-ledger projections rebuild {name}`" for name in names)
     if report.chain.ok and not report.unknown_events:
         return f"fixed by {commands}, which folds them again from the log"
-    return (f"the log itself is not sound (above): restore it before {commands}, "
-            "or the rebuild folds what was changed in it")  # fmt: skip
+    return (
+        f"the log itself is not sound (above): restore it before {commands}, "
+        "or the rebuild folds what was changed in it"
+    )
 
 
 def _extensions(report: VerifyReport) -> list[object]:
     if not report.chain.extensions:
         return []
-    table = Table(title="Events chained after the fact (explicit re-chains)",
-                  title_justify="left")  # fmt: skip
+    table = Table(title="Events chained after the fact (explicit re-chains)", title_justify="left")
     for column in ("positions", "events", "re-chained at"):
         table.add_column(column)
     for extension in report.chain.extensions:
-        table.add_row(f"{extension.first} to {extension.last}", str(extension.events),
-                      extension.chained_at or "-")  # fmt: skip
+        table.add_row(
+            f"{extension.first} to {extension.last}",
+            str(extension.events),
+            extension.chained_at or "-",
+        )
     return [table]

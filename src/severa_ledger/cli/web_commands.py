@@ -45,16 +45,27 @@ def cmd_serve(ledger: Ledger, args: argparse.Namespace) -> int:
 
         from severa_ledger.web.app import create_app  # noqa: PLC0415 -- needs fastapi
     except ImportError as error:
-        sys.stderr.write(f"error: serve needs the web extra ({error.name} is not installed): "
-                         f"{WEB_EXTRA}\n")  # fmt: skip
+        sys.stderr.write(
+            f"error: serve needs the web extra ({error.name} is not installed): {WEB_EXTRA}\n"
+        )
         return BAD_INPUT
     keys, url = _keys(args), store_url(args)
     settings = WebSettings.from_environ(os.environ)
     pinned = args.today
-    app = create_app(ledger, keys, secret=session_secret(url), settings=settings,
-                     today=(lambda: pinned) if pinned else date.today)  # fmt: skip
-    config = uvicorn.Config(app, host=args.host, port=args.port, proxy_headers=True,
-                            forwarded_allow_ips=args.forwarded_allow_ips)  # fmt: skip
+    app = create_app(
+        ledger,
+        keys,
+        secret=session_secret(url),
+        settings=settings,
+        today=(lambda: pinned) if pinned else date.today,
+    )
+    config = uvicorn.Config(
+        app,
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+    )
     uvicorn.Server(config).run()
     return 0
 
@@ -68,8 +79,12 @@ def cmd_keys_create(ledger: Ledger, args: argparse.Namespace) -> None:
         customer_number=args.customer, label=label, now=datetime.now(UTC)
     )
     scope = principal.customer_number or "operator"
-    document = {"key_id": principal.key_id, "customer_number": principal.customer_number,
-                "label": label, "key": key}  # fmt: skip
+    document = {
+        "key_id": principal.key_id,
+        "customer_number": principal.customer_number,
+        "label": label,
+        "key": key,
+    }
     emit(args, document, f"key {principal.key_id} for {scope} (shown once, keep it secret):", key)
 
 
@@ -81,8 +96,13 @@ def cmd_keys_list(_: Ledger, args: argparse.Namespace) -> None:
         table.add_column(column)
     for info in found:
         revoked = info.revoked_at.isoformat(timespec="seconds") if info.revoked_at else ""
-        table.add_row(info.key_id, info.customer_number or "operator", info.label,
-                      info.created_at.isoformat(timespec="seconds"), revoked)  # fmt: skip
+        table.add_row(
+            info.key_id,
+            info.customer_number or "operator",
+            info.label,
+            info.created_at.isoformat(timespec="seconds"),
+            revoked,
+        )
     emit(args, found, table)
 
 
@@ -99,47 +119,82 @@ def cmd_keys_login_link(ledger: Ledger, args: argparse.Namespace) -> None:
     token, link_of = _keys(args).issue_login_link(args.customer, now=now, ttl=LOGIN_LINK_TTL)
     link = f"{args.base_url.rstrip('/')}/login/{token}"
     expires = (now + LOGIN_LINK_TTL).isoformat(timespec="seconds")
-    document = {"customer_number": args.customer, "link_id": link_of.key_id, "url": link,
-                "expires_at": expires}  # fmt: skip
+    document = {
+        "customer_number": args.customer,
+        "link_id": link_of.key_id,
+        "url": link,
+        "expires_at": expires,
+    }
     emit(args, document, f"one-time login link for {args.customer}, valid until {expires}:", link)
 
 
 def add_web_commands(commands: Subcommands) -> None:
     """Add ``serve`` and ``keys`` to the command line."""
-    serve = add_command(commands, "serve", cmd_serve,
-                        "the Subscription Management web app and JSON API",
-                        examples=("serve", "serve --host 0.0.0.0 --port 8080",
-                                  "serve --today 2025-06-05"))  # fmt: skip
+    serve = add_command(
+        commands,
+        "serve",
+        cmd_serve,
+        "the Subscription Management web app and JSON API",
+        examples=("serve", "serve --host 0.0.0.0 --port 8080", "serve --today 2025-06-05"),
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    serve.add_argument("--forwarded-allow-ips", default=None, metavar="IPS",
-                       help="reverse proxies trusted for X-Forwarded-* headers (default: "
-                       "$FORWARDED_ALLOW_IPS or 127.0.0.1; docs/web.md)")  # fmt: skip
-    serve.add_argument("--today", type=iso_date_arg, default=None, metavar="DATE",
-                       help="the business date of every request, for demos and training "
-                       "(default: the server's clock)")  # fmt: skip
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="IPS",
+        help="reverse proxies trusted for X-Forwarded-* headers (default: "
+        "$FORWARDED_ALLOW_IPS or 127.0.0.1; docs/web.md)",
+    )
+    serve.add_argument(
+        "--today",
+        type=iso_date_arg,
+        default=None,
+        metavar="DATE",
+        help="the business date of every request, for demos and training "
+        "(default: the server's clock)",
+    )
     group = commands.add_parser(
-        "keys", help="API keys and login links (docs/web.md)",
+        "keys",
+        help="API keys and login links (docs/web.md)",
         description="API keys and login links (docs/web.md)",
         epilog=epilog("keys create --operator", "keys list", "keys revoke 3f2a9c0b1d4e"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    )
     actions = group.add_subparsers(dest="action", required=True, metavar="ACTION")
-    create = add_command(actions, "create", cmd_keys_create, "make a key (printed once)",
-                         examples=("keys create --operator",
-                                   "keys create --customer 1002 --label anne"))  # fmt: skip
+    create = add_command(
+        actions,
+        "create",
+        cmd_keys_create,
+        "make a key (printed once)",
+        examples=("keys create --operator", "keys create --customer 1002 --label anne"),
+    )
     scope = create.add_mutually_exclusive_group(required=True)
     scope.add_argument("--operator", action="store_true", help="the seller's billing team")
     scope.add_argument("--customer", metavar="CUSTOMER", default=None, help="one customer")
     create.add_argument("--label", default=None, help="a note: who holds the key")
-    add_command(actions, "list", cmd_keys_list, "every key (no secrets)",
-                examples=("keys list", "keys list --format json"))  # fmt: skip
-    revoke = add_command(actions, "revoke", cmd_keys_revoke, "revoke a key",
-                         examples=("keys revoke 3f2a9c0b1d4e",))  # fmt: skip
+    add_command(
+        actions,
+        "list",
+        cmd_keys_list,
+        "every key (no secrets)",
+        examples=("keys list", "keys list --format json"),
+    )
+    revoke = add_command(
+        actions, "revoke", cmd_keys_revoke, "revoke a key", examples=("keys revoke 3f2a9c0b1d4e",)
+    )
     revoke.add_argument("key_id", metavar="KEY_ID")
-    link = add_command(actions, "login-link", cmd_keys_login_link,
-                       "a one-time login link for a customer (15 minutes)",
-                       examples=(LINK_EXAMPLE,))  # fmt: skip
+    link = add_command(
+        actions,
+        "login-link",
+        cmd_keys_login_link,
+        "a one-time login link for a customer (15 minutes)",
+        examples=(LINK_EXAMPLE,),
+    )
     link.add_argument("--customer", metavar="CUSTOMER", required=True)
-    link.add_argument("--base-url", default="http://127.0.0.1:8000", metavar="URL",
-                      help="where the app is served (default: http://127.0.0.1:8000)")  # fmt: skip
+    link.add_argument(
+        "--base-url",
+        default="http://127.0.0.1:8000",
+        metavar="URL",
+        help="where the app is served (default: http://127.0.0.1:8000)",
+    )

@@ -173,9 +173,15 @@ def explain_stored_line(
     quantity = abs(line.quantity)
     if line.unit == "month":
         return whole_period(currency, quantity // schedule.months, schedule.months, monthly.amount)
-    derived = addition_line(line.kind, quantity, period, day=line.period_start,
-                            months=schedule.months, monthly=monthly,
-                            policy=policy_named(proration))  # fmt: skip
+    derived = addition_line(
+        line.kind,
+        quantity,
+        period,
+        day=line.period_start,
+        months=schedule.months,
+        monthly=monthly,
+        policy=policy_named(proration),
+    )
     return derived.explanation
 
 

@@ -127,11 +127,11 @@ class Explanation:
             found.append(f"days left {self.days_left} of {self.days_in_period} is no proration")
         recomputed = round_half_up(self.exact, self.currency)
         if recomputed != self.rounded:
-            found.append(f"exact {self.exact_shown} rounds to {recomputed}, "
-                         f"not {self.rounded}")  # fmt: skip
+            found.append(f"exact {self.exact_shown} rounds to {recomputed}, not {self.rounded}")
         if (self.rounded, self.quantity) != (unit_price, quantity):
-            found.append(f"explains {self.quantity} x {self.rounded}, "
-                         f"the line has {quantity} x {unit_price}")  # fmt: skip
+            found.append(
+                f"explains {self.quantity} x {self.rounded}, the line has {quantity} x {unit_price}"
+            )
         if self.rounded * self.quantity != self.amount or self.amount != amount:
             found.append(f"explains amount {self.amount}, the line has {amount}")
         return found
@@ -147,23 +147,29 @@ class Explanation:
     def _prorated(self, lang: str) -> str:
         words = _WORDS[lang]
         rounded = self.rounded
-        text = (f"{self.days_left}/{self.days_in_period} x {_count(self.months, words['month'])} "
-                f"x {_num(self.monthly_price, lang)} = {_num(self.exact_shown, lang)} "
-                f"-> {_num(rounded, lang)} "
-                f"({words.get(self.policy or '', (self.policy or '', ''))[0]}, "
-                f"{words['half_up'][0]})")  # fmt: skip
+        text = (
+            f"{self.days_left}/{self.days_in_period} x {_count(self.months, words['month'])} "
+            f"x {_num(self.monthly_price, lang)} = {_num(self.exact_shown, lang)} "
+            f"-> {_num(rounded, lang)} "
+            f"({words.get(self.policy or '', (self.policy or '', ''))[0]}, "
+            f"{words['half_up'][0]})"
+        )
         if self.licenses > 1:
             total = rounded * self.licenses
-            text += (f"; {_count(self.licenses, words['license'])} x {_num(rounded, lang)} "
-                     f"= {_num(total, lang)}")  # fmt: skip
+            text += (
+                f"; {_count(self.licenses, words['license'])} x {_num(rounded, lang)} "
+                f"= {_num(total, lang)}"
+            )
         return text
 
     def _whole(self, lang: str) -> str:
         words = _WORDS[lang]
         total = self.monthly_price * self.licenses * self.months
-        return (f"{_count(self.licenses, words['license'])} x "
-                f"{_count(self.months, words['month'])} x {_num(self.monthly_price, lang)} "
-                f"= {_num(total, lang)}")  # fmt: skip
+        return (
+            f"{_count(self.licenses, words['license'])} x "
+            f"{_count(self.months, words['month'])} x {_num(self.monthly_price, lang)} "
+            f"= {_num(total, lang)}"
+        )
 
     def as_data(self) -> dict[str, object]:
         """Return the structured form as JSON data: amounts as strings, ``exact`` as ``p/q``."""
@@ -222,19 +228,30 @@ def prorated(
 ) -> Explanation:
     """Return the explanation of a prorated line: ``days[0]/days[1]`` of a period (R9, R10)."""
     return Explanation(
-        kind=PRORATED, currency=currency, licenses=licenses, months=months,
-        monthly_price=monthly_price, rounded=rounded, amount=rounded * licenses,
-        policy=policy, days_left=days[0], days_in_period=days[1],
-    )  # fmt: skip
+        kind=PRORATED,
+        currency=currency,
+        licenses=licenses,
+        months=months,
+        monthly_price=monthly_price,
+        rounded=rounded,
+        amount=rounded * licenses,
+        policy=policy,
+        days_left=days[0],
+        days_in_period=days[1],
+    )
 
 
 def whole_period(currency: str, licenses: int, months: int, monthly_price: Decimal) -> Explanation:
     """Return the explanation of a whole-period line: licenses x months x monthly price (R8)."""
     return Explanation(
-        kind=WHOLE_PERIOD, currency=currency, licenses=licenses, months=months,
-        monthly_price=monthly_price, rounded=monthly_price,
+        kind=WHOLE_PERIOD,
+        currency=currency,
+        licenses=licenses,
+        months=months,
+        monthly_price=monthly_price,
+        rounded=monthly_price,
         amount=monthly_price * licenses * months,
-    )  # fmt: skip
+    )
 
 
 def credit(original: Explanation | None, invoice: str, line: int) -> Explanation | None:
@@ -242,6 +259,10 @@ def credit(original: Explanation | None, invoice: str, line: int) -> Explanation
     if original is None:
         return None
     return attrs.evolve(
-        original, kind=CREDIT, reverses=original.shape, amount=-original.amount,
-        credited_invoice=invoice, credited_line=line,
-    )  # fmt: skip
+        original,
+        kind=CREDIT,
+        reverses=original.shape,
+        amount=-original.amount,
+        credited_invoice=invoice,
+        credited_line=line,
+    )

@@ -93,8 +93,9 @@ class LedgerBase(LedgerReader):
             raise refusal
         if create:
             create_private_file(env)
-        ledger = cls._opened(env, create, lambda: cls(env, sellers=sellers, vat=vat,
-                                                      invoice_weekday=invoice_weekday))  # fmt: skip
+        ledger = cls._opened(
+            env, create, lambda: cls(env, sellers=sellers, vat=vat, invoice_weekday=invoice_weekday)
+        )
         if cache_size is not None:
             ledger.aggregates.maxsize = cache_size
         return ledger

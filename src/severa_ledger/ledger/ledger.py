@@ -163,8 +163,9 @@ class Ledger(SubscriptionCommands, DocumentQueries):
         Raise SubscriptionNotFoundError for a ``customer_number`` that has no subscription.
         """
         self._check_customer(customer_number)
-        return export_jsonl(self, self.trail, stream, customer_number=customer_number, since=since,
-                            until=until)  # fmt: skip
+        return export_jsonl(
+            self, self.trail, stream, customer_number=customer_number, since=since, until=until
+        )
 
     def export_records(
         self,
@@ -175,8 +176,7 @@ class Ledger(SubscriptionCommands, DocumentQueries):
     ) -> Iterator[dict[str, object]]:
         """Return the export's records (as ``export`` writes them), filtered, in log order."""
         self._check_customer(customer_number)
-        return records(self, self.trail, customer_number=customer_number, since=since,
-                       until=until)  # fmt: skip
+        return records(self, self.trail, customer_number=customer_number, since=since, until=until)
 
     def _check_customer(self, customer_number: str | None) -> None:
         if customer_number is not None and customer_number not in self.customers():

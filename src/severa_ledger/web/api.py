@@ -47,9 +47,14 @@ def _subscription(request: Request, customer: str) -> SubscriptionOut:
 
 @router.get("/subscriptions", summary="List subscriptions (a customer key: its own)")
 async def list_subscriptions(
-    request: Request, *, caller: Caller, limit: Limit = 100, cursor: Cursor = None,
-    seller: Text = None, currency: Text = None,
-) -> SubscriptionsPage:  # fmt: skip
+    request: Request,
+    *,
+    caller: Caller,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    seller: Text = None,
+    currency: Text = None,
+) -> SubscriptionsPage:
     """Return subscriptions by customer number, filtered by seller and currency."""
     customers = sorted(c for c in ledger_of(request).customers() if caller.may_see(c))
     if seller is None and currency is None:  # load only the page's subscriptions
@@ -58,9 +63,10 @@ async def list_subscriptions(
             items=[_subscription(request, c) for c in numbers], next_cursor=after
         )
     kept = [
-        s for s in (_subscription(request, c) for c in customers)
+        s
+        for s in (_subscription(request, c) for c in customers)
         if (seller is None or s.seller == seller) and (currency is None or s.currency == currency)
-    ]  # fmt: skip
+    ]
     page, after = paged(kept, limit, cursor)
     return SubscriptionsPage(items=page, next_cursor=after)
 
@@ -139,6 +145,8 @@ async def get_receivables(
     """Return what the customer owes, its credit and every invoice's status (R29)."""
     found = ledger_of(request).receivables(visible(caller, customer), as_of=_as_of(request, as_of))
     return ReceivablesOut(
-        customer_number=customer, balance=str(found.balance), credit=str(found.credit),
+        customer_number=customer,
+        balance=str(found.balance),
+        credit=str(found.credit),
         invoices=[views.invoice(v) for v in found.invoices],
-    )  # fmt: skip
+    )

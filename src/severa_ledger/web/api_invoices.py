@@ -43,10 +43,14 @@ def _invoice(request: Request, caller: Caller, number: str) -> InvoiceView:
 
 @router.get("", summary="List invoices and credit notes (a customer key: its own)")
 async def list_invoices(
-    request: Request, *, caller: Caller, limit: Limit = 100, cursor: Cursor = None,
+    request: Request,
+    *,
+    caller: Caller,
+    limit: Limit = 100,
+    cursor: Cursor = None,
     customer: Annotated[str | None, Query(max_length=200)] = None,
     status: Annotated[str | None, Query(pattern=STATUSES)] = None,
-) -> InvoicesPage:  # fmt: skip
+) -> InvoicesPage:
     """Return invoices by number with their status today, filtered by customer and status."""
     mine = customer if customer is not None else caller.customer_number
     if mine is not None:
@@ -64,29 +68,34 @@ async def get_invoice(request: Request, *, caller: Caller, number: str) -> Invoi
 
 
 @router.get(
-    "/{number}/ehf", summary="The EHF / Peppol BIS 3 UBL XML", response_class=Response,
+    "/{number}/ehf",
+    summary="The EHF / Peppol BIS 3 UBL XML",
+    response_class=Response,
     responses=_document("application/xml", "the UBL 2.1 XML"),
-)  # fmt: skip
+)
 async def get_invoice_ehf(request: Request, *, caller: Caller, number: str) -> Response:
     """Return the invoice's EHF (Peppol BIS Billing 3.0) UBL XML."""
     _invoice(request, caller, number)
     xml = ledger_of(request).invoice_xml(number)
     disposition = f'attachment; filename="{number}.xml"'
-    return Response(xml, media_type="application/xml",
-                    headers={"Content-Disposition": disposition})  # fmt: skip
+    return Response(xml, media_type="application/xml", headers={"Content-Disposition": disposition})
 
 
 @router.get(
-    "/{number}/pdf", summary="The invoice as PDF", response_class=Response,
+    "/{number}/pdf",
+    summary="The invoice as PDF",
+    response_class=Response,
     responses=_document("application/pdf", "the PDF/A-3 document"),
-)  # fmt: skip
+)
 async def get_invoice_pdf(
-    request: Request, *, caller: Caller, number: str,
+    request: Request,
+    *,
+    caller: Caller,
+    number: str,
     language: Annotated[str | None, Query(pattern="^(nb|en|fi)$")] = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """Return the invoice's PDF, in ``language`` (default: the buyer's country's)."""
     _invoice(request, caller, number)
     pdf = ledger_of(request).invoice_pdf(number, language=language)
     disposition = f'attachment; filename="{number}.pdf"'
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": disposition})  # fmt: skip
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})

@@ -135,24 +135,33 @@ async def run_billing(request: Request, *, body: BillingIn) -> BillingOut:
         preview = ledger.preview_billing(through=body.through)
         planned = [PlannedInvoiceOut.model_validate(views.jsonable(i)) for i in preview.invoices]
         return BillingOut(
-            through=preview.through, dry_run=True, subscriptions=preview.subscriptions,
-            orders=preview.orders, invoice_numbers=[i.number for i in planned], invoices=planned,
-        )  # fmt: skip
+            through=preview.through,
+            dry_run=True,
+            subscriptions=preview.subscriptions,
+            orders=preview.orders,
+            invoice_numbers=[i.number for i in planned],
+            invoices=planned,
+        )
     report = ledger.run_billing(through=body.through, workers=1)
     return BillingOut(
-        through=report.through, dry_run=False, subscriptions=report.subscriptions,
-        orders=report.orders, invoice_numbers=list(report.invoice_numbers), invoices=[],
-    )  # fmt: skip
+        through=report.through,
+        dry_run=False,
+        subscriptions=report.subscriptions,
+        orders=report.orders,
+        invoice_numbers=list(report.invoice_numbers),
+        invoices=[],
+    )
 
 
 def _verified(report: VerifyReport) -> VerifyOut:
     problem = report.problem
     return VerifyOut(
-        ok=report.ok, checked_at=datetime.now(UTC),
+        ok=report.ok,
+        checked_at=datetime.now(UTC),
         chain_problem=None if problem is None else str(views.jsonable(problem)),
         findings=[FindingOut.model_validate(views.jsonable(f)) for f in report.findings],
         unknown_events=len(report.unknown_events),
-    )  # fmt: skip
+    )
 
 
 @router.post("/verify", summary="Verify the stored history now", dependencies=OPERATOR)

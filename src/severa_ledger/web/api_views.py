@@ -35,11 +35,17 @@ def order(value: OrderConfirmation, invoice_number: str | None = None) -> OrderO
     """Return an order confirmation (and its invoice number, once billed) as sent."""
     number = getattr(value, "invoice_number", invoice_number)
     return OrderOut(
-        customer_number=value.customer_number, sequence=value.sequence, date=value.date,
-        kind=value.kind, seller=value.seller, regime=value.regime, currency=value.currency,
-        lines=[order_line(line) for line in value.lines], net=str(value.net),
+        customer_number=value.customer_number,
+        sequence=value.sequence,
+        date=value.date,
+        kind=value.kind,
+        seller=value.seller,
+        regime=value.regime,
+        currency=value.currency,
+        lines=[order_line(line) for line in value.lines],
+        net=str(value.net),
         invoice_number=number,
-    )  # fmt: skip
+    )
 
 
 def invoice_line(line: InvoiceLine) -> InvoiceLineOut:
@@ -74,17 +80,26 @@ def preview(value: Preview) -> PreviewOut:
 def history_entry(entry: HistoryEntry) -> HistoryEntryOut:
     """Return one fact of the audit trail as sent."""
     return HistoryEntryOut(
-        type=entry.type, effective_date=entry.effective_date, recorded_at=entry.recorded_at,
-        aggregate=entry.aggregate, version=entry.version, data=jsonable(entry.data),
+        type=entry.type,
+        effective_date=entry.effective_date,
+        recorded_at=entry.recorded_at,
+        aggregate=entry.aggregate,
+        version=entry.version,
+        data=jsonable(entry.data),
         backdated=entry.backdated,
-    )  # fmt: skip
+    )
 
 
 def subscription(sub: Subscription, terms_required: bool) -> SubscriptionOut:
     """Return a subscription's terms as sent."""
     return SubscriptionOut(
-        customer_number=sub.customer_number, legal_name=sub.company.legal_name,
-        currency=sub.currency, period_months=sub.period_months, anchor=sub.anchor,
-        seller=sub.seller, regime=sub.regime, proration=str(sub.proration),
+        customer_number=sub.customer_number,
+        legal_name=sub.company.legal_name,
+        currency=sub.currency,
+        period_months=sub.period_months,
+        anchor=sub.anchor,
+        seller=sub.seller,
+        regime=sub.regime,
+        proration=str(sub.proration),
         terms_acceptance_required=terms_required,
-    )  # fmt: skip
+    )

@@ -156,9 +156,11 @@ def render(
     """Render a template with the shared context (words, CSRF token, a fresh form nonce)."""
     request = found.request if isinstance(found, Visit) else found
     session = found.session if isinstance(found, Visit) else read_session(request)
-    lang = found.lang if isinstance(found, Visit) else page_language(
-        request.query_params.get("lang"), session.lang, None
-    )  # fmt: skip
+    lang = (
+        found.lang
+        if isinstance(found, Visit)
+        else page_language(request.query_params.get("lang"), session.lang, None)
+    )
     if request.query_params.get("lang") in TEXTS:
         session = attrs.evolve(session, lang=lang)
     shared = {

@@ -127,6 +127,8 @@ async def order_pdf(request: Request, customer: str, sequence: int) -> Response:
 
 
 def _download(content: bytes, media_type: str, filename: str) -> Response:
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"',
-               "Cache-Control": "no-store"}  # fmt: skip
+    headers = {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "no-store",
+    }
     return Response(content, media_type=media_type, headers=headers)

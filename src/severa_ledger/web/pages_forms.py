@@ -49,9 +49,7 @@ def _done(customer: str, message: str, **params: str) -> Response:
     return RedirectResponse(f"/c/{customer}?{query}#top", status_code=303)
 
 
-async def _change(
-    request: Request, customer: str, run: Callable[[Visit], Response]
-) -> Response:  # fmt: skip
+async def _change(request: Request, customer: str, run: Callable[[Visit], Response]) -> Response:
     """Post a change: CSRF, scope and the terms gate (R25) first; a refusal shown on the page."""
     found = await posted(request, customer)
     try:
@@ -78,8 +76,12 @@ async def buy_quote(request: Request, customer: str) -> Response:
             if not htmx:
                 raise
             return render(found, "_error.html", {"error": str(error)})  # htmx swaps a 200 only
-        details = {"kind": kind, "quantity": quantity, "lines": quote_lines(order),
-                   "net": order.net if order is not None else None}  # fmt: skip
+        details = {
+            "kind": kind,
+            "quantity": quantity,
+            "lines": quote_lines(order),
+            "net": order.net if order is not None else None,
+        }
         if htmx:
             currency = latest(found.request, customer).currency
             context = {"customer": customer, "quote": details, "currency": currency}

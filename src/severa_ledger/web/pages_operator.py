@@ -66,8 +66,15 @@ def _row(found: Visit, customer: str) -> Row | None:
         status = "terms_pending"
     elif any(i.status == "overdue" for i in ledger.invoices(customer, as_of=today)):
         status = "overdue"
-    return Row(customer, sub.company.legal_name, sub.seller, seller_name(ledger, sub.seller),
-               sub.currency, sum(sub.licenses.values()), status)  # fmt: skip
+    return Row(
+        customer,
+        sub.company.legal_name,
+        sub.seller,
+        seller_name(ledger, sub.seller),
+        sub.currency,
+        sum(sub.licenses.values()),
+        status,
+    )
 
 
 def _matches(row: Row, query: str, seller: str, status: str) -> bool:
