@@ -135,3 +135,33 @@ class Tamper:
     def drop_digests(self, after: int = 0) -> None:
         """Delete the stored digests after ``after`` (all by default)."""
         self.sql(f"DELETE FROM {self.chain} WHERE notification_id > ?", after)
+
+    # ------------------------------------------------ hiding it from the chain
+
+    def table(self, name: str) -> str:
+        """Return a ledger table's name as SQL must give it on this store."""
+        return self.chain.replace(CHAIN, name)
+
+    def delete_and_rechain(self, position: int) -> None:
+        """Delete the event at ``position`` and recompute every digest (docs/auditing.md)."""
+        from severa_ledger import Ledger  # noqa: PLC0415
+
+        self.delete(position)
+        self.drop_digests()
+        with Ledger.open(self.url) as ledger:
+            ledger.extend_chain()
+
+    def delete_tail(self, count: int) -> int:
+        """Delete the last ``count`` events with their digests; return the first position gone."""
+        gone = self.positions()[-count:]
+        for position in gone:
+            self.delete(position)
+        self.drop_digests(after=gone[0] - 1)
+        return gone[0]
+
+    def raise_tracking(self, projection: str, by: int) -> None:
+        """Raise a read model's tracking position by ``by``."""
+        tracking = self.table("severa_ledger_tracking")
+        self.sql(
+            f"UPDATE {tracking} SET position = position + ? WHERE projection = ?", by, projection
+        )

@@ -24,7 +24,7 @@ import attrs
 from eventsourcing.utils import get_topic
 
 from severa_ledger.audit.diff import differences
-from severa_ledger.domain.errors import LedgerError
+from severa_ledger.domain.errors import DamagedReadModelError, LedgerError
 from severa_ledger.projections.log import Log
 from severa_ledger.projections.rows import Key, MemoryRows, Overlay, Projection, Table
 from severa_ledger.store.decoding import EventDecoder
@@ -108,7 +108,10 @@ def _held(stored: Reader, projection: Projection, table: Table[Any]) -> dict[Key
     try:
         return {table.key_of(row): row for row in stored.select(table)}
     except UNREADABLE as error:  # a value no row of this table can hold: edited in the store
-        message = f"the table cannot be read ({type(error).__name__}: {error})"
+        raised: BaseException = error
+        if isinstance(error, DamagedReadModelError) and error.__context__ is not None:
+            raised = error.__context__  # what the value raised, as the finding names it
+        message = f"the table cannot be read ({type(raised).__name__}: {raised})"
         return RowFinding(projection.name, table.name, "*", " ".join(message.split()))
 
 

@@ -1,7 +1,10 @@
-"""``Ledger.verify``: the hash chain, the stored topics, the re-derivation and the read models.
+"""``Ledger.verify``: the chain, the log's shape, the topics, the re-derivation, the read models.
 
-Nothing is forgiven: an event of unknown type, a read-model row the events do
-not give, and events the chain does not cover each make the report not ok.
+Nothing is forgiven: an event of unknown type, a gap in an aggregate's
+versions, a read-model row the events do not give, and events the chain does
+not cover each make the report not ok. While the log itself is damaged,
+nothing in the report advises re-chaining it: the chain's own advice to
+``seal --extend`` is replaced by the advice to restore the store.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from severa_ledger.audit.problems import Problem
+from severa_ledger.audit.damage import Damage, log_damage
+from severa_ledger.audit.problems import UNCHAINED, Problem
 from severa_ledger.audit.readmodels import ReadModelCheck, check_read_models
 from severa_ledger.audit.rederive import Rederivation, rederive
 from severa_ledger.audit.replay import Finding
@@ -37,7 +41,8 @@ class VerifyReport:
     re-chains); ``rederivation`` the orders and invoices recomputed from the
     input events and any ``findings``; ``unknown_events`` the stored events whose
     topic names no event class; ``read_models`` the read-model rows compared
-    with a fold of the events, and those that differ.
+    with a fold of the events, and those that differ; ``damage`` the breaks in
+    the log's shape a recomputed chain hides (:mod:`severa_ledger.audit.damage`).
     """
 
     ok: bool
@@ -45,6 +50,12 @@ class VerifyReport:
     rederivation: Rederivation
     unknown_events: tuple[UnknownEvent, ...] = ()
     read_models: ReadModelCheck | None = None
+    damage: tuple[Damage, ...] = ()
+
+    @property
+    def log_damaged(self) -> bool:
+        """Return whether the log itself is damaged: restore it, never rebuild from it."""
+        return self.chain.problem is not None or bool(self.unknown_events or self.damage)
 
     @property
     def problem(self) -> Problem | None:
@@ -76,6 +87,8 @@ def verify(
     def check_stored() -> tuple[ChainReport, tuple[UnknownEvent, ...], ReadModelCheck]:
         return trail.check(seal), unknown_events(reader.recorder), check_read_models(reader)
 
+    damage = log_damage(reader.recorder, _tracking(reader))
+
     events = reader.recorder.max_notification_id() or 0
     count = worker_count(reader, events, workers, parallel_from=PARALLEL_FROM_EVENTS)
     with open_pool(reader, count) as pool:
@@ -87,5 +100,28 @@ def verify(
                 checking = thread.submit(check_stored)
                 rederivation = rederive(reader, pool, progress)
                 chain, unknown, models = checking.result()
-    ok = chain.ok and not rederivation.findings and not unknown and models.ok
-    return VerifyReport(ok, chain, rederivation, unknown, models)
+    ok = chain.ok and not rederivation.findings and not unknown and models.ok and not damage
+    if damage:
+        chain = _without_rechaining(chain)
+    return VerifyReport(ok, chain, rederivation, unknown, models, damage)
+
+
+def _tracking(reader: LedgerReader) -> dict[str, int]:
+    """Return each read model's applied position (read before the log is walked)."""
+    models = reader.read_models
+    models.runner.setup()  # as any query does: the tables exist and are of this version
+    with models.store.reading() as stored:
+        return {name: tracking.position for name, tracking in stored.tracking().items()}
+
+
+def _without_rechaining(chain: ChainReport) -> ChainReport:
+    """Return ``chain`` without the unchained problem's advice to re-chain: the log is damaged."""
+    problem = chain.problem
+    if problem is None or problem.kind != UNCHAINED:
+        return chain
+    what = problem.message.split("; the ledger saves nothing more")[0]
+    message = (
+        f"{what}; the log is damaged (below): do not chain them (`seal --extend` would vouch "
+        "for a damaged log), keep this store for investigation and restore it from a backup"
+    )
+    return attrs.evolve(chain, problem=attrs.evolve(problem, message=message))

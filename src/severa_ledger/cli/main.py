@@ -21,7 +21,7 @@ Exit codes (README.md, "Exit codes"):
 4   store unreachable or unusable: no such file, not a database, server
     unreachable, no such schema, a read-only store written to; stored events
     this program cannot read or hold (unknown type, out of range), a chain
-    that does not cover the log
+    that does not cover the log, a damaged history or read-model row
 70  internal error: a bug in severa-ledger (one line; SEVERA_LEDGER_DEBUG=1
     shows the traceback)
 130 interrupted
@@ -49,6 +49,8 @@ from eventsourcing.persistence import MapperDeserialisationError, PersistenceErr
 from severa_ledger.cli.parser import build_parser
 from severa_ledger.domain.errors import (
     ChainBrokenError,
+    DamagedHistoryError,
+    DamagedReadModelError,
     InvalidCommandError,
     InvalidValueError,
     LedgerError,
@@ -72,6 +74,8 @@ STORED_DATA = (
     UnknownEventTypeError,
     StoredValueOutOfRangeError,
     ChainBrokenError,
+    DamagedHistoryError,
+    DamagedReadModelError,
 )
 #: Values longer than this are cut in error messages to ``SHOWN`` characters and a count.
 LONGEST_VALUE, SHOWN = 200, 60

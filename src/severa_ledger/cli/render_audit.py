@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from severa_ledger.audit.verify import VerifyReport
 
 
+#: The advice while the log itself is damaged: nothing that would erase the evidence.
+RESTORE = "keep this store for investigation and restore it from a backup"
 #: The columns of ``export --format csv``: one row per event, its data as JSON.
 EXPORT_COLUMNS = ("position", "event_type", "customer", "effective_date", "recorded_at", "data")
 
@@ -73,6 +75,9 @@ def verdict(report: VerifyReport) -> str:
     if derived.findings:
         count = len(derived.findings)
         problems.append(f"{count} document{' does' if count == 1 else 's do'} not re-derive")
+    if report.damage:
+        kinds = ", ".join(dict.fromkeys(f"{d.kind} at {d.position}" for d in report.damage))
+        problems.append(f"the log is damaged ({kinds})")
     if report.unknown_events:
         count = len(report.unknown_events)
         problems.append(
@@ -103,8 +108,19 @@ def verify_renderables(report: VerifyReport) -> list[object]:
         for finding in report.findings:
             table.add_row(finding.customer_number, finding.document, finding.message)
         shown.append(table)
-    shown += _unknown_events(report) + _read_models(report) + _extensions(report)
-    return shown
+    shown += _damage(report) + _unknown_events(report) + _read_models(report)
+    return shown + _extensions(report)
+
+
+def _damage(report: VerifyReport) -> list[object]:
+    if not report.damage:
+        return []
+    table = Table(title=f"The log is damaged: events are missing ({RESTORE})", title_justify="left")
+    for column in ("position", "kind", "aggregate", "what"):
+        table.add_column(column)
+    for damage in report.damage:
+        table.add_row(str(damage.position), damage.kind, damage.aggregate or "-", damage.message)
+    return [table]
 
 
 def _unknown_events(report: VerifyReport) -> list[object]:
@@ -139,14 +155,17 @@ def _read_models(report: VerifyReport) -> list[object]:
 
 
 def _remedy(report: VerifyReport) -> str:
-    """Return how to fix the read models: rebuild them, once the log itself is sound."""
+    """Return how to fix the read models: rebuild them only while the log itself is sound."""
+    if report.log_damaged:
+        return (
+            "the log itself is damaged (above), and rebuilding them would fold the damaged "
+            f"log and hide the damage: {RESTORE}"
+        )
     names = report.read_models.rebuild if report.read_models is not None else ()
     commands = "; ".join(f"`severa-ledger projections rebuild {name}`" for name in names)
-    if report.chain.ok and not report.unknown_events:
-        return f"fixed by {commands}, which folds them again from the log"
     return (
-        f"the log itself is not sound (above): restore it before {commands}, "
-        "or the rebuild folds what was changed in it"
+        f"the log is intact: keep a copy of the store for investigation; {commands} "
+        "then folds them again from the log"
     )
 
 

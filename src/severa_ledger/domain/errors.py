@@ -296,6 +296,17 @@ class ChangeAlreadyInEffectError(LedgerError):
     """Raised when cancelling a change that has taken effect, or that an order relies on (R36)."""
 
 
+# A damaged store (docs/auditing.md, "When the log itself is damaged"; the command line exits 4).
+
+
+class DamagedHistoryError(LedgerError):
+    """Raised when an aggregate's stored versions are not 1..n in order: events were removed."""
+
+
+class DamagedReadModelError(LedgerError):
+    """Raised when a read-model row holds a value no row of its table can (edited in the store)."""
+
+
 #: Every refusal, by name (each class above).
 __all__ = [
     name

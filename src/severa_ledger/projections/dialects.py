@@ -21,6 +21,7 @@ from typing import Any
 import attrs
 from eventsourcing.persistence import Transcoder
 
+from severa_ledger.domain.errors import DamagedReadModelError, LedgerError
 from severa_ledger.projections.coding import (
     Convert,
     ObjectCache,
@@ -40,6 +41,9 @@ from severa_ledger.projections.rows import (
     Key,
     Table,
 )
+
+#: What decoding an edited read-model row can raise (bad JSON, text in a number column).
+UNREADABLE = (ValueError, TypeError, KeyError, ArithmeticError, LedgerError)
 
 
 def quote(name: str) -> str:
@@ -244,12 +248,20 @@ class Statements:
         return tuple(values)
 
     def decode(self, found: Any) -> Any:  # noqa: ANN401 -- a driver's row
-        """Return the row a driver's row holds."""
+        """Return the row a driver's row holds; raise DamagedReadModelError if none can hold it."""
         values = {}
-        for name, convert in self._decoders:
-            value = found[name]
-            values[name] = value if convert is None or value is None else convert(value)
-        return self.table.row(**values)
+        try:
+            for name, convert in self._decoders:
+                value = found[name]
+                values[name] = value if convert is None or value is None else convert(value)
+            return self.table.row(**values)
+        except UNREADABLE as error:  # a value edited in the store
+            key = ", ".join(str(found[k]) for k in self.table.key)
+            raise DamagedReadModelError(
+                f"the read-model row {key} of {self.table.name} cannot be read "
+                f"({type(error).__name__}: {error}); it was edited in the store: run "
+                "`severa-ledger verify`"
+            ) from None
 
 
 def convert(converters: dict[str, Convert], column: Column, value: object) -> object:

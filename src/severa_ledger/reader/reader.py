@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
 import attrs
@@ -30,7 +30,7 @@ from severa_ledger.reader.views import HIDDEN_FIELDS, HistoryEntry, OrderView, P
 from severa_ledger.store.known import check_instant, known_version, recorded_by
 from severa_ledger.store.mapper import LedgerMapper
 from severa_ledger.store.transcodings import LedgerTranscodings
-from severa_ledger.store.unit import Unit
+from severa_ledger.store.unit import Unit, project
 
 SNAPSHOT_EVERY = 100
 
@@ -116,7 +116,7 @@ class LedgerReader(ScheduledQueries, LedgerTranscodings, Application[UUID]):
         sid = subscription_id(customer_number)
         if as_of is None and known_at is None:
             try:
-                found: Subscription = self.repository.get(sid)
+                found = cast("Subscription", self.repository.get(sid, projector_func=project))
             except AggregateNotFoundError:
                 raise SubscriptionNotFoundError(
                     f"no subscription for customer {customer_number!r}"
@@ -133,7 +133,9 @@ class LedgerReader(ScheduledQueries, LedgerTranscodings, Application[UUID]):
                     f"no subscription for customer {customer_number!r}{when}"
                 )
             return None
-        sub: Subscription = self.repository.get(sid, version=version)
+        sub = cast(
+            "Subscription", self.repository.get(sid, version=version, projector_func=project)
+        )
         if day is not None:
             sub.advance_to(day)  # applied in memory only: queries never record
         return sub
@@ -214,8 +216,7 @@ class LedgerReader(ScheduledQueries, LedgerTranscodings, Application[UUID]):
             version = known_version(self.events.get(aid), known_at=check_instant(known_at))
             if version is None:  # recorded a moment after its subscription: nothing in it yet
                 return Account(customer_number=customer_number)
-        found: Account = self.repository.get(aid, version=version)
-        return found
+        return cast("Account", self.repository.get(aid, version=version, projector_func=project))
 
     def orders(self, customer_number: str, *, known_at: datetime | None = None) -> list[OrderView]:
         """Return the order confirmations, oldest first, with their invoice numbers."""

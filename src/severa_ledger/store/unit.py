@@ -8,12 +8,13 @@ from uuid import UUID
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
-from eventsourcing.domain import Aggregate, CanMutateProtocol
+from eventsourcing.domain import Aggregate, CanMutateProtocol, OriginatorVersionError
 
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.errors import (
     BatchTooLargeError,
     CommandTooLargeError,
+    DamagedHistoryError,
     SubscriptionNotFoundError,
 )
 from severa_ledger.domain.sellers import Seller
@@ -42,9 +43,27 @@ def project(
     The library's projector asserts ``isinstance(event, CanMutateProtocol)`` for
     every event; a runtime Protocol check costs about a third of a load.
     """
-    for event in events:
-        aggregate = event.mutate(aggregate)
+    event = None
+    try:
+        for event in events:
+            if aggregate is None and event.originator_version != 1:
+                raise damaged_history(event)
+            aggregate = event.mutate(aggregate)
+    except OriginatorVersionError:
+        raise damaged_history(event) from None
     return aggregate
+
+
+def damaged_history(event: object) -> DamagedHistoryError:
+    """Return the error of an aggregate whose stored ``event`` does not follow its last version."""
+    originator = getattr(event, "originator_id", "?")
+    version = getattr(event, "originator_version", "?")
+    kind = type(event).__qualname__.split(".")[0]
+    return DamagedHistoryError(
+        f"the stored history of {kind} {originator} is damaged: its version {version} does not "
+        "follow the one before (events were removed from the log); run `severa-ledger verify`, "
+        "keep this store for investigation and restore it from a backup"
+    )
 
 
 def save(app: Application[_UUID], aggregates: Sequence[Aggregate]) -> None:

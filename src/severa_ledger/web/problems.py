@@ -55,6 +55,8 @@ STATUS_OF: tuple[tuple[type[errors.LedgerError], int], ...] = (
     (errors.UnknownEventTypeError, 500),
     (errors.ChainBrokenError, 500),
     (errors.StoredValueOutOfRangeError, 500),
+    (errors.DamagedHistoryError, 500),
+    (errors.DamagedReadModelError, 500),
 )
 
 
