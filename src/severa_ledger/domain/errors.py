@@ -248,6 +248,14 @@ class StoreUnavailableError(LedgerError):
     """Raised when a store cannot be opened: no such file, not a database, no server or schema."""
 
 
+class StoreUrlError(InvalidValueError):
+    """Raised when a store URL is malformed: an unknown scheme, a bad host or port, a bad schema.
+
+    A PostgreSQL schema must be a plain name (``[a-z_][a-z0-9_]{0,62}``);
+    ``connect_timeout`` a whole number of seconds.
+    """
+
+
 # Documents (docs/einvoicing.md, docs/pdf.md).
 
 

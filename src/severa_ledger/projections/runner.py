@@ -31,7 +31,7 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder, Mapper, PersistenceError
 from eventsourcing.utils import get_topic
 
 from severa_ledger.domain.errors import InvalidValueError
@@ -102,11 +102,18 @@ class Runner:
             raise UnknownProjectionError(f"no projection named {unknown[0]!r}; known: {known}")
         return [self.projections[n] for n in names]
 
-    def setup(self) -> None:
-        """Create the tracking table; (re)build every projection whose tables changed."""
-        if self._ready:
+    def setup(self, *, wait: bool = True) -> None:
+        """Create the tracking table; (re)build every projection whose tables changed.
+
+        Writes only when something is missing or changed (checked first in a
+        read transaction), so opening the read models of a store that is in
+        use takes no write lock. Not ``wait``: raise at once if another
+        connection holds the write lock (SQLite's "database is locked").
+        """
+        if self._ready or self._set_up():
+            self._ready = True
             return
-        with self._lock, self.store.session() as session:
+        with self._lock, self.store.session(wait=wait) as session:
             session.create_tracking()
             tracking = session.tracking()
             for projection in self.projections.values():
@@ -116,18 +123,32 @@ class Runner:
                     session.track(projection.name, Tracking(0, projection.fingerprint))
         self._ready = True
 
+    def _set_up(self) -> bool:
+        """Return whether every projection is tracked with its current fingerprint (reads only)."""
+        try:
+            with self.store.reading(consistent=False) as reader:
+                tracking = reader.tracking()
+        except PersistenceError:  # no tracking table yet
+            return False
+        found = (tracking.get(p.name) for p in self.projections.values())
+        wanted = (p.fingerprint for p in self.projections.values())
+        return all(t is not None and t.fingerprint == f for t, f in zip(found, wanted, strict=True))
+
     def catch_up(
         self,
         names: Iterable[str] | None = None,
         *,
         should_stop: Callable[[], bool] = _never,
         progress: Callable[[int, int], None] | None = None,
+        wait: bool = True,
     ) -> int:
         """Fold every notification not yet applied; return how many were read and folded.
 
         ``progress(position, head)`` is called after each page (a bar at the edge).
+        Not ``wait``: raise at once (nothing written) when a page needs the write
+        lock another connection holds; reading the log and the positions never waits.
         """
-        self.setup()
+        self.setup(wait=wait)
         chosen = self.chosen(names)
         topics = sorted({topic for p in chosen for topic in p.topics})
         done = 0
@@ -141,7 +162,7 @@ class Runner:
                 with _paused_gc():
                     texts: list[tuple[object, str]] = []
                     events = [(s[0], self._decode(s, texts)) for s in stored]
-                    if self._apply(chosen, positions, events, texts):
+                    if self._apply(chosen, positions, events, texts, wait=wait):
                         done += len(events)
                 if progress is not None:
                     progress(min(stored[-1][0], head), head)
@@ -192,10 +213,12 @@ class Runner:
         positions: dict[str, int],
         events: list[tuple[int, Any]],
         texts: Iterable[tuple[object, str]] = (),
+        *,
+        wait: bool = True,
     ) -> bool:
         """Fold one page in one transaction; False if another worker got there first."""
         last = events[-1][0]
-        with self.store.session() as session:
+        with self.store.session(wait=wait) as session:
             tracking = session.tracking()
             if any(tracking[p.name].position != positions[p.name] for p in chosen):
                 return False

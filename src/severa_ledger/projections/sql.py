@@ -174,11 +174,16 @@ class SQLiteStore:
             yield SqlSession(self.dialect, cursor)
 
     @contextmanager
-    def session(self) -> Iterator[SqlSession]:
-        """Return a write transaction holding the database's write lock from its start."""
+    def session(self, *, wait: bool = True) -> Iterator[SqlSession]:
+        """Return a write transaction holding the database's write lock from its start.
+
+        Not ``wait``: "database is locked" at once while another connection
+        (another process) holds the write lock, instead of after the lock timeout.
+        """
         with self._translated(), self.datastore.get_connection(commit=True) as connection:
             cursor = connection.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
+            with _busy_timeout(cursor, None if wait else 0):
+                cursor.execute("BEGIN IMMEDIATE")
             try:
                 yield SqlSession(self.dialect, cursor)
             except BaseException:
@@ -187,6 +192,21 @@ class SQLiteStore:
             finally:
                 self.dialect.objects.unpin()
             connection.commit()
+
+
+@contextmanager
+def _busy_timeout(cursor: Any, milliseconds: int | None) -> Iterator[None]:  # noqa: ANN401
+    """Wait at most ``milliseconds`` for the write lock meanwhile (None: as configured)."""
+    if milliseconds is None:
+        yield
+        return
+    cursor.execute("PRAGMA busy_timeout")
+    configured = int(cursor.fetchone()[0])
+    cursor.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout = {configured}")
 
 
 class PostgresStore:
@@ -214,8 +234,13 @@ class PostgresStore:
             yield SqlSession(self.dialect, cursor)
 
     @contextmanager
-    def session(self) -> Iterator[SqlSession]:
-        """Return a transaction holding the schema's read-model lock."""
+    def session(self, *, wait: bool = True) -> Iterator[SqlSession]:
+        """Return a transaction holding the schema's read-model lock.
+
+        ``wait`` is not needed: writers of events never hold this lock, and
+        readers never wait for writers on PostgreSQL.
+        """
+        del wait
         with self.datastore.transaction(commit=True) as cursor:
             cursor.execute("SET LOCAL lock_timeout = '60s'")
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", (self.lock_key,))

@@ -90,8 +90,8 @@ class Store(Protocol):
         """Return read access: one snapshot for all statements, or one per statement."""
         ...  # pragma: no cover -- a protocol
 
-    def session(self) -> AbstractContextManager[Session]:
-        """Return the exclusive writing transaction."""
+    def session(self, *, wait: bool = True) -> AbstractContextManager[Session]:
+        """Return the exclusive writing transaction (not ``wait``: raise if another holds it)."""
         ...  # pragma: no cover -- a protocol
 
 
@@ -180,8 +180,9 @@ class MemoryStore:
             yield _MemorySession(self)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self, *, wait: bool = True) -> Iterator[Session]:
         """Return a session whose writes apply when it ends without an error."""
+        del wait  # held only while another thread writes rows in memory
         with self.lock:
             session = _MemorySession(self)
             yield session

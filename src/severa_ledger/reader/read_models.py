@@ -164,18 +164,19 @@ class ReadModels:
         """Return a reader of up-to-date read models, catching up first if the log moved on.
 
         Checking costs two small reads in the reader's own transaction (one
-        connection, one snapshot); only when something is new does it catch up.
-        None when they lag and the store is read-only: the query then folds
-        the aggregates (reads never write).
+        connection, one snapshot); only when something is new does it catch up,
+        without waiting for a lock. None when they lag and cannot be written
+        now (a read-only store, or another process holding SQLite's write
+        lock): the query then folds the aggregates (reads never wait for writers).
         """
         with self.store.reading(consistent=consistent) as reader:
             if self.runner.is_current(reader):
                 yield reader
                 return
         try:
-            self.catch_up()
+            self.runner.catch_up(wait=False)
         except (PersistenceError, sqlite3.Error) as error:
-            if not _read_only(error):
+            if not _read_only(error) and not _locked(error):
                 raise
             yield None
             return
@@ -278,6 +279,11 @@ def _read_only(error: Exception) -> bool:
     """Return whether ``error`` says the store may not be written (a read-only copy, a role)."""
     text = str(error).lower()
     return any(sign in text for sign in ("readonly", "read-only", "permission denied"))
+
+
+def _locked(error: Exception) -> bool:
+    """Return whether ``error`` says another connection holds SQLite's write lock."""
+    return "database is locked" in str(error).lower()
 
 
 def _documents(rows: Iterable[DocumentRow]) -> dict[str, Invoice]:

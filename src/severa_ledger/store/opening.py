@@ -6,12 +6,18 @@ import os
 import re
 from collections.abc import Mapping
 
+from eventsourcing.persistence import OperationalError
+
 from severa_ledger.domain.errors import StoreUnavailableError
 from severa_ledger.store.environment import sqlite_file
 
 #: Seconds the probe that asks the driver why a server is unreachable may take.
 PROBE_TIMEOUT = 2
 _MISSING_SCHEMA = re.compile(r'schema "[^"]*" does not exist')
+
+
+class UnreachableError(OperationalError):
+    """The driver's one-line reason a new PostgreSQL connection failed (before any pool wait)."""
 
 
 def missing_file(env: Mapping[str, str]) -> StoreUnavailableError | None:
@@ -94,7 +100,8 @@ def unusable(env: Mapping[str, str], error: Exception) -> StoreUnavailableError:
             f"schema {schema!r} does not exist in {database} ({where}): create it with "
             f'`severa-ledger --db URL init` (or CREATE SCHEMA "{schema}")'
         )
-    reason = _probe(env) or _one_line(str(error))
+    reason = str(error) if isinstance(error, UnreachableError) else _probe(env)
+    reason = reason or _one_line(str(error))
     return StoreUnavailableError(f"{where} ({database}) cannot be used: {reason}")
 
 
@@ -112,10 +119,15 @@ def _conninfo(env: Mapping[str, str]) -> str:
 
 def _probe(env: Mapping[str, str]) -> str | None:
     """Return the driver's reason a new connection fails (the pool only says it timed out)."""
+    return connection_refusal(_conninfo(env))
+
+
+def connection_refusal(conninfo: str) -> str | None:
+    """Return why one new connection to ``conninfo`` fails, within PROBE_TIMEOUT, or None."""
     import psycopg  # noqa: PLC0415 -- the postgres extra
 
     try:
-        with psycopg.connect(_conninfo(env), connect_timeout=PROBE_TIMEOUT):
+        with psycopg.connect(conninfo, connect_timeout=PROBE_TIMEOUT):
             return None
     except psycopg.Error as error:
         return _one_line(str(error))

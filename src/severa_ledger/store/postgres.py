@@ -16,6 +16,7 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
+from psycopg.conninfo import make_conninfo
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -30,6 +31,7 @@ from severa_ledger.store.chain_stores import (
     log_extension,
 )
 from severa_ledger.store.coverage import check_covered, missing_table
+from severa_ledger.store.opening import UnreachableError, connection_refusal
 
 CREATE = (
     "CREATE TABLE IF NOT EXISTS {table} (notification_id bigint PRIMARY KEY, "
@@ -153,6 +155,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
+        _check_reachable(datastore)
         super().__init__(datastore, events_table_name=events_table_name)
         self.chain_table = Identifier(datastore.schema, TABLE)
         self.extensions_table = Identifier(datastore.schema, EXTENSIONS)
@@ -263,6 +266,21 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
             self._insert_rows(curs, rows)
             first, last, total = first or rows[0].position, rows[-1].position, total + len(rows)
         return Extension(first, last, total) if total else None
+
+
+def _check_reachable(datastore: PostgresDatastore) -> None:
+    """Raise UnreachableError at once when one new connection fails (nothing listening).
+
+    Also for no such database or a wrong password: the pool would retry until
+    its timeout and then say only that it timed out.
+    """
+    pool = datastore.pool
+    if pool.get_password_func is not None or not isinstance(pool.kwargs, dict):
+        return
+    settings = {k: v for k, v in pool.kwargs.items() if k != "row_factory"}
+    reason = connection_refusal(make_conninfo(**settings))
+    if reason is not None:
+        raise UnreachableError(reason)
 
 
 def _pages(
