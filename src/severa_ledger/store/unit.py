@@ -8,7 +8,7 @@ from uuid import UUID
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
-from eventsourcing.domain import Aggregate, CanMutateProtocol, OriginatorVersionError
+from eventsourcing.domain import Aggregate, CanMutateProtocol, OriginatorVersionError, Snapshot
 
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.errors import (
@@ -46,7 +46,8 @@ def project(
     event = None
     try:
         for event in events:
-            if aggregate is None and event.originator_version != 1:
+            starts = event.originator_version == 1 or isinstance(event, Snapshot)
+            if aggregate is None and not starts:
                 raise damaged_history(event)
             aggregate = event.mutate(aggregate)
     except OriginatorVersionError:
