@@ -19,7 +19,7 @@ from severa_ledger.cli.handlers import (
     cmd_licenses,
     cmd_preview,
 )
-from severa_ledger.cli.options import Subcommands, add_command, epilog, iso_date_arg
+from severa_ledger.cli.options import Parser, Subcommands, add_command, epilog, iso_date_arg
 from severa_ledger.cli.web_commands import add_web_commands
 from severa_ledger.cli.writes import add_write_commands
 
@@ -179,9 +179,9 @@ def _query_commands(commands: Subcommands) -> None:
     _as_of(add_document_commands(commands))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> Parser:
     """Return the argument parser of ``severa-ledger``."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="severa-ledger",
         description="Seat-based subscription billing as an event-sourced, auditable ledger.",
         epilog=epilog(
