@@ -21,6 +21,7 @@ from severa_ledger import Ledger
 from severa_ledger.cli.demo import load_demo
 from severa_ledger.web.app import create_app
 from severa_ledger.web.keys import open_key_store
+from severa_ledger.web.verify_result import LastVerify
 from tests.web.conftest import NOW, SECRET, THROUGH, TODAY
 
 with warnings.catch_warnings():
@@ -83,8 +84,25 @@ def fresh_demo() -> Iterator[None]:
         load_demo(ledger)
         ledger.run_billing(through=THROUGH)
         APP.state.ledger = ledger
-        APP.state.last_verify = None
+        APP.state.last_verify = LastVerify(NOW, ledger.verify(workers=1))  # as the page keeps it
         yield
+
+
+def test_the_operators_routes_are_among_the_operations() -> None:
+    """The sweep covers the operator's routes, verify (kept by the page, then by the API) too."""
+    operations = {
+        (op.method.upper(), op.path)
+        for result in schema.get_all_operations()
+        if (op := result.ok()) is not None
+    }
+    assert {
+        ("POST", "/api/v1/verify"),
+        ("GET", "/api/v1/verify"),
+        ("POST", "/api/v1/billing/runs"),
+        ("POST", "/api/v1/payments"),
+        ("POST", "/api/v1/invoices/{number}/credit"),
+        ("POST", "/api/v1/subscriptions"),
+    } <= operations
 
 
 def valid_data_is_not_bad_input(ctx: object, response: object, case: schemathesis.Case) -> None:

@@ -139,14 +139,43 @@ def _internal(error: Exception, *, json_errors: bool) -> int:
 
 
 def _parsed(argv: list[str] | None) -> argparse.Namespace:
-    """Return the parsed arguments; a usage error is printed shortened (exit 2)."""
+    """Return the parsed arguments; a usage error is printed shortened (exit 2).
+
+    With ``--format json`` the usage error is one JSON object: ``"error": "UsageError"``.
+    """
     errors = io.StringIO()
     try:
         with contextlib.redirect_stderr(errors):
-            return build_parser().parse_args(argv)
+            parser = build_parser()
+            return _range_checked(parser, parser.parse_args(argv))
+    except SystemExit as leaving:
+        if leaving.code == BAD_INPUT and _wants_json(sys.argv[1:] if argv is None else argv):
+            message = shortened(errors.getvalue().strip().splitlines()[-1])
+            message = message.replace(": error: ", ": ", 1)
+            document = {"error": "UsageError", "message": message, "rule": None, "exit": 2}
+            print(json.dumps(document, ensure_ascii=False), file=sys.stderr)
+            errors = io.StringIO()
+        raise
     finally:
         if errors.getvalue():
             print(shortened(errors.getvalue()), end="", file=sys.stderr)
+
+
+def _range_checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """Return ``args``; a ``--from`` after ``--to`` is a usage error naming both dates."""
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    if since is not None and until is not None and since > until:
+        parser.error(
+            f"--from {since.isoformat()} is after --to {until.isoformat()}: "
+            "the range would hold no day"
+        )
+    return args
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """Return whether the arguments ask for ``--format json`` (read before parsing them)."""
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return "--format=json" in argv or any(pair == ("--format", "json") for pair in pairs)
 
 
 def exit_code(error: BaseException) -> int:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import difflib
+import re
+import sys
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import TypeAlias
+from typing import Any, NoReturn, TypeAlias
 
 from severa_ledger.cli.commands_file import iso_date
 from severa_ledger.domain.errors import LedgerError
@@ -14,7 +17,55 @@ from severa_ledger.domain.errors import LedgerError
 FORMATS = ("table", "json")
 
 Handler = Callable[..., int | None]
-Subcommands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"  # noqa: SLF001
+Subcommands: TypeAlias = "argparse._SubParsersAction[Parser]"  # noqa: SLF001
+
+
+_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors suggest the nearest command or option (difflib)."""
+
+    given: Sequence[str] = ()
+
+    def parse_known_args(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        namespace: Any = None,  # noqa: ANN401
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """Parse as argparse does, keeping the arguments for the suggestions."""
+        self.given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(self.given, namespace)
+
+    def option_names(self) -> list[str]:
+        """Return this parser's option strings (``--through``, ``-h``, ...)."""
+        return list(self._option_string_actions)
+
+    def error(self, message: str) -> NoReturn:
+        """Exit 2 with ``message`` and, for a mistyped command or option, "did you mean"."""
+        super().error(message + self._suggestion(message))
+
+    def _suggestion(self, message: str) -> str:
+        choice = _CHOICE.search(message)
+        if choice is not None:
+            choices = re.findall(r"'([^']*)'", choice.group(2))
+            return _nearest(choice.group(1), choices)
+        options = self.option_names() + self._command_options()
+        unknown = {w.split("=")[0] for w in self.given if w.startswith("--")} - set(options)
+        return "".join(_nearest(word, options) for word in sorted(unknown))
+
+    def _command_options(self) -> list[str]:
+        """Return the options of the subcommand given, if one was."""
+        for action in self._actions:
+            if isinstance(action.choices, dict):
+                named = [action.choices[w] for w in self.given if w in action.choices]
+                return [o for sub in named[:1] for o in sub.option_names()]
+        return []
+
+
+def _nearest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def iso_date_arg(text: str) -> date:
@@ -41,7 +92,7 @@ def add_command(
     default_format: str = "table",
 ) -> argparse.ArgumentParser:
     """Add subcommand ``name`` with ``--db``, ``--format`` and examples in its help."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS, help="store URL")
     common.add_argument(
         "--format",

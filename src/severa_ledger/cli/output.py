@@ -83,18 +83,36 @@ def kept_mode(path: Path) -> int:
 
 @contextlib.contextmanager
 def atomic_output(path: Path, mode: str = "wb", **options: str) -> Iterator[IO[Any]]:
-    """Yield a stream whose content replaces ``path`` whole when the block ends without error."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent or Path(), prefix=f".{path.name}.")
+    """Yield a stream whose content replaces ``path`` whole when the block ends without error.
+
+    An OS error in making, syncing or renaming the temporary file names ``path``,
+    the file the user asked for, never the temporary.
+    """
+    with _naming(path):
+        handle, temporary = tempfile.mkstemp(dir=path.parent or Path(), prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, mode, **options) as stream:  # type: ignore[call-overload]
             yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(temporary).chmod(kept_mode(path))
-        Path(temporary).replace(path)
+            with _naming(path):
+                stream.flush()
+                os.fsync(stream.fileno())
+        with _naming(path):
+            Path(temporary).chmod(kept_mode(path))
+            Path(temporary).replace(path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """Re-raise an OS error (about a temporary file) as the same error about ``path``."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno is None:
+            raise
+        raise type(error)(error.errno, error.strerror, str(path)) from None
 
 
 def write_output(path: Path, data: bytes) -> None:

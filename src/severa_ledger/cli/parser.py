@@ -19,7 +19,8 @@ from severa_ledger.cli.handlers import (
     cmd_licenses,
     cmd_preview,
 )
-from severa_ledger.cli.options import Subcommands, add_command, epilog, iso_date_arg
+from severa_ledger.cli.options import Parser, Subcommands, add_command, epilog, iso_date_arg
+from severa_ledger.cli.receivables import cmd_receivables
 from severa_ledger.cli.web_commands import add_web_commands
 from severa_ledger.cli.writes import add_write_commands
 
@@ -176,12 +177,23 @@ def _query_commands(commands: Subcommands) -> None:
     )
     history.add_argument("customer", metavar="CUSTOMER")
     _known_at(history)
+    receivables = add_command(
+        commands,
+        "receivables",
+        cmd_receivables,
+        "what customers owe and hold as credit (R29)",
+        examples=("receivables --as-of 2025-09-30", "receivables 1002 --format json"),
+    )
+    receivables.add_argument(
+        "customer", metavar="CUSTOMER", nargs="?", default=None, help="one customer, with invoices"
+    )
+    _as_of(receivables)
     _as_of(add_document_commands(commands))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> Parser:
     """Return the argument parser of ``severa-ledger``."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="severa-ledger",
         description="Seat-based subscription billing as an event-sourced, auditable ledger.",
         epilog=epilog(

@@ -58,6 +58,19 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 Report = Callable[[Any, argparse.Namespace, dict[str, Any], Any], None]
 
 
+def _emit(args: argparse.Namespace, document: dict[str, Any], message: str, *more: object) -> None:
+    """Print what a write command recorded, or that its command id was recorded before."""
+    document["already_recorded"] = replayed = getattr(args, "replayed", False)
+    if replayed:
+        done = message.removeprefix("recorded ")
+        lead = "already recorded " if done != message else "already recorded: "
+        message = (
+            f"{lead}{done} (command id {args.command_id} was recorded before: nothing new "
+            "was recorded)"
+        )
+    emit(args, document, message, *more)
+
+
 def _licenses(kwargs: dict[str, Any]) -> str:
     return plural(kwargs["quantity"], f"{kwargs['kind']} license")
 
@@ -93,13 +106,13 @@ def _with_order(
     """Print what was recorded and the order confirmation it created, if any."""
     document["order_confirmation"] = order
     if order is None:
-        emit(args, document, f"{message}; no new order confirmation")
+        _emit(args, document, f"{message}; no new order confirmation")
         return
     note = (
         f"{message}; order confirmation {order.sequence} ({order.kind}, "
         f"{order.date.isoformat()}): net {order.net} {order.currency}"
     )
-    emit(args, document, note, _order_lines(order))
+    _emit(args, document, note, _order_lines(order))
 
 
 def _pay(ledger: Ledger, args: argparse.Namespace, kw: dict[str, Any], _: object) -> None:
@@ -112,7 +125,7 @@ def _pay(ledger: Ledger, args: argparse.Namespace, kw: dict[str, Any], _: object
         "paid": view.paid,
         "open": view.open_amount,
     }
-    emit(
+    _emit(
         args,
         document,
         f"recorded a payment of {amount} {view.currency} on invoice {number} "
@@ -128,7 +141,7 @@ def _credit(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], number: str
         "on": kw["on"],
         "reason": kw["reason"],
     }
-    emit(
+    _emit(
         args,
         document,
         f"issued credit note {number} for invoice {kw['number']} ({_on(kw)}): {kw['reason']}",
@@ -142,7 +155,7 @@ def _buy(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], order: Any) ->
 
 def _remove(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], drops: Any) -> None:  # noqa: ANN401
     document = {"command": "remove_licenses", **kw, "drops_on": drops}
-    emit(
+    _emit(
         args,
         document,
         f"scheduled removing {_licenses(kw)} of {kw['customer_number']}: the "
@@ -157,7 +170,7 @@ def _activate(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], order: An
 
 def _deactivate(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], __: object) -> None:
     removal = "; removing its license is scheduled" if kw["remove_license"] else ""
-    emit(
+    _emit(
         args,
         {"command": "deactivate_user", **kw},
         f"deactivated {kw['user_id']} of {kw['customer_number']} on {_on(kw)}{removal}",
@@ -166,7 +179,7 @@ def _deactivate(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], __: obj
 
 def _recorded(name: str) -> Report:
     def report(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], result: object) -> None:
-        emit(
+        _emit(
             args,
             {"command": name, **kw, "result": result},
             f"recorded {name} for {kw.get('customer_number')} on {_on(kw)}",
@@ -200,7 +213,9 @@ def _handler(command: Command) -> Callable[[Ledger, argparse.Namespace], None]:
     def handle(ledger: Ledger, args: argparse.Namespace) -> None:
         kwargs = command.bind_text(_given(command, args), CLI)
         key = None if args.command_id is None else COMMAND_ID.read(args.command_id, json=False)
+        before = ledger.recorder.max_notification_id()
         result = getattr(ledger, command.name)(**kwargs, command_id=key)
+        args.replayed = key is not None and ledger.recorder.max_notification_id() == before
         REPORTS.get(command.name, _recorded(command.name))(ledger, args, kwargs, result)
 
     return handle

@@ -5,11 +5,8 @@ The operator is the seller's billing team; a customer key is refused (403).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from severa_ledger.audit.verify import VerifyReport
 from severa_ledger.web import api_views as views
 from severa_ledger.web.api_bodies import (
     CustomerPath,
@@ -26,13 +23,13 @@ from severa_ledger.web.api_deps import (
 )
 from severa_ledger.web.api_responses import (
     BillingOut,
-    FindingOut,
     PlannedInvoiceOut,
     Recorded,
     VerifyOut,
 )
 from severa_ledger.web.problems import PROBLEM_RESPONSES
 from severa_ledger.web.schemas import BillingIn
+from severa_ledger.web.verify_result import keep_verify, last_verify
 
 router = APIRouter(prefix="/api/v1", tags=["operator"], responses=PROBLEM_RESPONSES)
 OPERATOR = [Depends(operator)]
@@ -153,28 +150,16 @@ async def run_billing(request: Request, *, body: BillingIn) -> BillingOut:
     )
 
 
-def _verified(report: VerifyReport) -> VerifyOut:
-    problem = report.problem
-    return VerifyOut(
-        ok=report.ok,
-        checked_at=datetime.now(UTC),
-        chain_problem=None if problem is None else str(views.jsonable(problem)),
-        findings=[FindingOut.model_validate(views.jsonable(f)) for f in report.findings],
-        unknown_events=len(report.unknown_events),
-    )
-
-
 @router.post("/verify", summary="Verify the stored history now", dependencies=OPERATOR)
 async def run_verify(request: Request) -> VerifyOut:
-    """Check the hash chain and re-derive every document; keep the result for GET."""
-    request.app.state.last_verify = result = _verified(ledger_of(request).verify(workers=1))
-    return result
+    """Check the hash chain and the log, re-derive every document; keep the result for GET."""
+    return keep_verify(request, ledger_of(request).verify(workers=1)).out()
 
 
 @router.get("/verify", summary="The last verify result", dependencies=OPERATOR)
-async def last_verify(request: Request) -> VerifyOut:
-    """Return the result of the last verify since the app started (404 before the first)."""
-    result: VerifyOut | None = getattr(request.app.state, "last_verify", None)
-    if result is None:
+async def show_last_verify(request: Request) -> VerifyOut:
+    """Return the last verify since the app started, by the API or the page (404 before)."""
+    kept = last_verify(request)
+    if kept is None:
         raise HTTPException(404, "verify has not run since the app started: POST /api/v1/verify")
-    return result
+    return kept.out()

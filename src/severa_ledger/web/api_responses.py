@@ -306,11 +306,23 @@ class FindingOut(Out):
     message: str
 
 
+class DamageOut(Out):
+    """A break in the log's shape: restore the store from a backup, never rebuild from it."""
+
+    kind: str = Field(description="version-gap, missing-events or tracking-ahead")
+    position: int
+    aggregate: str = Field(description="the aggregate's id, or the read model's name")
+    message: str
+
+
 class VerifyOut(Out):
-    """The last verify result: the hash chain and the re-derived documents."""
+    """The last verify result, by the API or the operator's page: chain, documents, log."""
 
     ok: bool
     checked_at: datetime
     chain_problem: str | None
     findings: list[FindingOut]
     unknown_events: int
+    events: int = Field(description="the stored events the hash chain covered")
+    invoices: int = Field(description="the invoices re-derived from their input events")
+    damage: list[DamageOut] = Field(description="breaks in the log's shape (docs/auditing.md)")

@@ -9,13 +9,12 @@ records nothing new when repeated, by its own rule.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import attrs
 from fastapi import APIRouter, Request, Response
 
-from severa_ledger.audit.verify import VerifyReport
 from severa_ledger.domain import inputs
 from severa_ledger.domain.errors import LedgerError
 from severa_ledger.web.forms import form_arguments
@@ -27,6 +26,7 @@ from severa_ledger.web.pages_common import (
     render,
     seller_name,
 )
+from severa_ledger.web.verify_result import keep_verify, last_verify
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,14 +46,6 @@ class Row:
     currency: str
     licenses: int
     status: str
-
-
-@attrs.frozen
-class LastVerify:
-    """The last verify result, kept in the app's state, and when it ran."""
-
-    at: datetime
-    report: VerifyReport
 
 
 def _row(found: Visit, customer: str) -> Row | None:
@@ -102,7 +94,7 @@ def operator_context(found: Visit, **extra: object) -> dict[str, Any]:
         "sellers": {key: s.name for key, s in found.ledger.sellers.sellers.items()},
         "statuses": STATUSES,
         "today": found.today,
-        "last_verify": getattr(found.request.app.state, "last_verify", None),
+        "last_verify": last_verify(found.request),
         "preview": None,
         "error": None,
         "message": None,
@@ -190,8 +182,7 @@ async def run_verify(request: Request) -> Response:
     """Verify the stored history now; the result is kept and shown until the next run."""
 
     def run(found: Visit) -> Response:
-        report = found.ledger.verify()
-        request.app.state.last_verify = LastVerify(datetime.now(UTC), report)
+        keep_verify(request, found.ledger.verify())
         return operator_page(found)
 
     return await _act(request, run)
