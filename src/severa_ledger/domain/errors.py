@@ -198,6 +198,10 @@ class QuantityTooLargeError(InvalidValueError):
     """Raised when a quantity of licenses, or the licenses of a kind held after it, is too large."""
 
 
+class HoldingLimitError(QuantityTooLargeError):
+    """Raised when a purchase would hold more licenses of one kind than the limit (R3)."""
+
+
 class AmountOutOfRangeError(InvalidValueError):
     """Raised when an amount that enters (a price, a payment) is above its limit."""
 

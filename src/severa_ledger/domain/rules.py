@@ -16,6 +16,7 @@ from severa_ledger.domain.errors import (
     BeforePeriodStartError,
     ChannelClosedError,
     CurrencyMismatchError,
+    HoldingLimitError,
     InvalidCohortError,
     InvalidMoneyError,
     InvalidPriceError,
@@ -76,7 +77,7 @@ def check_quantity(quantity: object, customer: str) -> int:
 def check_holding(sub: Subscription, kind: str, quantity: int, held: int) -> None:
     """Refuse a purchase after which more licenses of a kind are held than the limit (R3)."""
     if held > MAX_LICENSES:
-        raise QuantityTooLargeError(
+        raise HoldingLimitError(
             f"subscription {sub.customer_number}: buying {quantity} {kind!r} licenses would "
             f"hold {held}, above the limit of {MAX_LICENSES} of one kind "
             f"(R3; docs/billing.md Limits)"

@@ -45,6 +45,7 @@ STATUS_OF: tuple[tuple[type[errors.LedgerError], int], ...] = (
     (errors.IdempotencyConflictError, 409),
     (errors.ConcurrencyError, 409),
     (errors.SubscriptionExistsError, 409),
+    (errors.HoldingLimitError, 422),  # a well-formed quantity, beyond what may be held (R3)
     (errors.InvalidCompanyTextError, 400),
     (errors.InvalidCompanyDetailsError, 422),  # well-formed, but no such identifier (R26)
     (errors.UnknownPolicyError, 422),  # well-formed, but no such seller configured
