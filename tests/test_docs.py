@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import html
 import importlib.util
+import inspect
 import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import typing
 import uuid
 from datetime import date
 from pathlib import Path
 from types import ModuleType
 
+import attrs
 import pytest
 
+import severa_ledger
 from severa_ledger import Ledger
 from severa_ledger.cli.commands_file import apply_commands
 from severa_ledger.cli.parser import build_parser
@@ -47,8 +51,14 @@ def examples() -> list[tuple[str, str]]:
 def test_documented_example_runs(
     document: str, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each example runs in an empty folder (its SQLite file lands there)."""
-    monkeypatch.chdir(tmp_path)
+    """Each example runs alone in an empty folder (its SQLite file lands there)."""
+    env = _tools(tmp_path / "bin")
+    monkeypatch.setenv("PATH", env["PATH"])  # `severa-ledger` as a reader's shell has it
+    for name in ("SEVERA_LEDGER_DB", "SEVERA_LEDGER_CIPHER_KEY", "SEVERA_LEDGER_SELLERS"):
+        monkeypatch.delenv(name, raising=False)
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
     exec(compile(code, document, "exec"), {"__name__": "__doc_example__"})  # noqa: S102
 
 
@@ -248,3 +258,85 @@ def test_command_file_page_lists_every_command_and_field(site: Path) -> None:
         assert f'id="{name}"' in page, name
         for param in COMMANDS[name].params:
             assert f"<code>{param.name}</code>" in page, (name, param.name)
+
+
+# ------------------------------------------------------------------ the API reference
+
+#: eventsourcing's hooks that Ledger overrides: not the ledger's own API.
+HOOKS = {"construct_env", "construct_mapper", "construct_recorder", "register_transcodings"}
+
+
+def _classes(hint: object) -> list[type]:
+    found = [hint] if isinstance(hint, type) else []
+    return found + [c for arg in typing.get_args(hint) for c in _classes(arg)]
+
+
+def returned_value_types() -> set[type]:
+    """Every attrs class the root exports or a Ledger method returns, and those they hold."""
+    todo = [getattr(severa_ledger, n) for n in severa_ledger.__all__]
+    for name in public_methods():
+        todo += _classes(
+            typing.get_type_hints(getattr(Ledger, name), localns=vars(severa_ledger)).get("return")
+        )
+    seen: set[type] = set()
+    while todo:
+        kind = todo.pop()
+        if isinstance(kind, type) and attrs.has(kind) and kind not in seen:
+            seen.add(kind)
+            todo += [c for hint in typing.get_type_hints(kind).values() for c in _classes(hint)]
+    return seen
+
+
+def public_methods() -> list[str]:
+    """The methods Ledger's own classes define (not eventsourcing's, not its hooks)."""
+    own = [kind for kind in Ledger.__mro__ if kind.__module__.startswith("severa_ledger")]
+    return sorted(
+        {
+            name
+            for kind in own
+            for name, member in vars(kind).items()
+            if not name.startswith("_")
+            and name not in HOOKS
+            and (inspect.isfunction(member) or isinstance(member, (staticmethod, classmethod)))
+        }
+    )
+
+
+def test_api_page_lists_every_public_method_of_ledger(site: Path) -> None:
+    """Every public method of Ledger has its entry on the built API page."""
+    page = (site / "api" / "index.html").read_text()
+    assert {"quote_licenses", "invoice_xml", "run_billing"} <= set(public_methods())
+    missing = [m for m in public_methods() if f'id="severa_ledger.Ledger.{m}"' not in page]
+    assert not missing
+
+
+def test_api_page_shows_the_fields_of_every_returned_value(site: Path) -> None:
+    """Each field of each value the ledger returns (Invoice, Preview, LicenseCount...) is shown."""
+    page = (site / "api" / "index.html").read_text()
+    kinds = returned_value_types()
+    assert {severa_ledger.Invoice, severa_ledger.InvoiceView, severa_ledger.Preview} <= kinds
+    missing = [
+        f"{kind.__name__}.{field.name}"
+        for kind in kinds
+        for field in attrs.fields(kind)
+        if not field.name.startswith("_")
+        and f'id="severa_ledger.{kind.__name__}.{field.name}"' not in page
+        and f'id="{kind.__module__}.{kind.__name__}.{field.name}"' not in page
+    ]
+    assert not missing
+
+
+#: Pages that document the web app's own modules and the testing kit (their own import paths).
+OWN_MODULES = re.compile(r"^severa_ledger\.(web|testing)\b")
+
+
+def test_docs_import_only_the_public_names() -> None:
+    """Python examples import from `severa_ledger` itself (api.md), or the web app and the kit."""
+    imports = re.compile(r"^\s*from (severa_ledger[\w.]*) import", re.MULTILINE)
+    wrong = [
+        (document, module)
+        for document, code in examples()
+        for module in imports.findall(code)
+        if module != "severa_ledger" and not OWN_MODULES.match(module)
+    ]
+    assert not wrong
