@@ -131,6 +131,7 @@ EN = {
     "stays the same; each period is invoiced after it starts; you pay to {seller}'s "
     "account for your currency.",
     "terms_link": "The billing rules behind these terms (R21-R25)",
+    "back_home": "Back to your page",
 }
 
 NB = {
@@ -256,6 +257,7 @@ NB = {
     "den samme; hver periode faktureres etter at den har startet; du betaler til "
     "{seller}s konto for din valuta.",
     "terms_link": "Faktureringsreglene bak vilkårene (R21-R25)",
+    "back_home": "Tilbake til siden din",
 }
 
 TEXTS: Mapping[str, Mapping[str, str]] = {"en": EN, "nb": NB}
