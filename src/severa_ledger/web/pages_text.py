@@ -132,6 +132,10 @@ EN = {
     "account for your currency.",
     "terms_link": "The billing rules behind these terms (R21-R25)",
     "back_home": "Back to your page",
+    "run_after_preview": "Preview a run first; it is run from the preview, once confirmed.",
+    "confirm_run": "I have checked the preview: issue these {count} invoices through {day}",
+    "run_unconfirmed": "A billing run needs its confirmation (preview it, then tick the box): "
+    "nothing was recorded.",
 }
 
 NB = {
@@ -258,6 +262,12 @@ NB = {
     "{seller}s konto for din valuta.",
     "terms_link": "Faktureringsreglene bak vilkårene (R21-R25)",
     "back_home": "Tilbake til siden din",
+    "run_after_preview": "Forhåndsvis kjøringen først; den kjøres fra forhåndsvisningen når "
+    "du har bekreftet.",
+    "confirm_run": "Jeg har sjekket forhåndsvisningen: utsted disse {count} fakturaene til "
+    "og med {day}",
+    "run_unconfirmed": "En fakturakjøring må bekreftes (forhåndsvis, kryss av): ingenting "
+    "ble lagret.",
 }
 
 TEXTS: Mapping[str, Mapping[str, str]] = {"en": EN, "nb": NB}
