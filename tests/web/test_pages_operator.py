@@ -66,7 +66,8 @@ def test_the_billing_preview_lists_what_a_run_would_issue_and_records_nothing(wo
     assert "185.87 NOK" in preview.text
     assert position(ledger) == before
     run = browser.post(
-        "/operator/billing/run", data=form(browser, "/operator", through="2025-06-09")
+        "/operator/billing/run",
+        data=form(browser, "/operator", through="2025-06-09", confirm="yes"),
     )
     assert "The run issued 2 invoices." in run.text
     totals = sorted(
@@ -74,7 +75,8 @@ def test_the_billing_preview_lists_what_a_run_would_issue_and_records_nothing(wo
     )
     assert totals == [("1002", Decimal("185.87")), ("2001", Decimal("94.13"))]
     again = browser.post(
-        "/operator/billing/run", data=form(browser, "/operator", through="2025-06-09")
+        "/operator/billing/run",
+        data=form(browser, "/operator", through="2025-06-09", confirm="yes"),
     )
     assert "The run issued 0 invoices." in again.text
 
@@ -116,3 +118,22 @@ def test_the_last_verify_result_is_kept_and_shown(world):
     browser.post("/operator/verify", data=form(browser, "/operator"))
     page = browser.get("/operator").text
     assert re.search(r"The history checks out: \d+ events chained, 24 invoices re-derived.", page)
+
+
+def test_a_billing_run_is_confirmed_from_its_preview_and_refused_unconfirmed(world):
+    """The run's button is in the preview, behind a tick; a post without it records nothing."""
+    ledger, browser = world
+    page = browser.get("/operator?lang=en").text
+    assert 'action="/operator/billing/run"' not in page  # no run before a preview
+    data = form(browser, "/operator?lang=en", through="2025-06-09")
+    preview = browser.post("/operator/billing/preview", data=data).text
+    assert 'id="confirm-run"' in preview
+    assert 'name="confirm" value="yes" required' in preview
+    assert "issue these 2 invoices through 2025-06-09" in preview
+    before = position(ledger)
+    refused = browser.post(
+        "/operator/billing/run", data=form(browser, "/operator?lang=en", through="2025-06-09")
+    )
+    assert refused.status_code == 422
+    assert "A billing run needs its confirmation" in refused.text
+    assert position(ledger) == before

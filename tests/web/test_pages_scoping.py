@@ -61,7 +61,7 @@ FIELDS = {
     "/company": {"legal_name": "Taken Over AS", "effective": "2025-06-05"},
     "/terms": {"accept": "yes", "accepted_by": "intruder"},
     "/scheduled/cancel": {"change_id": "company:2099-12-31"},
-    "/billing/run": {"through": "2025-08-31"},
+    "/billing/run": {"through": "2025-08-31", "confirm": "yes"},
     "/payments": {"invoice_number": "VSOY-000002", "amount": "1.00"},
     "/credit-notes": {"invoice_number": "VSOY-000002", "reason": "intrusion"},
 }

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +178,25 @@ def render(
     )
     response.headers["Cache-Control"] = "no-store"
     save_session(request, response, session)
+    return response
+
+
+#: Paths answered in JSON when refused (RFC 9457 problem details); every other path is a page.
+API_PATHS = ("/api/", "/openapi.json", "/docs", "/redoc")
+
+
+def is_page(request: Request) -> bool:
+    """Whether ``request`` is for a page (its refusals are HTML pages, not JSON)."""
+    return not request.url.path.startswith(API_PATHS)
+
+
+def error_page(
+    request: Request, status: int, detail: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    """Return a refusal of a page as an HTML page: the status, the reason, a way back."""
+    context = {"status": status, "reason": HTTPStatus(status).phrase, "error": detail}
+    response = render(request, "error.html", context, status)
+    response.headers.update(headers or {})
     return response
 
 

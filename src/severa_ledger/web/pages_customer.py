@@ -7,11 +7,12 @@ the operator reaches every customer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from severa_ledger.domain.documents import OrderConfirmation
+from severa_ledger.domain.documents import InvoiceLine, InvoiceView, OrderConfirmation
 from severa_ledger.domain.errors import LedgerError
 from severa_ledger.web.pages_common import (
     TERMS_VERSION,
@@ -55,6 +56,8 @@ def customer_context(found: Visit, customer: str, **extra: object) -> dict[str, 
         "terms_version": TERMS_VERSION,
         "new_seller": seller_name(ledger, held.migration.seller if held.migration else ""),
         "invoices": ledger.invoices(customer, as_of=today),
+        "unpaid": _unpaid(ledger.invoices(customer, as_of=today)),
+        "reverse_charge": upcoming is not None and _reverse_charged(upcoming.lines),
         "orders": ledger.orders(customer),
         "quote": None,
         "error": None,
@@ -62,6 +65,22 @@ def customer_context(found: Visit, customer: str, **extra: object) -> dict[str, 
     }
     context.update(extra)
     return context
+
+
+#: The VAT category of a reverse-charged line (EN 16931: "VAT reverse charge").
+REVERSE_CHARGE = "AE"
+#: Invoice statuses with something left to pay (R29).
+UNPAID = ("open", "overdue")
+
+
+def _unpaid(invoices: Sequence[InvoiceView]) -> list[InvoiceView]:
+    """Return the invoices with an amount left to pay, oldest first."""
+    return [i for i in invoices if i.status in UNPAID and i.open_amount > 0]
+
+
+def _reverse_charged(lines: Sequence[InvoiceLine]) -> bool:
+    """Whether a line is reverse charged (VAT category AE): why its VAT is 0."""
+    return any(line.vat_category == REVERSE_CHARGE for line in lines)
 
 
 def _message(found: Visit) -> str | None:

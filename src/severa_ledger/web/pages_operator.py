@@ -143,6 +143,8 @@ async def billing_run(request: Request) -> Response:
     """Run billing through a date (R13-R20); repeating it records nothing new."""
 
     def run(found: Visit) -> Response:
+        if found.form.get("confirm") != "yes":  # confirmed from the preview's second form
+            return operator_page(found, 422, error=found.text["run_unconfirmed"])
         report = found.ledger.run_billing(through=_through(found))
         count = len(report.invoice_numbers)
         return operator_page(found, message=found.text["issued_now"].format(count=count))

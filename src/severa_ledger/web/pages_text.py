@@ -113,6 +113,29 @@ EN = {
     "terms_pending": "terms pending",
     "ok": "ok",
     "language": "Språk: norsk",
+    "license_months": "license-months",
+    "licenses_unit": "licenses",
+    "license_months_note": "A period's quantity is licenses x months: 5 licenses for a "
+    "quarter are 15 license-months at the monthly price.",
+    "reverse_charge": "VAT 0: reverse charge (VAT category AE). The seller is in another "
+    "country; you, the buyer, account for the VAT.",
+    "next_invoice": "Next invoice: {day}, {amount}.",
+    "open_amount": "Open",
+    "pay_to": "Pay to",
+    "payment_reference": "Payment reference",
+    "no_payment_details": "The seller has no bank account for this currency: "
+    "ask the seller how to pay.",
+    "unpaid": "To pay",
+    "terms_what": "What changes when you accept",
+    "terms_points": "{seller} is your seller from the migration date; the currency "
+    "stays the same; each period is invoiced after it starts; you pay to {seller}'s "
+    "account for your currency.",
+    "terms_link": "The billing rules behind these terms (R21-R25)",
+    "back_home": "Back to your page",
+    "run_after_preview": "Preview a run first; it is run from the preview, once confirmed.",
+    "confirm_run": "I have checked the preview: issue these {count} invoices through {day}",
+    "run_unconfirmed": "A billing run needs its confirmation (preview it, then tick the box): "
+    "nothing was recorded.",
 }
 
 NB = {
@@ -220,6 +243,31 @@ NB = {
     "terms_pending": "vilkår ikke godtatt",
     "ok": "ok",
     "language": "Language: English",
+    "license_months": "lisensmåneder",
+    "licenses_unit": "lisenser",
+    "license_months_note": "En periodes antall er lisenser x måneder: 5 lisenser i et "
+    "kvartal er 15 lisensmåneder til månedsprisen.",
+    "reverse_charge": "MVA 0: omvendt avgiftsplikt (MVA-kategori AE). Selgeren er i et annet "
+    "land; du som kjøper beregner avgiften.",
+    "next_invoice": "Neste faktura: {day}, {amount}.",
+    "open_amount": "Utestående",
+    "pay_to": "Betal til",
+    "payment_reference": "Betalingsreferanse",
+    "no_payment_details": "Selgeren har ingen bankkonto for denne valutaen: spør selgeren "
+    "hvordan du betaler.",
+    "unpaid": "Å betale",
+    "terms_what": "Hva endres når du godtar",
+    "terms_points": "{seller} er selgeren din fra migreringsdatoen; valutaen er "
+    "den samme; hver periode faktureres etter at den har startet; du betaler til "
+    "{seller}s konto for din valuta.",
+    "terms_link": "Faktureringsreglene bak vilkårene (R21-R25)",
+    "back_home": "Tilbake til siden din",
+    "run_after_preview": "Forhåndsvis kjøringen først; den kjøres fra forhåndsvisningen når "
+    "du har bekreftet.",
+    "confirm_run": "Jeg har sjekket forhåndsvisningen: utsted disse {count} fakturaene til "
+    "og med {day}",
+    "run_unconfirmed": "En fakturakjøring må bekreftes (forhåndsvis, kryss av): ingenting "
+    "ble lagret.",
 }
 
 TEXTS: Mapping[str, Mapping[str, str]] = {"en": EN, "nb": NB}

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from severa_ledger.domain import errors
 from severa_ledger.domain.rulebook import RULES, Rule, rule_cited
+from severa_ledger.web.pages_common import error_page, is_page
 
 MEDIA_TYPE = "application/problem+json"
 #: Where the app serves the rules; a problem citing R5 has the type ``/rules#r5``.
@@ -104,10 +105,23 @@ def _described(error: dict[str, Any]) -> str:
     return f"{where}: {error.get('msg', 'invalid')}"
 
 
-async def _ledger_error(_: Request, error: Exception) -> Response:
+def _answer(
+    request: Request,
+    status: int,
+    detail: str,
+    error: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Answer a refusal: an HTML page for a page's request, else problem+json."""
+    if is_page(request):
+        return error_page(request, status, detail, headers)
+    return problem_response(status, detail, error, headers)
+
+
+async def _ledger_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, errors.LedgerError)  # noqa: S101 -- registered for LedgerError
     status = status_of(error)
-    return problem_response(status, _detail(error, status), type(error).__name__)
+    return _answer(request, status, _detail(error, status), type(error).__name__)
 
 
 #: What a server-side refusal says (its message may name hosts or stored values: logged only).
@@ -125,16 +139,16 @@ def _detail(error: errors.LedgerError, status: int) -> str:
     return _SERVER_SIDE[status]
 
 
-async def _http_error(_: Request, error: Exception) -> Response:
+async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)  # noqa: S101 -- registered for HTTPException
     headers = dict(error.headers) if error.headers else None
-    return problem_response(error.status_code, str(error.detail), None, headers)
+    return _answer(request, error.status_code, str(error.detail), None, headers)
 
 
-async def _validation_error(_: Request, error: Exception) -> Response:
+async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)  # noqa: S101 -- registered for it
     detail = "; ".join(_described(e) for e in error.errors()) or "malformed request"
-    return problem_response(400, f"bad input: {detail}", "RequestValidationError")
+    return _answer(request, 400, f"bad input: {detail}", "RequestValidationError")
 
 
 def add_problem_handlers(app: FastAPI) -> None:
