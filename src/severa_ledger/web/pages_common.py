@@ -27,10 +27,12 @@ from severa_ledger.domain.subscription import Subscription
 from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.web.auth import Principal
 from severa_ledger.web.csrf import check_csrf, csrf_token
+from severa_ledger.web.form_fields import field
 from severa_ledger.web.pages_text import TEXTS, page_language
 from severa_ledger.web.session import Session, read_session, save_session, signed_in
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.globals["field"] = field  # input attributes from the command catalogue
 #: The per-form nonce a command id is derived from: URL-safe, long enough not to collide.
 _NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 #: The terms of service the new seller asks to accept after migration (R25).
