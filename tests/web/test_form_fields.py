@@ -7,9 +7,11 @@ the catalogue (tests/test_edges_agree.py).
 
 from __future__ import annotations
 
+import html
 import re
+from datetime import date
 
-from tests.web.pages_support import build_app, client, demo_ledger, new_keys, sign_in
+from tests.web.pages_support import build_app, client, demo_ledger, form, new_keys, sign_in
 
 
 def _input(html: str, name: str) -> str:
@@ -36,5 +38,32 @@ def test_the_customer_and_operator_forms_carry_the_catalogues_bounds() -> None:
         operator = browser.get("/operator").text
         assert 'inputmode="decimal" maxlength="16" required' in _input(operator, "amount")
         assert 'maxlength="500" required' in _input(operator, "reason")
+    finally:
+        ledger.close()
+
+
+def test_a_customer_dates_company_details_on_the_page_within_the_next_period_only() -> None:
+    """R36 on the page: 1002 (quarterly from 2024-05-01) on 2025-06-05 is in 05-01..07-31, the
+    next period is 08-01..10-31: it may date company details from 2025-06-05 to 2025-10-31."""
+    ledger = demo_ledger()
+    keys = new_keys()
+    try:
+        browser = client(build_app(ledger, keys.store))
+        sign_in(browser, keys.customer("1002"))
+        before = ledger.recorder.max_notification_id()
+        fields = {"city": "Trondheim", "effective": "2025-11-01"}
+        answer = browser.post("/c/1002/company", data=form(browser, "/c/1002", **fields))
+        assert answer.status_code == 422
+        assert "a customer dates it from 2025-06-05 to 2025-10-31, not 2025-11-01 (R36)" in (
+            html.unescape(answer.text)
+        )
+        assert ledger.recorder.max_notification_id() == before
+        fields["effective"] = "2025-10-31"
+        answer = browser.post(
+            "/c/1002/company", data=form(browser, "/c/1002", **fields), follow_redirects=False
+        )
+        assert answer.status_code == 303
+        changes = ledger.scheduled_changes("1002", as_of=date(2025, 6, 5))
+        assert [c.id for c in changes] == ["company:2025-10-31"]
     finally:
         ledger.close()
