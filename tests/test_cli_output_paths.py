@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from severa_ledger.cli.output import write_output
+from severa_ledger.ledger.files import write_whole
 from tests.conftest import run
 
 
@@ -36,5 +36,5 @@ def test_a_temporary_that_cannot_be_made_is_reported_as_the_path(
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
     with pytest.raises(PermissionError) as refused:
-        write_output(tmp_path / "x.pdf", b"%PDF")
+        write_whole(tmp_path / "x.pdf", b"%PDF")
     assert str(refused.value) == f"[Errno 13] Permission denied: '{tmp_path / 'x.pdf'}'"

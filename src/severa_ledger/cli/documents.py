@@ -11,10 +11,11 @@ from rich.table import Table
 from severa_ledger.cli import render_invoices
 from severa_ledger.cli.handlers import emit
 from severa_ledger.cli.options import FORMATS, Subcommands, add_command, iso_date_arg
-from severa_ledger.cli.output import check_not_store, checked_output, store_files, write_output
+from severa_ledger.cli.output import check_not_store, checked_output, store_files
 from severa_ledger.domain.errors import InvalidValueError, OutputExistsError
 from severa_ledger.domain.language import LANGUAGES
 from severa_ledger.ledger.documents import DOCUMENT_FORMATS
+from severa_ledger.ledger.files import write_whole
 from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.reader.views import OrderView
 
@@ -26,7 +27,7 @@ def _deliver(args: argparse.Namespace, data: bytes) -> None:
     """Write a document to ``-o FILE``, else to standard output unless that is a terminal."""
     if args.output is not None:
         path = checked_output(Path(args.output), force=args.force, store=store_files(args.db))
-        write_output(path, data)  # never a half-written document, never over the store
+        write_whole(path, data)  # never a half-written document, never over the store
         return
     if args.format == "pdf" and sys.stdout.isatty():
         raise InvalidValueError("a PDF is not shown on a terminal: name a file with -o FILE")

@@ -29,6 +29,7 @@ from severa_ledger.domain.errors import (
     InvalidCommandError,
     SubscriptionExistsError,
 )
+from severa_ledger.ledger.files import atomic_output
 from severa_ledger.ledger.ledger import Ledger
 
 if TYPE_CHECKING:
@@ -231,7 +232,7 @@ def cmd_export(ledger: Ledger, args: argparse.Namespace) -> None:
     path = output.checked_output(
         Path(args.output), force=args.force, store=output.store_files(args.db)
     )
-    with output.atomic_output(path, "w", encoding="utf-8", newline="") as stream:
+    with atomic_output(path, "w", encoding="utf-8", newline="") as stream:
         text = cast("TextIO", stream)
         if args.format == "csv":
             render_audit.write_events_csv(found, text)

@@ -7,8 +7,6 @@ for, so the core install opens and bills without them.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date
 from importlib import import_module
 from pathlib import Path
@@ -24,6 +22,7 @@ from severa_ledger.domain.errors import (
 )
 from severa_ledger.domain.rules import check_date
 from severa_ledger.ledger.base import LedgerBase
+from severa_ledger.ledger.files import write_whole
 from severa_ledger.reader.views import OrderView
 
 #: The formats the folder export writes, each with its file suffix.
@@ -158,29 +157,3 @@ class DocumentQueries(LedgerBase):
                 write_whole(path, documents[name])
                 written.append(ExportedDocument(view.number, name, path))
         return written
-
-
-def write_whole(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        Path(temporary).chmod(_mode_for(path))  # as open() would: not mkstemp's 0600
-
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _mode_for(path: Path) -> int:
-    """Return the mode of the file ``path`` replaces, or the one the umask gives a new file."""
-    try:
-        return path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mask = os.umask(0o022)
-        os.umask(mask)
-        return 0o666 & ~mask

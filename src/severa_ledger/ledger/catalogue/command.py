@@ -5,7 +5,7 @@ Every edge reads a command the same way: it hands the values it received to
 edge), with the caller's :class:`Dating`, and gets back the ``Ledger`` call's
 keyword arguments, every value checked by the rules of its kind
 (:mod:`severa_ledger.ledger.catalogue.values`). The Python API checks a call's
-arguments with :meth:`Command.check` before the ledger decides anything.
+arguments with each :meth:`Param.check` (``@catalogued``) before the ledger decides anything.
 """
 
 from __future__ import annotations
@@ -152,14 +152,6 @@ class Command:
             if param.default is not None:
                 values.setdefault(param.name, param.default)
         return values
-
-    def check(self, arguments: Mapping[str, object]) -> dict[str, Any]:
-        """Return a Python call's arguments checked by their kinds (unknown ones kept)."""
-        params = self.by_name
-        return {
-            name: params[name].check(value) if name in params else value
-            for name, value in arguments.items()
-        }
 
     def payload(self, arguments: Mapping[str, object]) -> dict[str, object]:
         """Return the arguments that identify the command (its parameters, no command_id)."""
