@@ -112,6 +112,7 @@ def test_overlapping_statements_record_each_bank_entry_once(ledger: Ledger) -> N
     # 376.50 once (not 753.00) + 20.00: paid in full, 20.00 over (R29: credit).
     assert ledger.invoice("VSOY-000002").paid == Decimal("396.50")
     assert ledger.receivables("C2", as_of=D(2025, 2, 28)).credit == Decimal("20.00")
+    assert ledger.verify().ok  # the payments re-derive, the read models agree
 
 
 def test_dry_run_reports_what_would_be_recorded_and_records_nothing(
