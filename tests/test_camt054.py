@@ -93,6 +93,12 @@ def test_malformed_statement_is_refused_naming_the_file_and_the_problem(
     assert problem in str(refused.value)
 
 
+def test_statement_given_as_text_is_refused_not_a_traceback() -> None:
+    """A str (decoded already, its encoding declaration no longer true) is refused by name."""
+    with pytest.raises(BankStatementError, match=r"^x\.xml: a statement is read as bytes, not str"):
+        read_camt054(V02.decode(), "x.xml")  # type: ignore[arg-type]
+
+
 # ------------------------------------------------------------------ the matcher
 
 

@@ -128,6 +128,19 @@ def test_dry_run_reports_what_would_be_recorded_and_records_nothing(
     assert (dry.matched, dry.unmatched, dry.skipped) == (done.matched, done.unmatched, done.skipped)
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_entry_repeated_in_one_statement_is_paid_once(memory_ledger: Ledger, dry_run: bool) -> None:
+    """R34: the same batch entry twice in a file: once matched, once already recorded."""
+    bill(memory_ledger)
+    data = statement("v08-eur.xml")
+    entry = data[data.index(b"<Ntry>") : data.index(b"</Ntry>") + len(b"</Ntry>")]
+    twice = data.replace(b"</Ntfctn>", entry + b"</Ntfctn>")
+    report = memory_ledger.import_payments(twice, dry_run=dry_run)
+    key = f"{EUR_ACCOUNT}/OKOY-100/OKOY-100-1"
+    assert (keys(report.matched), keys(report.already_recorded)) == ([key], [key])
+    assert memory_ledger.invoice("VSOY-000002").paid == Decimal(0 if dry_run else "376.50")
+
+
 def test_bank_reference_reused_with_another_amount_is_skipped_not_recorded(
     memory_ledger: Ledger,
 ) -> None:

@@ -36,8 +36,12 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 def read_camt054(data: bytes, source: str) -> tuple[BankTransaction, ...]:
     """Return the transactions of the camt.054 file ``data`` (``source`` names it in errors)."""
+    if not isinstance(data, bytes | bytearray):
+        raise BankStatementError(
+            f"{source}: a statement is read as bytes, not {type(data).__name__}"
+        )
     try:
-        root = etree.fromstring(data, _PARSER)
+        root = etree.fromstring(bytes(data), _PARSER)
     except etree.XMLSyntaxError as error:
         raise BankStatementError(f"{source}: not well-formed XML ({error})") from None
     reader = _Reader(source, _namespace(root, source))

@@ -121,9 +121,6 @@ class PaymentImports(LedgerBase):
         ) -> None:
             """Record a payment (Ledger.record_payment)."""
 
-        def check_batch(self, commands: list[Callable[[], object]]) -> int:
-            """Decide commands and record nothing (Ledger.check_batch)."""
-
     def import_payments(
         self, data: bytes, *, source: str = "the statement", dry_run: bool = False
     ) -> PaymentImport:
@@ -135,12 +132,20 @@ class PaymentImports(LedgerBase):
         listed and not recorded. ``source`` names the file in errors. With
         ``dry_run`` nothing is recorded and the report says what would be.
         """
+        transactions = _read(data, source)
         invoices = self.invoices()
         known = payment_references(invoices)
         currencies = {view.number: view.currency for view in invoices}
-        outcomes = [
-            self._import(t, known, currencies, dry_run=dry_run) for t in _read(data, source)
-        ]
+        outcomes: list[Outcome] = []
+
+        def run(transaction: BankTransaction) -> Callable[[], None]:
+            return lambda: outcomes.append(self._import(transaction, known, currencies))
+
+        if dry_run:  # decided in one unit that is never saved: repeats in the file see each other
+            self._decided([run(t) for t in transactions], None)
+        else:
+            for transaction in transactions:
+                run(transaction)()
         return _report(source, outcomes, dry_run=dry_run)
 
     def _import(
@@ -148,8 +153,6 @@ class PaymentImports(LedgerBase):
         transaction: BankTransaction,
         known: Mapping[str, frozenset[str]],
         currencies: Mapping[str, str],
-        *,
-        dry_run: bool,
     ) -> Outcome:
         reason = _not_payable(transaction)
         if reason is not None or transaction.booking_date is None:
@@ -161,20 +164,15 @@ class PaymentImports(LedgerBase):
         if currencies[numbers[0]] != transaction.currency:
             why = f"{WRONG_CURRENCY} ({currencies[numbers[0]]})"
             return "skipped", SkippedTransaction(transaction, why, numbers)
-        return self._pay(transaction, numbers[0], transaction.booking_date, dry_run=dry_run)
+        return self._pay(transaction, numbers[0], transaction.booking_date)
 
-    def _pay(
-        self, transaction: BankTransaction, number: str, on: date, *, dry_run: bool
-    ) -> Outcome:
-        """Record (or, dry, decide) the payment once per bank reference."""
+    def _pay(self, transaction: BankTransaction, number: str, on: date) -> Outcome:
+        """Record the payment once per bank reference (in a dry run's unit: decide it)."""
         command_id = COMMAND_ID_PREFIX + transaction.key
-        recorded = Unit(self).get(command_record_id(command_id), CommandRecord) is not None
-
-        def pay() -> None:
-            self.record_payment(number, transaction.amount, on=on, command_id=command_id)
-
+        unit = self._batch or Unit(self)
+        recorded = unit.get(command_record_id(command_id), CommandRecord) is not None
         try:
-            self.check_batch([pay]) if dry_run else pay()
+            self.record_payment(number, transaction.amount, on=on, command_id=command_id)
         except LedgerError as error:
             return "skipped", SkippedTransaction(transaction, f"{REFUSED}: {error}", (number,))
         return ("already_recorded" if recorded else "matched"), ImportedPayment(transaction, number)
