@@ -28,6 +28,7 @@ from severa_ledger.domain.sellers import (
     Seller,
     SellerRegistry,
 )
+from severa_ledger.domain.statements import PaymentImport
 from severa_ledger.domain.tax import VatRule, VatTable
 from severa_ledger.domain.values import LicenseCount
 from severa_ledger.ledger.ledger import Ledger
@@ -51,6 +52,7 @@ __all__ = [  # noqa: PLE0604 -- the error names are listed by errors.__all__
     "OrderLine",
     "OrderView",
     "PaymentDetails",
+    "PaymentImport",
     "Period",
     "Preview",
     "Receivables",

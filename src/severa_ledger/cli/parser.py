@@ -20,6 +20,7 @@ from severa_ledger.cli.handlers import (
     cmd_preview,
 )
 from severa_ledger.cli.options import Parser, Subcommands, add_command, epilog, iso_date_arg
+from severa_ledger.cli.payments import add_payments_command
 from severa_ledger.cli.receivables import cmd_receivables
 from severa_ledger.cli.web_commands import add_web_commands
 from severa_ledger.cli.writes import add_write_commands
@@ -236,6 +237,7 @@ def build_parser() -> Parser:
     _bill_command(commands)
     _invoices_command(commands)
     add_write_commands(commands)
+    add_payments_command(commands)
     add_web_commands(commands)
     add_command(
         commands,

@@ -308,6 +308,13 @@ class ChangeAlreadyInEffectError(LedgerError):
     """Raised when cancelling a change that has taken effect, or that an order relies on (R36)."""
 
 
+# Bank statements (R34).
+
+
+class BankStatementError(InvalidValueError):
+    """Raised when a bank statement is not a camt.054 the ledger reads (names the file and why)."""
+
+
 # A damaged store (docs/auditing.md, "When the log itself is damaged"; the command line exits 4).
 
 

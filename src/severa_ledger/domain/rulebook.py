@@ -174,7 +174,6 @@ R33. Credit notes run in order
 R34. Bank entries pay invoices
     A bank entry (camt.054) pays the invoice its reference names, once per entry; one
     whose reference matches no invoice, or several, is reported and not recorded.
-    Not enforced yet: this version does not do this.
 R35. Each document delivered once per channel
     An order confirmation is sent when it is made, an invoice or credit note on its issue
     date; each goes once per channel (e-mail, Peppol, webhooks), its retries keep the
