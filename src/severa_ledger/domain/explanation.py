@@ -60,6 +60,10 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+#: Thousands separator and decimal mark of each language (CLDR: nb_NO, fi_FI, en_GB).
+_SEPARATORS = {"nb": ("\u00a0", ","), "fi": ("\u00a0", ","), "en": (",", ".")}
+
+
 def _credits(language: str, number: str, line: int) -> str:
     if language == "nb":
         return f"krediterer linje {line} på {number}"
@@ -189,8 +193,18 @@ def _count(n: int, forms: tuple[str, str]) -> str:
 
 
 def _num(value: Decimal | str, lang: str) -> str:
-    text = str(value)  # the first point is the decimal point; "..." may follow
-    return text.replace(".", ",", 1) if lang in {"nb", "fi"} else text
+    """Return a number as the language's documents write amounts: ``2 760,15``, ``2,760.15``.
+
+    The first point is the decimal point and "..." may follow the decimals; the
+    whole part is grouped by threes like the documents' tables (Babel's nb_NO,
+    fi_FI and en_GB formats, written out here since the domain needs no Babel).
+    """
+    text = str(value)
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, point, decimals = text.partition(".")
+    group, mark = _SEPARATORS[lang]
+    grouped = f"{int(whole):,}".replace(",", group)
+    return f"{sign}{grouped}{mark if point else ''}{decimals}"
 
 
 def exact_text(exact: Fraction, decimals: int = 2) -> str:
