@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from severa_ledger.documents.formats import Formats
+from severa_ledger.documents.labels import LABELS
 from severa_ledger.domain.billing import line_description
 from severa_ledger.domain.documents import ADDITION, RENEWAL
 
@@ -30,11 +31,8 @@ _ITEMS = {
 #: Licenses of a kind with no translation, then "added": (bokmål, Finnish).
 _OTHER_ITEMS = ("lisenser ({kind})", "lisenssit ({kind})")
 _ADDED = (" lagt til", " lisätty")
-#: The kinds of an order confirmation (R13, R14): (bokmål, English, Finnish).
-_ORDER_KINDS = {
-    RENEWAL: ("fornyelse", "renewal", "uusiminen"),
-    ADDITION: ("tillegg", "addition", "lisäys"),
-}
+#: The kinds of an order confirmation (R13, R14), named by the documents' labels.
+_ORDER_KINDS = (RENEWAL, ADDITION)
 _TRANSLATED = ("nb", "fi")
 
 
@@ -47,8 +45,7 @@ def kind_name(kind: str, language: str) -> str:
 
 def order_kind_name(kind: str, language: str) -> str:
     """Return an order's kind: ``renewal`` is fornyelse in nb, uusiminen in fi."""
-    names = _ORDER_KINDS.get(kind)
-    return names[("nb", "en", "fi").index(language)] if names else kind
+    return LABELS[language][kind].lower() if kind in _ORDER_KINDS else kind
 
 
 def item_name(kind: str, description: str, period: tuple[date, date], language: str) -> str:
