@@ -102,6 +102,13 @@ def test_explanation_amounts_group_thousands_like_the_table(language, expected):
     assert sentence.endswith(Formats(language).amount(Decimal("1200.00"), "NOK"))
 
 
+def test_license_counts_in_explanations_group_like_the_quantity_column():
+    """1500 licenses x 1 month x 100.00 = 150000.00 reads 1 500 and 150 000,00 in nb (R8)."""
+    sentence = whole_period("NOK", 1500, 1, Decimal("100.00")).sentence("nb")
+    assert sentence == f"1{NBSP}500 lisenser x 1 måned x 100,00 = 150{NBSP}000,00"
+    assert sentence.startswith(Formats("nb").number(1500))
+
+
 @pytest.mark.parametrize("value", ["0.00", "999.99", "2760.15", "12345.67", "1234567.80"])
 @pytest.mark.parametrize("language", ["nb", "en", "fi"])
 def test_explanation_amounts_match_the_babel_format_of_the_documents(value, language):

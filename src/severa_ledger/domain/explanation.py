@@ -152,7 +152,7 @@ class Explanation:
         words = _WORDS[lang]
         rounded = self.rounded
         text = (
-            f"{self.days_left}/{self.days_in_period} x {_count(self.months, words['month'])} "
+            f"{self.days_left}/{self.days_in_period} x {_count(self.months, words['month'], lang)} "
             f"x {_num(self.monthly_price, lang)} = {_num(self.exact_shown, lang)} "
             f"-> {_num(rounded, lang)} "
             f"({words.get(self.policy or '', (self.policy or '', ''))[0]}, "
@@ -161,7 +161,7 @@ class Explanation:
         if self.licenses > 1:
             total = rounded * self.licenses
             text += (
-                f"; {_count(self.licenses, words['license'])} x {_num(rounded, lang)} "
+                f"; {_count(self.licenses, words['license'], lang)} x {_num(rounded, lang)} "
                 f"= {_num(total, lang)}"
             )
         return text
@@ -170,8 +170,8 @@ class Explanation:
         words = _WORDS[lang]
         total = self.monthly_price * self.licenses * self.months
         return (
-            f"{_count(self.licenses, words['license'])} x "
-            f"{_count(self.months, words['month'])} x {_num(self.monthly_price, lang)} "
+            f"{_count(self.licenses, words['license'], lang)} x "
+            f"{_count(self.months, words['month'], lang)} x {_num(self.monthly_price, lang)} "
             f"= {_num(total, lang)}"
         )
 
@@ -188,11 +188,11 @@ class Explanation:
         return data
 
 
-def _count(n: int, forms: tuple[str, str]) -> str:
-    return f"{n} {forms[0] if n == 1 else forms[1]}"
+def _count(n: int, forms: tuple[str, str], lang: str) -> str:
+    return f"{_num(n, lang)} {forms[0] if n == 1 else forms[1]}"
 
 
-def _num(value: Decimal | str, lang: str) -> str:
+def _num(value: Decimal | int | str, lang: str) -> str:
     """Return a number as the language's documents write amounts: ``2 760,15``, ``2,760.15``.
 
     The first point is the decimal point and "..." may follow the decimals; the
