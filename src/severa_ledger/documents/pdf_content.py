@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from severa_ledger.documents.formats import Formats
 from severa_ledger.documents.labels import LABELS
+from severa_ledger.documents.wording import item_name, local_address
 from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.domain.documents import (
     CREDIT_NOTE,
@@ -49,9 +50,9 @@ class SellerLike(Protocol):
     def address(self) -> str | None: ...  # noqa: D102
 
 
-def seller_lines(seller: SellerLike, labels: Labels) -> list[str]:
-    """Return the seller's address and identifiers, one printed line each."""
-    lines = [seller.address] if seller.address else []
+def seller_lines(seller: SellerLike, labels: Labels, language: str = "en") -> list[str]:
+    """Return the seller's address (its country named in ``language``) and identifiers."""
+    lines = [local_address(seller.address, seller.country, language)] if seller.address else []
     if seller.vat_id:
         lines.append(f"{labels['vat_id']} {seller.vat_id}")
     if seller.business_id:
@@ -82,7 +83,9 @@ def _unit(unit: str, labels: Labels) -> str:
 def _row(line: InvoiceLine | OrderLine, cells: list[str], language: str) -> Content:
     labels, formats = LABELS[language], Formats(language)
     return {
-        "description": line.description,
+        "description": item_name(
+            line.kind, line.description, (line.period_start, line.period_end), language
+        ),
         "period": f"{labels['period']} {formats.period(line.period_start, line.period_end)}",
         "explanation": _explanation(line, language),
         "cells": cells,
@@ -207,7 +210,10 @@ def invoice_content(invoice: Invoice, language: str) -> Content:
         "language": language,
         "title": title,
         "number": invoice.number,
-        "seller": {"name": invoice.seller.name, "lines": seller_lines(invoice.seller, labels)},
+        "seller": {
+            "name": invoice.seller.name,
+            "lines": seller_lines(invoice.seller, labels, language),
+        },
         "buyer": _buyer(invoice.buyer, labels, formats),
         "facts": _invoice_facts(invoice, labels, formats),
         "table": _invoice_table(invoice, language),
@@ -270,7 +276,7 @@ def order_content(
         "language": language,
         "title": labels["order"],
         "number": f"{order.customer_number}-{order.sequence}",
-        "seller": {"name": seller.name, "lines": seller_lines(seller, labels)},
+        "seller": {"name": seller.name, "lines": seller_lines(seller, labels, language)},
         "buyer": _buyer(buyer, labels, formats),
         "facts": facts,
         "table": _order_table(order, language),

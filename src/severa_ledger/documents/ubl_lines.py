@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from severa_ledger.documents.ubl_elements import Element, amount, cac, cbc, day, decimal_text
+from severa_ledger.documents.wording import item_name
 from severa_ledger.domain.documents import Invoice, InvoiceLine, VatSubtotal
 from severa_ledger.domain.errors import DocumentIncompleteError
 from severa_ledger.domain.language import language_for
@@ -65,7 +66,8 @@ def _line(
     day(period, "StartDate", line.period_start)
     day(period, "EndDate", line.period_end)
     item = cac(element, "Item")
-    cbc(item, "Name", line.description)
+    dates = (line.period_start, line.period_end)
+    cbc(item, "Name", item_name(line.kind, line.description, dates, language))
     cbc(cac(item, "SellersItemIdentification"), "ID", line.kind)
     _category(cac(item, "ClassifiedTaxCategory"), line.vat_category, line.vat_rate, None)
     amount(cac(element, "Price"), "PriceAmount", line.unit_price, cur)

@@ -75,6 +75,16 @@ def monthly_price(
     return Money(prices[kind], currency)
 
 
+def line_description(kind: str, start: date, end: date, *, added: bool) -> str:
+    """Return the English description a line is stored with (documents translate it).
+
+    ``user licenses, 2025-05-01 to 2025-07-31`` for a whole period (R13),
+    ``user licenses added, 2025-06-05 to 2025-07-31`` for an addition (R14).
+    """
+    what = f"{kind} licenses added" if added else f"{kind} licenses"
+    return f"{what}, {start.isoformat()} to {end.isoformat()}"
+
+
 def whole_period_line(
     kind: str, licenses: int, period: Period, months: int, monthly: Money
 ) -> OrderLine:
@@ -82,7 +92,7 @@ def whole_period_line(
     quantity = licenses * months
     return OrderLine(
         kind=kind,
-        description=f"{kind} licenses, {period.start.isoformat()} to {period.end.isoformat()}",
+        description=line_description(kind, period.start, period.end, added=False),
         licenses=licenses,
         quantity=quantity,
         unit="month",
@@ -115,7 +125,7 @@ def addition_line(
         unit_price = prorated_unit_price(monthly, months, period, day, policy)
     return OrderLine(
         kind=kind,
-        description=f"{kind} licenses added, {day.isoformat()} to {period.end.isoformat()}",
+        description=line_description(kind, day, period.end, added=True),
         licenses=licenses,
         quantity=licenses,
         unit="license",

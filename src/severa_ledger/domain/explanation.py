@@ -60,6 +60,10 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+#: Thousands separator and decimal mark of each language (CLDR: nb_NO, fi_FI, en_GB).
+_SEPARATORS = {"nb": ("\u00a0", ","), "fi": ("\u00a0", ","), "en": (",", ".")}
+
+
 def _credits(language: str, number: str, line: int) -> str:
     if language == "nb":
         return f"krediterer linje {line} på {number}"
@@ -148,7 +152,7 @@ class Explanation:
         words = _WORDS[lang]
         rounded = self.rounded
         text = (
-            f"{self.days_left}/{self.days_in_period} x {_count(self.months, words['month'])} "
+            f"{self.days_left}/{self.days_in_period} x {_count(self.months, words['month'], lang)} "
             f"x {_num(self.monthly_price, lang)} = {_num(self.exact_shown, lang)} "
             f"-> {_num(rounded, lang)} "
             f"({words.get(self.policy or '', (self.policy or '', ''))[0]}, "
@@ -157,7 +161,7 @@ class Explanation:
         if self.licenses > 1:
             total = rounded * self.licenses
             text += (
-                f"; {_count(self.licenses, words['license'])} x {_num(rounded, lang)} "
+                f"; {_count(self.licenses, words['license'], lang)} x {_num(rounded, lang)} "
                 f"= {_num(total, lang)}"
             )
         return text
@@ -166,8 +170,8 @@ class Explanation:
         words = _WORDS[lang]
         total = self.monthly_price * self.licenses * self.months
         return (
-            f"{_count(self.licenses, words['license'])} x "
-            f"{_count(self.months, words['month'])} x {_num(self.monthly_price, lang)} "
+            f"{_count(self.licenses, words['license'], lang)} x "
+            f"{_count(self.months, words['month'], lang)} x {_num(self.monthly_price, lang)} "
             f"= {_num(total, lang)}"
         )
 
@@ -184,13 +188,23 @@ class Explanation:
         return data
 
 
-def _count(n: int, forms: tuple[str, str]) -> str:
-    return f"{n} {forms[0] if n == 1 else forms[1]}"
+def _count(n: int, forms: tuple[str, str], lang: str) -> str:
+    return f"{_num(n, lang)} {forms[0] if n == 1 else forms[1]}"
 
 
-def _num(value: Decimal | str, lang: str) -> str:
-    text = str(value)  # the first point is the decimal point; "..." may follow
-    return text.replace(".", ",", 1) if lang in {"nb", "fi"} else text
+def _num(value: Decimal | int | str, lang: str) -> str:
+    """Return a number as the language's documents write amounts: ``2 760,15``, ``2,760.15``.
+
+    The first point is the decimal point and "..." may follow the decimals; the
+    whole part is grouped by threes like the documents' tables (Babel's nb_NO,
+    fi_FI and en_GB formats, written out here since the domain needs no Babel).
+    """
+    text = str(value)
+    sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, point, decimals = text.partition(".")
+    group, mark = _SEPARATORS[lang]
+    grouped = f"{int(whole):,}".replace(",", group)
+    return f"{sign}{grouped}{mark if point else ''}{decimals}"
 
 
 def exact_text(exact: Fraction, decimals: int = 2) -> str:

@@ -22,6 +22,7 @@ from babel.numbers import format_decimal
 from fastapi import HTTPException, Request, Response
 from fastapi.templating import Jinja2Templates
 
+from severa_ledger.documents.wording import country_name, kind_name, order_kind_name
 from severa_ledger.domain.errors import InvalidValueError, LedgerError, SubscriptionNotFoundError
 from severa_ledger.domain.subscription import Subscription
 from severa_ledger.ledger.ledger import Ledger
@@ -33,6 +34,10 @@ from severa_ledger.web.session import Session, read_session, save_session, signe
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.globals["field"] = field  # input attributes from the command catalogue
+# the stored English names in the page's language: license and order kinds, countries
+TEMPLATES.env.globals.update(
+    kind_name=kind_name, order_kind_name=order_kind_name, country_name=country_name
+)
 #: The per-form nonce a command id is derived from: URL-safe, long enough not to collide.
 _NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 #: The terms of service the new seller asks to accept after migration (R25).
