@@ -33,6 +33,7 @@ from severa_ledger.domain.proration import (
     policy_named,
     prorated_unit_price,
 )
+from severa_ledger.domain.references import payment_reference
 from severa_ledger.domain.sellers import Seller
 from severa_ledger.domain.tax import VatTable
 
@@ -212,6 +213,7 @@ def seller_snapshot(seller: Seller) -> SellerSnapshot:
         business_id=seller.business_id,
         country=seller.country,
         address=seller.address,
+        enterprise_register=seller.enterprise_register,
     )
 
 
@@ -299,6 +301,6 @@ def build_invoice(
         net=net,
         vat=tax,
         total=net + tax,
-        payment_reference=str(number),
+        payment_reference=payment_reference(payment, number.sequence, str(number)),
         notes=notes,
     )

@@ -308,6 +308,21 @@ class ChangeAlreadyInEffectError(LedgerError):
     """Raised when cancelling a change that has taken effect, or that an order relies on (R36)."""
 
 
+# Sellers, bank accounts and payment references (docs/sellers.md, R23, R30).
+
+
+class SellersFileError(InvalidValueError):
+    """Raised when a sellers file cannot be read or a key in it is missing or invalid."""
+
+
+class ReferenceSpaceExhaustedError(LedgerError):
+    """Raised when an invoice's sequence no longer fits its account's KID length (R30)."""
+
+
+class AmbiguousReferenceError(LedgerError):
+    """Raised when a payment reference identifies more than one issued document (R30, R34)."""
+
+
 # A damaged store (docs/auditing.md, "When the log itself is damaged"; the command line exits 4).
 
 
