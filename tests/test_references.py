@@ -6,18 +6,21 @@ import pytest
 from stdnum import iso11649, luhn
 from stdnum.no import kontonr
 
-from severa_ledger.domain.errors import ReferenceSpaceExhaustedError
+from severa_ledger.domain.errors import ReferenceSpaceExhaustedError, UnknownPolicyError
 from severa_ledger.domain.references import (
     SCHEMES,
+    default_scheme,
     finnish_check_digit,
     finnish_reference,
     kid_mod10,
     kid_mod11,
     mod11_check_digit,
     normalise_reference,
+    payment_reference,
     reference_for,
     rf_reference,
 )
+from severa_ledger.domain.sellers import PaymentDetails
 
 
 @pytest.mark.parametrize(
@@ -95,6 +98,34 @@ def test_references_are_unique_and_valid_for_every_sequence(scheme: str) -> None
             assert finnish_check_digit(reference[:-1]) == reference[-1]
         else:
             assert iso11649.is_valid(reference)
+
+
+def test_an_unknown_scheme_is_refused() -> None:
+    """R30: only the four schemes make references."""
+    with pytest.raises(UnknownPolicyError, match="unknown payment reference scheme 'kid'"):
+        reference_for("kid", 1)
+
+
+@pytest.mark.parametrize(
+    ("currency", "country", "scheme"),
+    [
+        ("NOK", "FI", "kid-mod10"),
+        ("NOK", "NO", "kid-mod10"),
+        ("EUR", "FI", "fi"),
+        ("EUR", "NO", "rf"),
+        ("SEK", "FI", "rf"),
+    ],
+)
+def test_an_account_naming_no_scheme_takes_r30s_default(
+    currency: str, country: str, scheme: str
+) -> None:
+    """R30: KID MOD10 in NOK, Finnish reference in EUR at a Finnish seller, otherwise RF."""
+    assert default_scheme(currency, country) == scheme
+    details = PaymentDetails(bank="B", account="A", iban="I")
+    assert payment_reference(details, 45, currency=currency, seller_country=country) == (
+        reference_for(scheme, 45)
+    )
+    assert payment_reference(None, 45, currency=currency, seller_country=country) is None
 
 
 def test_a_sequence_beyond_the_kid_length_is_refused() -> None:

@@ -271,11 +271,11 @@ def _as_issued(seller: Seller, invoice: Invoice) -> Seller:
 
 
 def _legacy_reference(stored: Invoice, derived: Invoice) -> Invoice:
-    """Return ``derived`` with the stored reference if it was the number (docs/sellers.md).
+    """Return ``derived`` with the stored reference if that was the number (docs/sellers.md).
 
-    Documents issued before structured references (R30) quote their number,
+    Documents issued before structured references (R30) quote their own number,
     with or without payment details; their snapshots stand (R18).
     """
-    if stored.payment_reference == stored.number and derived.payment_reference is None:
+    if stored.payment_reference == stored.number:
         return attrs.evolve(derived, payment_reference=stored.number)
     return derived

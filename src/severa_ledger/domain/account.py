@@ -94,7 +94,12 @@ def credit_note_for(original: Invoice, number: InvoiceNumber, on: date, reason: 
         net=net,
         vat=vat,
         total=net + vat,
-        payment_reference=payment_reference(original.payment_details, number.sequence, str(number)),
+        payment_reference=payment_reference(
+            original.payment_details,
+            number.sequence,
+            currency=original.currency,
+            seller_country=original.seller.country,
+        ),
         notes=(f"Credits invoice {original.number}: {reason}",),
         credited_invoice=original.number,
         reason=reason,

@@ -301,6 +301,8 @@ def build_invoice(
         net=net,
         vat=tax,
         total=net + tax,
-        payment_reference=payment_reference(payment, number.sequence, str(number)),
+        payment_reference=payment_reference(
+            payment, number.sequence, currency=order.currency, seller_country=seller.country
+        ),
         notes=notes,
     )

@@ -24,7 +24,7 @@ import re
 from stdnum import iso11649, luhn
 from stdnum.iso7064 import mod_97_10
 
-from severa_ledger.domain.errors import ReferenceSpaceExhaustedError
+from severa_ledger.domain.errors import ReferenceSpaceExhaustedError, UnknownPolicyError
 from severa_ledger.domain.sellers import PaymentDetails
 
 KID_MOD10 = "kid-mod10"
@@ -98,6 +98,16 @@ def rf_reference(sequence: int) -> str:
     return str(iso11649.validate(reference))
 
 
+def default_scheme(currency: str, seller_country: str) -> str:
+    """Return R30's scheme for an account naming none.
+
+    KID MOD10 in NOK, the Finnish reference in EUR at a Finnish seller, else RF.
+    """
+    if currency == "NOK":
+        return KID_MOD10
+    return FINNISH if currency == "EUR" and seller_country == "FI" else RF
+
+
 def reference_for(scheme: str, sequence: int, length: int | None = None) -> str:
     """Return the reference of the invoice with ``sequence`` by ``scheme`` (R30)."""
     if scheme == KID_MOD10:
@@ -106,7 +116,11 @@ def reference_for(scheme: str, sequence: int, length: int | None = None) -> str:
         return kid_mod11(sequence, length or DEFAULT_KID_LENGTH)
     if scheme == FINNISH:
         return finnish_reference(sequence)
-    return rf_reference(sequence)
+    if scheme == RF:
+        return rf_reference(sequence)
+    raise UnknownPolicyError(
+        f"unknown payment reference scheme {scheme!r}; known: {', '.join(SCHEMES)}"
+    )
 
 
 def normalise_reference(text: str) -> str:
@@ -125,14 +139,15 @@ def normalise_reference(text: str) -> str:
     return compact
 
 
-def payment_reference(details: PaymentDetails | None, sequence: int, number: str) -> str | None:
-    """Return the reference of the document ``number`` paid to ``details`` (R23, R30).
+def payment_reference(
+    details: PaymentDetails | None, sequence: int, *, currency: str, seller_country: str
+) -> str | None:
+    """Return the reference of the document with ``sequence`` paid to ``details`` (R23, R30).
 
-    None without payment details (R23: nothing to pay to); the document's number
-    for details stored before references were (their snapshots printed it).
+    None without payment details (R23: nothing to pay to). Details naming no
+    scheme take R30's default for the currency and the seller's country.
     """
     if details is None:
         return None
-    if details.reference_scheme is None:
-        return number
-    return reference_for(details.reference_scheme, sequence, details.kid_length)
+    scheme = details.reference_scheme or default_scheme(currency, seller_country)
+    return reference_for(scheme, sequence, details.kid_length)

@@ -21,7 +21,7 @@ from stdnum.exceptions import ValidationError
 from severa_ledger.domain.errors import LedgerError, SellersFileError
 from severa_ledger.domain.language import LANGUAGES
 from severa_ledger.domain.money import check_currency
-from severa_ledger.domain.references import FINNISH, KID_LENGTHS, KID_MOD10, RF, SCHEMES
+from severa_ledger.domain.references import FINNISH, KID_LENGTHS, SCHEMES, default_scheme
 from severa_ledger.domain.sellers import DEFAULT_SELLERS, PaymentDetails, Seller, SellerRegistry
 
 _SELLER_KEYS = {
@@ -102,9 +102,7 @@ def _scheme(where: _Where, table: Mapping[str, Any], currency: str, country: str
     """Return the account's reference scheme; R30's default when it names none."""
     scheme = table.get("reference")
     if scheme is None:
-        if currency == "NOK":
-            return KID_MOD10
-        return FINNISH if currency == "EUR" and country == "FI" else RF
+        return default_scheme(currency, country)
     if scheme not in SCHEMES:
         raise where.at("reference").refuse(f"{scheme!r} is not one of {', '.join(SCHEMES)}")
     if scheme == FINNISH and currency != "EUR":

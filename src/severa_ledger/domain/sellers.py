@@ -23,8 +23,8 @@ class PaymentDetails:
     iban: str
     #: The bank's BIC, for buyers paying from abroad (EHF ``FinancialInstitutionBranch``).
     bic: str | None = None
-    #: How references are made (R30: kid-mod10, kid-mod11, fi, rf); None: stored before
-    #: references were, when an invoice's reference was its number.
+    #: How references are made (R30: kid-mod10, kid-mod11, fi, rf); None: R30's default
+    #: for the currency (KID MOD10 in NOK, Finnish in EUR at a Finnish seller, else RF).
     reference_scheme: str | None = None
     #: The KID length agreed with the bank (KID schemes only; None: the default).
     kid_length: int | None = None
