@@ -166,7 +166,8 @@ def run_billing(
             events += saved
             tell(total - len(due), total)
             settle()
-    without = tuple(n for n in numbers if n in set(lacking))
+    lacked = set(lacking)
+    without = tuple(n for n in numbers if n in lacked)
     return BillingReport(through, len(customers), events, orders, tuple(numbers), without)
 
 
@@ -265,12 +266,14 @@ class _Issuer:
             unit = Unit(self.ledger)
             if attempt:
                 self._reload(unit, chunk)
-            numbers = self._issue(unit, chunk)
+            numbers, unpaid = self._issue(unit, chunk)
             try:
-                return numbers, unit.save()
+                saved = unit.save()
             except IntegrityError:
                 back_off(attempt)
                 continue
+            self.lacking.extend(unpaid)  # only once saved: a retry may number anew
+            return numbers, saved
         raise ConcurrencyError(f"a billing chunk still conflicted after {MAX_ATTEMPTS} attempts")
 
     def _reload(self, unit: Unit, chunk: Sequence[Due]) -> None:
@@ -279,15 +282,18 @@ class _Issuer:
             self.accounts[customer] = account_handle(self.ledger, unit.account(customer))
         unit.loaded.clear()
 
-    def _issue(self, unit: Unit, chunk: Sequence[Due]) -> list[str]:
-        """Issue the invoices of one chunk in order, skipping any issued meanwhile."""
+    def _issue(self, unit: Unit, chunk: Sequence[Due]) -> tuple[list[str], list[str]]:
+        """Issue the invoices of one chunk in order, skipping any issued meanwhile.
+
+        Return their numbers, and those of them without payment details (R23).
+        """
         todo = [
             d for d in chunk if self.accounts[d.customer_number].invoiced_orders < d.order_sequence
         ]
         for item in todo:
             unit.add(self.accounts[item.customer_number])
         numbers = self._assign(unit, todo)
-        issued = []
+        issued, unpaid = [], []
         for item in todo:
             invoice = build_invoice(
                 item.order,
@@ -300,8 +306,8 @@ class _Issuer:
             self.accounts[item.customer_number].issue(invoice)
             issued.append(invoice.number)
             if invoice.payment_details is None:
-                self.lacking.append(invoice.number)
-        return issued
+                unpaid.append(invoice.number)
+        return issued, unpaid
 
     def _assign(self, unit: Unit, todo: Sequence[Due]) -> dict[Key, InvoiceNumber]:
         """Assign the next numbers of each series to the chunk's invoices, in order (R17)."""
