@@ -105,6 +105,11 @@ EUR_IBAN, NOK_IBAN = "FI2112345600000785", "NO6681014453075"
         ),
         (X + 'language = "sv"\n', "sellers.x.language: 'sv' is not one of nb, en, fi"),
         (
+            X.replace('"X"', '"X\\u0000 Oy"'),
+            "sellers.x.name: the value 'X\\x00 Oy' holds the character U+0000",
+        ),
+        (X + "terms = 5\n", "sellers.x.terms: must be a text, not 5"),
+        (
             _account("EUR", "FI2112345600000786"),
             "sellers.x.accounts.[1].iban: 'FI2112345600000786' is not a valid IBAN",
         ),

@@ -18,7 +18,8 @@ from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError
 
-from severa_ledger.domain.errors import LedgerError, SellersFileError
+from severa_ledger.domain import inputs
+from severa_ledger.domain.errors import InvalidTextError, LedgerError, SellersFileError
 from severa_ledger.domain.language import LANGUAGES
 from severa_ledger.domain.money import check_currency
 from severa_ledger.domain.references import FINNISH, KID_LENGTHS, SCHEMES, default_scheme
@@ -63,9 +64,12 @@ def _text(where: _Where, table: Mapping[str, Any], key: str) -> str | None:
     value = table.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
-        raise where.at(key).refuse(f"must be a text of 1 to {MAX_TEXT} characters, not {value!r}")
-    return value.strip()
+    if not isinstance(value, str):
+        raise where.at(key).refuse(f"must be a text, not {value!r}")
+    try:  # printed on every document: no control characters, NFC (domain/inputs.py)
+        return inputs.text(value.strip(), "the value", MAX_TEXT)
+    except InvalidTextError as error:
+        raise where.at(key).refuse(str(error)) from None
 
 
 def _required(where: _Where, table: Mapping[str, Any], key: str) -> str:
