@@ -110,6 +110,11 @@ EUR_IBAN, NOK_IBAN = "FI2112345600000785", "NO6681014453075"
         ),
         (X + "terms = 5\n", "sellers.x.terms: must be a text, not 5"),
         (
+            X + 'organisation_number = "1967543-9"\n',
+            "sellers.x.organisation_number: '1967543-9' is not a valid Finnish business id",
+        ),
+        (X + 'vat_id = "FI19675439"\n', "sellers.x.vat_id: 'FI19675439' is not a valid VAT id"),
+        (
             _account("EUR", "FI2112345600000786"),
             "sellers.x.accounts.[1].iban: 'FI2112345600000786' is not a valid IBAN",
         ),

@@ -16,9 +16,12 @@ from typing import Any, overload
 
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
+from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
+from stdnum.no import mva
 
 from severa_ledger.domain import inputs
+from severa_ledger.domain.company import ORGANISATION_NUMBERS
 from severa_ledger.domain.errors import InvalidTextError, LedgerError, SellersFileError
 from severa_ledger.domain.language import LANGUAGES
 from severa_ledger.domain.money import check_currency
@@ -162,6 +165,22 @@ def _accounts(where: _Where, value: object, country: str) -> dict[str, PaymentDe
     return accounts
 
 
+def _vat_id(number: str) -> str:
+    """Validate a VAT id with python-stdnum; a Norwegian one keeps its form NO974760673MVA."""
+    if number.upper().startswith("NO"):
+        return f"NO{mva.validate(number)}"
+    return str(eu_vat.validate(number))
+
+
+def _organisation_number(where: _Where, table: Mapping[str, Any], country: str) -> str | None:
+    """Return the organisation number, checked for the countries R26 knows."""
+    number = _text(where, table, "organisation_number")
+    if number is None or country not in ORGANISATION_NUMBERS:
+        return number
+    what, validate = ORGANISATION_NUMBERS[country]
+    return _checked(where.at("organisation_number"), number, validate, what)
+
+
 def _language(where: _Where, table: Mapping[str, Any]) -> str | None:
     language = _text(where, table, "language")
     if language is not None and language not in LANGUAGES:
@@ -186,8 +205,8 @@ def _seller(where: _Where, key: str, value: object) -> Seller:
         key=key,
         name=_required(where, table, "name"),
         country=country,
-        vat_id=_text(where, table, "vat_id"),
-        business_id=_text(where, table, "organisation_number"),
+        vat_id=_checked(where.at("vat_id"), _text(where, table, "vat_id"), _vat_id, "VAT id"),
+        business_id=_organisation_number(where, table, country),
         address=_text(where, table, "address"),
         series=_matching(where.at("series"), series, _SERIES, "2 to 10 capital letters"),
         payment=_accounts(where.at("accounts"), table.get("accounts"), country),
