@@ -291,3 +291,21 @@ def test_the_same_digits_at_two_sellers_are_ambiguous(tmp_path: Path) -> None:
         with pytest.raises(AmbiguousReferenceError, match="VSAS-000001, VSOY-000001"):
             ledger.invoice_by_reference("00000018")
         assert ledger.invoice_by_reference("99999999") is None
+
+
+def test_a_scheme_changed_later_leaves_issued_references_and_verify_clean(tmp_path: Path) -> None:
+    """R18, R30: KID MOD10 issued, then the file says MOD11: old KIDs stand, new ones are MOD11."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    with Ledger.open(url) as ledger:
+        open_customer(ledger, "C1", anchor=date(2025, 2, 1))
+        ledger.buy_licenses("C1", "user", 1, on=date(2025, 2, 1))
+        (first,) = ledger.run_billing(through=date(2025, 2, 28)).invoice_numbers
+        assert ledger.invoice(first).payment_reference == "00000018"  # 1x2 = 2 -> check 8
+    with Ledger.open(url, sellers=_file(tmp_path)) as ledger:  # NOK: kid-mod11, length 10
+        assert ledger.invoice(first).payment_reference == "00000018"
+        ledger.buy_licenses("C1", "user", 1, on=date(2025, 3, 3))
+        (second,) = ledger.run_billing(through=date(2025, 3, 31)).invoice_numbers
+        # 0 + 00000002: 2x2 = 4, remainder 4 -> check 11 - 4 = 7
+        assert ledger.invoice(second).payment_reference == "0000000027"
+        report = ledger.verify()
+    assert report.ok, report.rederivation.findings
