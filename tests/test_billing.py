@@ -50,7 +50,7 @@ def test_seed_addition_on_2025_06_05_is_invoiced_on_monday_2025_06_09(ledger: Le
     assert invoice.payment_details.bank == "Danske Bank Norge"
     assert invoice.lines[0].vat_category == "AE"
     assert "Reverse charge" in invoice.notes
-    assert invoice.payment_reference == "VSOY-000003"
+    assert invoice.payment_reference == "00000034"  # R30: KID MOD10 of 0000003: 3x2=6, check 4
     assert invoice.currency == "NOK"
     assert invoice.buyer.org_number == "974760673"
 

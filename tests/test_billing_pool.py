@@ -83,6 +83,10 @@ def test_workers_record_the_same_documents_and_numbers(
     parallel, serial = reports
     assert parallel == serial
     assert len(serial.invoice_numbers) > 40
+    # R23: Visma Software AS has no account: workers and one process name the same invoices
+    legacy = tuple(n for n in serial.invoice_numbers if n.startswith("VSAS"))
+    assert legacy
+    assert parallel.without_payment_details == serial.without_payment_details == legacy
     assert shown[0] == shown[1]
 
 

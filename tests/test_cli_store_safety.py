@@ -147,7 +147,7 @@ def test_the_xml_written_is_the_invoices_whole(
     assert run(capsys, "--db", _url(store), *argv) == (0, "", "")
     with Ledger.open(_url(store), create=False) as ledger:
         assert target.read_bytes() == ledger.invoice_xml("VSOY-000007")
-    assert len(target.read_bytes()) == 4864
+    assert len(target.read_bytes()) == 4861  # PaymentID 00000075 (R30), 3 bytes under VSOY-000007
 
 
 def test_documents_refuse_an_existing_file_and_write_nothing(

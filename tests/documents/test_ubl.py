@@ -68,7 +68,8 @@ def test_the_seed_addition_is_one_reverse_charged_line_of_185_87(
         Decimal("185.87"),
         Decimal("185.87"),
     )
-    assert (doc.payment_means, doc.payment_id, doc.iban) == ("30", "VSOY-000007", "NO6681014453075")
+    # R30: KID MOD10 of 0000007: 7x2=14 -> 1+4=5, check 5
+    assert (doc.payment_means, doc.payment_id, doc.iban) == ("30", "00000075", "NO6681014453075")
     assert doc.seller_endpoint == ("0216", "003719675438")  # OVT: 0037 + business id 1967543-8
     assert doc.buyer_endpoint == ("0192", "910203045")
     assert doc.note == "Reverse charge"
@@ -121,7 +122,7 @@ def test_a_legacy_invoice_names_visma_software_as_by_its_norwegian_identifiers(
     assert _xpath(xml, f"{taxes}/cbc:CompanyID") == ["NO980858073MVA", "Foretaksregisteret"]
     assert _xpath(xml, f"{taxes}/cac:TaxScheme/cbc:ID") == ["VAT", "TAX"]
     assert _xpath(xml, f"{seller}cac:PostalAddress/cbc:StreetName") == ["Karenslyst allé 56"]
-    assert (doc.payment_means, doc.payment_id, doc.iban) == ("1", "VSAS-000009", None)
+    assert (doc.payment_means, doc.payment_id, doc.iban) == ("1", None, None)  # R23: no account
     assert doc.note == "No payment details are configured for Visma Software AS in NOK."
 
 

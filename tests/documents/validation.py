@@ -267,7 +267,7 @@ class DocumentRead:
     breakdown: tuple[tuple[str, Decimal | None, Decimal, Decimal], ...]
     lines: tuple[LineRead, ...]
     payment_means: str
-    payment_id: str
+    payment_id: str | None
     iban: str | None
     note: str | None
     seller_endpoint: tuple[str, str]
@@ -325,7 +325,7 @@ def read_document(xml: bytes) -> DocumentRead:
             for x in doc.iterfind("cac:CreditNoteLine" if credit else "cac:InvoiceLine", NS)
         ),
         payment_means=get("cac:PaymentMeans/cbc:PaymentMeansCode") or "",
-        payment_id=get("cac:PaymentMeans/cbc:PaymentID") or "",
+        payment_id=get("cac:PaymentMeans/cbc:PaymentID"),
         iban=get("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID"),
         note=get("cbc:Note"),
         seller_endpoint=_endpoint(doc, "AccountingSupplierParty"),

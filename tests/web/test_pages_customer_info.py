@@ -100,6 +100,7 @@ def test_unpaid_invoices_show_the_open_amount_and_where_to_pay():
     assert "2025-06-23" in words
     assert "185.87 NOK" in words
     assert "Danske Bank Norge, 8101.44.53075, IBAN NO6681014453075" in words
+    assert "00000083" in words  # R30: KID MOD10 of 0000008: 8x2=16 -> 1+6=7, check 3
     assert 'data-unpaid="VSOY-000004"' not in html  # paid: nothing to pay
     ledger.close()
 

@@ -64,6 +64,9 @@ def test_the_billing_preview_lists_what_a_run_would_issue_and_records_nothing(wo
     assert "A run through 2025-06-09 would issue 2 invoices." in preview.text
     assert "94.13 EUR" in preview.text
     assert "185.87 NOK" in preview.text
+    # R23: the EUR invoice has no account to pay to; the NOK one quotes its KID (R30)
+    assert preview.text.count("data-without-details") == 1
+    assert "none: the seller has no account in this currency (R23)" in preview.text
     assert position(ledger) == before
     run = browser.post(
         "/operator/billing/run",

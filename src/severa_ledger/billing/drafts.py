@@ -88,8 +88,16 @@ class DraftIssuer:
 
     IN_FLIGHT = 2
 
-    def __init__(self, ledger: Ledger, accounts: dict[str, Account], chunk_size: int) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        accounts: dict[str, Account],
+        chunk_size: int,
+        unpaid: tuple[set[Key], list[str]] | None = None,
+    ) -> None:
         self.ledger = ledger
+        #: The due orders whose seller has no account in their currency; told their numbers (R23).
+        self.unpaid, self.lacking = unpaid or (set(), [])
         self.accounts = accounts
         self.chunk_size = chunk_size
         self.series: dict[str, InvoiceSeries] = {}
@@ -120,6 +128,7 @@ class DraftIssuer:
                 held.clear()
                 break
             numbers.extend(str(number) for (_, number, _), _ in chunk)
+            self.lacking.extend(str(n) for (key, n, _), _ in chunk if key in self.unpaid)
         return numbers, events
 
     def _plan(self, held: list[tuple[Key, int]]) -> list[tuple[Planned, int]]:

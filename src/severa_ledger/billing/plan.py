@@ -22,6 +22,8 @@ class BillingReport:
     events: int
     orders: int
     invoice_numbers: tuple[str, ...]
+    #: The invoices issued without payment details: no account in their currency (R23).
+    without_payment_details: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -62,3 +64,5 @@ class Advanced:
     accounts: dict[str, Account] = attrs.Factory(dict)
     #: From a worker: the keys of the due orders it keeps for drafting (``due`` is empty).
     held: list[Key] = attrs.Factory(list)
+    #: The keys of due orders whose seller has no account in their currency (R23).
+    unpaid: list[Key] = attrs.Factory(list)

@@ -39,6 +39,10 @@ class PlannedInvoice:
     seller: str
     currency: str
     total: Decimal
+    #: The structured reference it would carry (R30); None without payment details (R23).
+    payment_reference: str | None = None
+    #: True when its seller has no account in its currency: issued without payment details (R23).
+    without_payment_details: bool = False
 
 
 @attrs.frozen
@@ -53,6 +57,10 @@ class BillingPreview:
     def by_seller(self) -> dict[str, int]:
         """Return the invoices each seller would issue."""
         return dict(Counter(i.seller for i in self.invoices))
+
+    def without_payment_details(self) -> list[str]:
+        """Return the numbers of the invoices that would lack payment details (R23)."""
+        return [i.number for i in self.invoices if i.without_payment_details]
 
     def totals(self) -> dict[str, Decimal]:
         """Return the invoiced total per currency."""
@@ -89,6 +97,8 @@ def preview_billing(ledger: Ledger, through: date) -> BillingPreview:
                 seller.key,
                 invoice.currency,
                 invoice.total,
+                invoice.payment_reference,
+                invoice.payment_details is None,
             )
         )
     return BillingPreview(through, len(customers), found.orders, tuple(invoices))

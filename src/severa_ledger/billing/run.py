@@ -130,6 +130,8 @@ def run_billing(
     due: list[Due] = []
     accounts: dict[str, Account] = {}
     numbers: list[str] = []
+    unpaid: set[Key] = set()
+    lacking: list[str] = []  # issued without payment details (R23)
     events = orders = 0
     with _long_lived_heap() as settle, open_pool(ledger, count) as pool:
         held: list[tuple[Key, int]] = []  # due orders kept by workers, with the worker
@@ -141,6 +143,7 @@ def run_billing(
         for index, (worker, (found, saved)) in enumerate(advanced):
             due.extend(found.due)
             held.extend((key, worker) for key in found.held)
+            unpaid.update(found.unpaid)
             accounts.update(found.accounts)
             orders += found.orders
             events += saved
@@ -148,13 +151,13 @@ def run_billing(
             settle()
         if pool is not None and held:
             held.sort(reverse=True)  # popped from the end: earliest first
-            drafter = DraftIssuer(ledger, accounts, invoices_per_save)
+            drafter = DraftIssuer(ledger, accounts, invoices_per_save, (unpaid, lacking))
             issued, saved = drafter.issue(held, pool)
             numbers.extend(issued)
             events += saved
             due.extend(drafter.rest)  # after a conflict: for the one-process path
         due.sort(key=attrgetter("key"), reverse=True)  # popped from the end: earliest first
-        issuer = _Issuer(ledger, accounts)
+        issuer = _Issuer(ledger, accounts, lacking)
         total = len(due) + len(numbers)
         while due:
             batch = [due.pop() for _ in range(min(invoices_per_save, len(due)))]
@@ -163,7 +166,9 @@ def run_billing(
             events += saved
             tell(total - len(due), total)
             settle()
-    return BillingReport(through, len(customers), events, orders, tuple(numbers))
+    lacked = set(lacking)
+    without = tuple(n for n in numbers if n in lacked)
+    return BillingReport(through, len(customers), events, orders, tuple(numbers), without)
 
 
 def _save_sizes(ledger: Ledger) -> tuple[int, int]:
@@ -218,10 +223,17 @@ def advance(ledger: Ledger, chunk: Sequence[str], through: date) -> Callable[[Un
             due = _due_orders(ledger, sub, account.invoiced_orders, through)
             if due:
                 found.due.extend(due)
+                found.unpaid.extend(d.key for d in due if not _payable(ledger, d))
                 found.accounts[customer] = account
         return found
 
     return work
+
+
+def _payable(ledger: Ledger, item: Due) -> bool:
+    """Tell whether the invoice of a due order will carry payment details (R23)."""
+    seller = ledger.sellers[item.order.seller]
+    return seller.payment_details(item.order.currency) is not None
 
 
 def _due_orders(ledger: Ledger, sub: Subscription, invoiced: int, through: date) -> list[Due]:
@@ -239,10 +251,14 @@ def _due_orders(ledger: Ledger, sub: Subscription, invoiced: int, through: date)
 class _Issuer:
     """Issues due invoices chunk by chunk, keeping accounts and series between chunks."""
 
-    def __init__(self, ledger: Ledger, accounts: dict[str, Account]) -> None:
+    def __init__(
+        self, ledger: Ledger, accounts: dict[str, Account], lacking: list[str] | None = None
+    ) -> None:
         self.ledger = ledger
         self.accounts = accounts
         self.series: dict[str, InvoiceSeries] = {}
+        #: Told the numbers issued without payment details (R23).
+        self.lacking = [] if lacking is None else lacking
 
     def issue(self, chunk: Sequence[Due]) -> tuple[list[str], int]:
         """Issue one chunk in one save; on a conflict, reload what it touches and retry."""
@@ -250,12 +266,14 @@ class _Issuer:
             unit = Unit(self.ledger)
             if attempt:
                 self._reload(unit, chunk)
-            numbers = self._issue(unit, chunk)
+            numbers, unpaid = self._issue(unit, chunk)
             try:
-                return numbers, unit.save()
+                saved = unit.save()
             except IntegrityError:
                 back_off(attempt)
                 continue
+            self.lacking.extend(unpaid)  # only once saved: a retry may number anew
+            return numbers, saved
         raise ConcurrencyError(f"a billing chunk still conflicted after {MAX_ATTEMPTS} attempts")
 
     def _reload(self, unit: Unit, chunk: Sequence[Due]) -> None:
@@ -264,15 +282,18 @@ class _Issuer:
             self.accounts[customer] = account_handle(self.ledger, unit.account(customer))
         unit.loaded.clear()
 
-    def _issue(self, unit: Unit, chunk: Sequence[Due]) -> list[str]:
-        """Issue the invoices of one chunk in order, skipping any issued meanwhile."""
+    def _issue(self, unit: Unit, chunk: Sequence[Due]) -> tuple[list[str], list[str]]:
+        """Issue the invoices of one chunk in order, skipping any issued meanwhile.
+
+        Return their numbers, and those of them without payment details (R23).
+        """
         todo = [
             d for d in chunk if self.accounts[d.customer_number].invoiced_orders < d.order_sequence
         ]
         for item in todo:
             unit.add(self.accounts[item.customer_number])
         numbers = self._assign(unit, todo)
-        issued = []
+        issued, unpaid = [], []
         for item in todo:
             invoice = build_invoice(
                 item.order,
@@ -284,7 +305,9 @@ class _Issuer:
             )
             self.accounts[item.customer_number].issue(invoice)
             issued.append(invoice.number)
-        return issued
+            if invoice.payment_details is None:
+                unpaid.append(invoice.number)
+        return issued, unpaid
 
     def _assign(self, unit: Unit, todo: Sequence[Due]) -> dict[Key, InvoiceNumber]:
         """Assign the next numbers of each series to the chunk's invoices, in order (R17)."""

@@ -1,7 +1,8 @@
 """The ``severa-ledger`` command: argument parsing, store opening and dispatch.
 
 Every command opens the ledger at ``--db`` (else ``SEVERA_LEDGER_DB``, else the
-SQLite file ``severa-ledger.db`` in the current folder), calls one Ledger
+SQLite file ``severa-ledger.db`` in the current folder), with the sellers of the
+file ``SEVERA_LEDGER_SELLERS`` names (docs/sellers.md), calls one Ledger
 command or query and renders the result (:mod:`severa_ledger.cli.render`):
 ``--format table`` (rich tables) or ``--format json`` (one JSON document,
 amounts as strings, ISO 8601 dates). Only ``init`` and ``demo`` create a store:
@@ -60,6 +61,7 @@ from severa_ledger.domain.errors import (
 )
 from severa_ledger.domain.rulebook import rule_cited, rule_hint
 from severa_ledger.ledger.ledger import Ledger
+from severa_ledger.ledger.sellers_file import sellers_from_environment
 from severa_ledger.store.environment import environment
 from severa_ledger.store.opening import store_exists, store_place
 
@@ -91,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         if creates:
             env = environment(args.db, None)
             args.existed, args.where = store_exists(env), store_place(env)
-        with Ledger.open(args.db, create=creates) as ledger:
+        sellers = sellers_from_environment()  # SEVERA_LEDGER_SELLERS (docs/sellers.md)
+        with Ledger.open(args.db, create=creates, sellers=sellers) as ledger:
             code = args.handler(ledger, args)
     except KeyboardInterrupt:
         print(

@@ -30,6 +30,8 @@ from severa_ledger.domain.data import plain
 from severa_ledger.domain.documents import InvoiceView
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from severa_ledger.billing.plan import BillingReport
     from severa_ledger.billing.preview import BillingPreview
     from severa_ledger.cli.commands_file import ApplyReport
@@ -103,7 +105,19 @@ def billing_summary(report: BillingReport) -> str:
         f"billed through {report.through.isoformat()}: "
         f"{plural(report.subscriptions, 'subscription')}, {plural(report.orders, 'order')}, "
         f"{plural(report.events, 'event')} recorded; {plural(len(issued), 'invoice')} "
-        f"issued: {numbers_summary(issued)}"
+        f"issued: {numbers_summary(issued)}{_lacking(report.without_payment_details)}"
+    )
+
+
+def _lacking(numbers: Sequence[str]) -> str:
+    """Return the sentence naming invoices without payment details (R23), or nothing."""
+    if not numbers:
+        return ""
+    rest = len(numbers) - LISTED_NUMBERS
+    shown = ", ".join(numbers[:LISTED_NUMBERS]) + (f" and {rest:,} more" if rest > 0 else "")
+    return (
+        f"; {plural(len(numbers), 'invoice')} without payment details (no seller account "
+        f"in its currency, R23): {shown}"
     )
 
 
@@ -122,6 +136,8 @@ def billing_preview_renderables(preview: BillingPreview) -> list[object]:
         numbers = [i.number for i in preview.invoices if i.seller == seller]
         table.add_row(seller, f"{issued:,}", numbers[0], numbers[-1])
     totals = pairs((f"Total {currency}", total) for currency, total in preview.totals().items())
+    lacking = _lacking(preview.without_payment_details())
+    head += f"{lacking}" if lacking else ""
     return [head, table, totals] if preview.invoices else [head]
 
 

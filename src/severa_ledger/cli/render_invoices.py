@@ -136,6 +136,7 @@ def _parties(view: InvoiceView) -> Table:
     seller, pay, buyer = view.seller, view.payment_details, view.buyer
     payment = (
         f"{pay.bank}, account {pay.account}, IBAN {pay.iban}"
+        + (f", BIC {pay.bic}" if pay.bic else "")
         if pay
         else f"none configured for {seller.name} in {view.currency}"
     )
@@ -160,7 +161,7 @@ def invoice_renderables(view: InvoiceView) -> list[object]:
             ("Status", view.status),
             ("Issue date", view.issue_date),
             ("Due date", view.due_date),
-            ("Payment reference", view.payment_reference),
+            ("Payment reference", view.payment_reference or "none (no payment details)"),
             ("Currency", view.currency),
         ]
     )

@@ -76,6 +76,7 @@ _ROWS: dict[str, tuple[str, str, str]] = {
     "bank": ("Bank", "Bank", "Pankki"),
     "account": ("Kontonummer", "Account number", "Tilinumero"),
     "iban": ("IBAN", "IBAN", "IBAN"),
+    "bic": ("BIC", "BIC", "BIC"),
     "pay_sentence": (
         "Vennligst betal {total} innen {due} og oppgi betalingsreferansen {reference}.",
         "Please pay {total} by {due}, quoting the payment reference {reference}.",

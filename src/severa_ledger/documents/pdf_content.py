@@ -147,7 +147,8 @@ def _payment(invoice: Invoice, labels: Labels, formats: Formats) -> Content:
         [labels["bank"], details.bank],
         [labels["account"], details.account],
         [labels["iban"], details.iban],
-        [labels["payment_reference"], invoice.payment_reference],
+        *([[labels["bic"], details.bic]] if details.bic else []),
+        [labels["payment_reference"], invoice.payment_reference or ""],
     ]
     sentence = labels["pay_sentence"].format(
         total=formats.money(invoice.total, invoice.currency),
@@ -167,6 +168,7 @@ def _invoice_facts(invoice: Invoice, labels: Labels, formats: Formats) -> list[l
     else:
         facts.append([labels["issue_date"], formats.day(invoice.issue_date)])
         facts.append([labels["due_date"], formats.day(invoice.due_date)])
+    if invoice.payment_reference is not None:
         facts.append([labels["payment_reference"], invoice.payment_reference])
     facts.append([labels["customer_number"], invoice.customer_number])
     if invoice.order_sequence is not None and invoice.order_date is not None:

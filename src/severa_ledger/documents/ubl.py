@@ -120,7 +120,10 @@ def _billing_reference(document: Element, number: str, issued: date | None) -> N
 
 
 def _payment_means(document: Element, invoice: Invoice, *, credit_note: bool) -> None:
-    """Append ``cac:PaymentMeans``: a credit transfer to the seller's IBAN, with the reference.
+    """Append ``cac:PaymentMeans``: a credit transfer to the seller's IBAN and BIC, and reference.
+
+    The ``PaymentID`` is the structured reference (KID, Finnish reference, RF; R30);
+    the means is a SEPA credit transfer (58) in EUR, a credit transfer (30) otherwise.
 
     Without payment details for the currency (R23) the means is "instrument
     not defined" and carries no account (BR-61 wants one for 30 and 58); the
@@ -135,6 +138,10 @@ def _payment_means(document: Element, invoice: Invoice, *, credit_note: bool) ->
     cbc(means, "PaymentMeansCode", code)
     if credit_note:  # a credit note has no DueDate of its own (EN 16931 BT-9)
         day(means, "PaymentDueDate", invoice.due_date)
-    cbc(means, "PaymentID", invoice.payment_reference)
+    if invoice.payment_reference is not None:
+        cbc(means, "PaymentID", invoice.payment_reference)
     if details is not None:
-        cbc(cac(means, "PayeeFinancialAccount"), "ID", details.iban)
+        account = cac(means, "PayeeFinancialAccount")
+        cbc(account, "ID", details.iban)
+        if details.bic:
+            cbc(cac(account, "FinancialInstitutionBranch"), "ID", details.bic)

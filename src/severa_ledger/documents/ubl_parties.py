@@ -54,7 +54,8 @@ def supplier_party(parent: Element, invoice: Invoice) -> None:
     _postal_address(party, split_address(seller.address, seller.country))
     if not outside_vat(invoice):
         _tax_scheme(party, _required(invoice, "vat_id", seller.vat_id), "VAT")
-    if seller.country == "NO":
+    registered = seller.enterprise_register
+    if registered or (registered is None and seller.country == "NO"):
         _tax_scheme(party, FORETAKSREGISTERET, "TAX")
     _legal_entity(party, seller.name, legal_registration(seller.country, number))
 

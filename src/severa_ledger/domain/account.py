@@ -32,6 +32,7 @@ from severa_ledger.domain.money import (
     round_half_up,
     to_decimal,
 )
+from severa_ledger.domain.references import payment_reference
 
 T = "severa_ledger:Account"
 
@@ -93,7 +94,12 @@ def credit_note_for(original: Invoice, number: InvoiceNumber, on: date, reason: 
         net=net,
         vat=vat,
         total=net + vat,
-        payment_reference=str(number),
+        payment_reference=payment_reference(
+            original.payment_details,
+            number.sequence,
+            currency=original.currency,
+            seller_country=original.seller.country,
+        ),
         notes=(f"Credits invoice {original.number}: {reason}",),
         credited_invoice=original.number,
         reason=reason,

@@ -33,6 +33,7 @@ from severa_ledger.domain.proration import (
     policy_named,
     prorated_unit_price,
 )
+from severa_ledger.domain.references import payment_reference
 from severa_ledger.domain.sellers import Seller
 from severa_ledger.domain.tax import VatTable
 
@@ -222,6 +223,7 @@ def seller_snapshot(seller: Seller) -> SellerSnapshot:
         business_id=seller.business_id,
         country=seller.country,
         address=seller.address,
+        enterprise_register=seller.enterprise_register,
     )
 
 
@@ -309,6 +311,8 @@ def build_invoice(
         net=net,
         vat=tax,
         total=net + tax,
-        payment_reference=str(number),
+        payment_reference=payment_reference(
+            payment, number.sequence, currency=order.currency, seller_country=seller.country
+        ),
         notes=notes,
     )

@@ -72,6 +72,8 @@ class SellerSnapshot:
     business_id: str | None
     country: str
     address: str | None
+    #: Registered in Foretaksregisteret; None: stored before it was configurable (Norway: yes).
+    enterprise_register: bool | None = None
 
 
 @attrs.frozen
@@ -137,7 +139,8 @@ class Invoice:
     net: Decimal
     vat: Decimal
     total: Decimal
-    payment_reference: str
+    #: The structured reference to pay with (R30); None without payment details (R23).
+    payment_reference: str | None
     notes: tuple[str, ...] = attrs.field(converter=_notes)
     credited_invoice: str | None = None
     reason: str | None = None

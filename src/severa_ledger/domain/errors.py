@@ -314,6 +314,20 @@ class ChangeAlreadyInEffectError(LedgerError):
 class BankStatementError(InvalidValueError):
     """Raised when a bank statement is not a camt.054 the ledger reads (names the file and why)."""
 
+# Sellers, bank accounts and payment references (docs/sellers.md, R23, R30).
+
+
+class SellersFileError(InvalidValueError):
+    """Raised when a sellers file cannot be read or a key in it is missing or invalid."""
+
+
+class ReferenceSpaceExhaustedError(LedgerError):
+    """Raised when an invoice's sequence no longer fits its account's KID length (R30)."""
+
+
+class AmbiguousReferenceError(LedgerError):
+    """Raised when a payment reference identifies more than one issued document (R30, R34)."""
+
 
 # A damaged store (docs/auditing.md, "When the log itself is damaged"; the command line exits 4).
 

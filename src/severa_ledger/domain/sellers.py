@@ -21,6 +21,13 @@ class PaymentDetails:
     bank: str
     account: str
     iban: str
+    #: The bank's BIC, for buyers paying from abroad (EHF ``FinancialInstitutionBranch``).
+    bic: str | None = None
+    #: How references are made (R30: kid-mod10, kid-mod11, fi, rf); None: R30's default
+    #: for the currency (KID MOD10 in NOK, Finnish in EUR at a Finnish seller, else RF).
+    reference_scheme: str | None = None
+    #: The KID length agreed with the bank (KID schemes only; None: the default).
+    kid_length: int | None = None
 
 
 @attrs.frozen
@@ -35,6 +42,14 @@ class Seller:
     address: str | None
     series: str
     payment: Mapping[str, PaymentDetails] = attrs.field(factory=dict)
+    #: Registered in Foretaksregisteret (Norwegian companies print it); None: by country.
+    enterprise_register: bool | None = None
+    #: The seller's own language; None: documents follow the buyer's country.
+    language: str | None = None
+    #: Terms of service: a text or a link (R25).
+    terms: str | None = None
+    #: The address documents are sent from.
+    email: str | None = None
 
     def payment_details(self, currency: str) -> PaymentDetails | None:
         """Return the payment details for invoices in ``currency``, if configured (R23)."""
@@ -64,7 +79,10 @@ VISMA_SOLUTIONS_OY = Seller(
     series="VSOY",
     payment={
         "NOK": PaymentDetails(
-            bank="Danske Bank Norge", account="8101.44.53075", iban="NO6681014453075"
+            bank="Danske Bank Norge",
+            account="8101.44.53075",
+            iban="NO6681014453075",
+            reference_scheme="kid-mod10",  # R30's default for the seed's account
         )
     },
 )

@@ -16,6 +16,8 @@ from decimal import Decimal
 
 import attrs
 
+from severa_ledger.domain.references import normalise_reference
+
 #: Why a transaction was not recorded (``SkippedTransaction.reason``).
 NO_MATCH = "no invoice matches its reference"
 AMBIGUOUS = "its reference matches more than one invoice"
@@ -77,16 +79,11 @@ class PaymentImport:
     skipped: tuple[SkippedTransaction, ...]
 
 
-def normalised(reference: str) -> str:
-    """Return a reference as compared: upper case, without spaces (RF18 5390 0754 -> RF18...)."""
-    return "".join(reference.split()).upper()
-
-
 def references(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
     """Return normalised reference -> invoice numbers, from (reference, invoice number) pairs."""
     found: dict[str, set[str]] = {}
     for reference, number in pairs:
-        found.setdefault(normalised(reference), set()).add(number)
+        found.setdefault(normalise_reference(reference), set()).add(number)
     return {reference: frozenset(numbers) for reference, numbers in found.items()}
 
 
@@ -104,4 +101,4 @@ def match_invoice(
 
 
 def _named(words: Iterable[str], known: Mapping[str, frozenset[str]]) -> tuple[str, ...]:
-    return tuple(sorted({n for word in words for n in known.get(normalised(word), ())}))
+    return tuple(sorted({n for word in words for n in known.get(normalise_reference(word), ())}))

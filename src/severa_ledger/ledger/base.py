@@ -7,6 +7,7 @@ commands (docs/commands.md), retry on a conflict with another writer.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Mapping
 from functools import cached_property
@@ -35,6 +36,7 @@ from severa_ledger.domain.sellers import (
 )
 from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
 from severa_ledger.ledger.digests import digest
+from severa_ledger.ledger.sellers_file import sellers_given
 from severa_ledger.reader.reader import LedgerReader
 from severa_ledger.store.cache import AggregateCache
 from severa_ledger.store.environment import environment
@@ -64,7 +66,7 @@ class LedgerBase(LedgerReader):
         cls,
         url: str | None = None,
         *,
-        sellers: SellerRegistry = DEFAULT_SELLERS,
+        sellers: SellerRegistry | str | os.PathLike[str] = DEFAULT_SELLERS,
         vat: VatTable = DEFAULT_VAT,
         invoice_weekday: int = MONDAY,
         cipher_key: str | None = None,
@@ -84,7 +86,12 @@ class LedgerBase(LedgerReader):
         is created; without it (a read) a missing file is refused and nothing is
         created. A store that cannot be opened (not a database, unreachable, no
         schema) raises StoreUnavailableError with the reason in one line.
+
+        ``sellers`` is a :class:`SellerRegistry` or the path of a sellers file
+        (docs/sellers.md), read before the store is opened: a bad file raises
+        SellersFileError and creates nothing.
         """
+        registry = sellers_given(sellers)
         if cache_size is not None and (type(cache_size) is not int or cache_size < 0):
             raise InvalidValueError(f"cache_size must be an int >= 0, got {cache_size!r}")
         env = environment(url, cipher_key)
@@ -94,7 +101,9 @@ class LedgerBase(LedgerReader):
         if create:
             create_private_file(env)
         ledger = cls._opened(
-            env, create, lambda: cls(env, sellers=sellers, vat=vat, invoice_weekday=invoice_weekday)
+            env,
+            create,
+            lambda: cls(env, sellers=registry, vat=vat, invoice_weekday=invoice_weekday),
         )
         if cache_size is not None:
             ledger.aggregates.maxsize = cache_size

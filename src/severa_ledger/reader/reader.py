@@ -25,6 +25,7 @@ from severa_ledger.domain.tax import DEFAULT_VAT, VatTable
 from severa_ledger.domain.values import LicenseCount
 from severa_ledger.reader.explaining import explained_documents
 from severa_ledger.reader.read_models import ReadModels
+from severa_ledger.reader.references import ReferenceQueries
 from severa_ledger.reader.scheduled import ScheduledQueries, undated
 from severa_ledger.reader.views import HIDDEN_FIELDS, HistoryEntry, OrderView, Preview, Receivables
 from severa_ledger.store.known import check_instant, known_version, recorded_by
@@ -38,7 +39,7 @@ SNAPSHOT_EVERY = 100
 PAGE = 1000
 
 
-class LedgerReader(ScheduledQueries, LedgerTranscodings, Application[UUID]):
+class LedgerReader(ScheduledQueries, ReferenceQueries, LedgerTranscodings, Application[UUID]):
     """The read side of :class:`~severa_ledger.Ledger`: every query, no command."""
 
     name = "severa_ledger"

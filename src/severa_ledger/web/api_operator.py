@@ -138,6 +138,7 @@ async def run_billing(request: Request, *, body: BillingIn) -> BillingOut:
             orders=preview.orders,
             invoice_numbers=[i.number for i in planned],
             invoices=planned,
+            without_payment_details=preview.without_payment_details(),
         )
     report = ledger.run_billing(through=body.through, workers=1)
     return BillingOut(
@@ -147,6 +148,7 @@ async def run_billing(request: Request, *, body: BillingIn) -> BillingOut:
         orders=report.orders,
         invoice_numbers=list(report.invoice_numbers),
         invoices=[],
+        without_payment_details=list(report.without_payment_details),
     )
 
 

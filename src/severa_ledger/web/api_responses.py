@@ -145,13 +145,18 @@ class InvoiceOut(Out):
     due_date: date
     seller: dict[str, str | None]
     buyer: dict[str, str | None]
-    payment_details: dict[str, str] | None
+    payment_details: dict[str, str | int | None] | None = Field(
+        description="bank, account, iban, bic, reference_scheme, kid_length (R23, R30)"
+    )
     currency: str
     lines: list[InvoiceLineOut]
     net: Money
     vat: Money
     total: Money
-    payment_reference: str
+    payment_reference: str | None = Field(
+        description="the structured reference to pay with (R30: KID, Finnish reference, RF); "
+        "null without payment details (R23)"
+    )
     notes: list[str]
     status: str
     paid: Money
@@ -285,6 +290,12 @@ class PlannedInvoiceOut(Out):
     seller: str
     currency: str
     total: Money
+    payment_reference: str | None = Field(
+        default=None, description="the structured payment reference it would carry (R30)"
+    )
+    without_payment_details: bool = Field(
+        default=False, description="its seller has no account in its currency (R23)"
+    )
 
 
 class BillingOut(Out):
@@ -296,6 +307,10 @@ class BillingOut(Out):
     orders: int
     invoice_numbers: list[str]
     invoices: list[PlannedInvoiceOut] = Field(description="the planned invoices of a dry run")
+    without_payment_details: list[str] = Field(
+        default_factory=list,
+        description="the invoices issued (or, dry run, to be issued) without payment details (R23)",
+    )
 
 
 class FindingOut(Out):
