@@ -190,3 +190,25 @@ def test_payment_from_a_bank_entry_is_dated_by_its_booking_date(memory_ledger: L
     memory_ledger.import_payments(statement("v08-eur.xml"))
     assert memory_ledger.invoice("VSOY-000002", as_of=D(2025, 2, 11)).paid == Decimal(0)
     assert memory_ledger.invoice("VSOY-000002", as_of=D(2025, 2, 12)).status == "paid"
+
+
+def test_statement_pays_invoice_by_its_kid(memory_ledger: Ledger) -> None:
+    """R30, R34: the KID printed on VSOY-000001 (sequence 1, MOD10, 8 digits) pays it.
+
+    By hand: payload 0000001, Luhn doubles the rightmost payload digit: 1 -> 2,
+    sum 2, check digit (10 - 2) mod 10 = 8, so the KID is 00000018; the bank may
+    send it with spaces or without its leading zeros.
+    """
+    bill(memory_ledger)
+    assert memory_ledger.invoice("VSOY-000001").payment_reference == "00000018"
+    one_entry = statement("v02-nok.xml").decode()
+    first, rest = one_entry.split("</Ntry>", 1)
+    xml = first + "</Ntry>" + rest[rest.rindex("</Ntfctn>") :]
+    for reference, key in (("0000 0018", "NDEA-0001"), ("18", "NDEA-0001")):
+        sent = xml.replace("<Ref>VSOY-000001</Ref>", f"<Ref>{reference}</Ref>")
+        report = memory_ledger.import_payments(sent.encode(), source="kid.xml")
+        assert [p.invoice_number for p in (*report.matched, *report.already_recorded)] == [
+            "VSOY-000001"
+        ], key
+    paid = memory_ledger.invoice("VSOY-000001", as_of=D(2025, 2, 10))
+    assert paid.paid == Decimal("500.00")
