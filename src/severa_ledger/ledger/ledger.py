@@ -28,12 +28,13 @@ from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.domain.errors import SubscriptionNotFoundError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.ledger.catalogue import COMMANDS, catalogued
+from severa_ledger.ledger.deliveries import DeliveryCommands
 from severa_ledger.ledger.documents import DocumentQueries
 from severa_ledger.ledger.subscriptions import SubscriptionCommands
 from severa_ledger.store.unit import Unit
 
 
-class Ledger(SubscriptionCommands, DocumentQueries):
+class Ledger(SubscriptionCommands, DocumentQueries, DeliveryCommands):
     """Seat-based subscription billing as an event-sourced ledger (docs/architecture.md)."""
 
     @catalogued("record_payment")
