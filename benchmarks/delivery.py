@@ -68,15 +68,13 @@ def main() -> None:
                 bill_one_customer(ledger, f"C{n + 1}")
             sent, seconds = _run(ledger, smtp)
             rate = sent / seconds
-            print(
-                f"deliver by e-mail ({args.store}): {sent} messages in {seconds:.2f} s: {rate:.1f}/s"
-            )
+            print(f"deliver, e-mail ({args.store}): {sent} messages, {seconds:.2f} s: {rate:.1f}/s")
             outbox = Path(folder) / "outbox"
             outbox.mkdir()
             sent, seconds = _run(ledger, PeppolOutbox(outbox))
             rate = sent / seconds
             print(
-                f"deliver by Peppol ({args.store}): {sent} envelopes in {seconds:.2f} s: {rate:.1f}/s"
+                f"deliver, Peppol ({args.store}): {sent} envelopes, {seconds:.2f} s: {rate:.1f}/s"
             )
             rate = _transport_only(ledger, smtp, 200)
             print(f"SMTP transport alone: {rate:.1f} messages/s (one connection per message)")
