@@ -139,3 +139,31 @@ def test_r35_killed_deliver_runs_deliver_everything_once_per_identifier(
         ready = [v for v in deliveries(ledger) if v.due_date <= date.fromisoformat(TODAY)]
     assert {v.status for v in ready} == {SENT}
     assert len(ready) == len(CUSTOMERS) * DUE_PER_CUSTOMER + 4
+
+
+def test_r35_two_deliver_runs_at_once_send_each_document_once(sql_url: str, tmp_path: Path) -> None:
+    """R35: two ``deliver`` processes racing claim each delivery once: no message twice."""
+    with Ledger.open(sql_url) as ledger:
+        for customer in CUSTOMERS:
+            bill_one_customer(ledger, customer)
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    with SmtpServer() as smtp:
+        env = {**os.environ, **settings(smtp.url, outbox)}
+        argv = ["deliver", "--db", sql_url, "--today", TODAY]
+        children = [
+            subprocess.Popen(  # noqa: S603 -- our own interpreter and module
+                [sys.executable, "-m", "severa_ledger.cli", *argv],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(2)
+        ]
+        for child in children:
+            _, err = child.communicate(timeout=180)
+            assert child.returncode == 0, err.decode()[-2000:]
+        ids = smtp.mailbox.ids()
+    assert len(ids) == len(set(ids)) == len(CUSTOMERS) * DUE_PER_CUSTOMER
+    assert len(_envelopes(outbox)) == 4
