@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from severa_ledger import Ledger
-from tests.conftest import run
+from tests.conftest import run, stored_log
 from tests.delivery.scenario import SENDER, bill_one_customer
 from tests.delivery.servers import SmtpServer
 
@@ -113,3 +113,18 @@ def test_deliver_follow_keeps_delivering_until_terminated(db: str, smtp: SmtpSer
     assert child.returncode == 0, err.decode()
     assert len(smtp.mailbox.messages) == 2
     assert b"2 attempts: 2 sent" in out
+
+
+def test_an_unusable_smtp_url_is_refused_and_records_nothing(
+    db: str, smtp: SmtpServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An SMTP URL of another scheme is refused (exit 2) naming the setting; nothing recorded."""
+    monkeypatch.setenv("SEVERA_LEDGER_SMTP_URL", "http://127.0.0.1:25")
+    with Ledger.open(db) as ledger:
+        before = stored_log(ledger)
+    code, _, err = run(capsys, "deliver", "--db", db, "--today", "2025-02-03")
+    assert code == 2
+    assert "SEVERA_LEDGER_SMTP_URL" in err
+    assert "'http'" in err
+    with Ledger.open(db) as ledger:
+        assert stored_log(ledger) == before
