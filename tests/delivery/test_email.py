@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,6 +13,7 @@ from severa_ledger.delivery.email import SmtpTransport
 from severa_ledger.delivery.queries import deliveries
 from severa_ledger.delivery.runner import deliver
 from severa_ledger.domain.delivery import DEAD, FAILED, SENT
+from severa_ledger.domain.errors import DocumentsUnavailableError
 from tests.delivery.scenario import INVOICES, ORDERS, SENDER, bill_one_customer, sending
 from tests.delivery.servers import SmtpServer
 
@@ -155,3 +157,14 @@ def test_a_sellers_own_sender_comes_before_the_default() -> None:
     assert transport is not None
     assert transport.sender("visma-solutions-oy") == "laskutus@visma.example"
     assert transport.sender("visma-software-as") == "billing@example.com"
+
+
+def test_without_the_documents_extra_deliver_stops_before_any_attempt(
+    billed: Ledger, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A missing documents extra refuses the run before any attempt: no delivery dies of it."""
+    monkeypatch.delitem(sys.modules, "severa_ledger.documents.pdf", raising=False)
+    monkeypatch.setitem(sys.modules, "typst", None)  # as if the extra were not installed
+    with pytest.raises(DocumentsUnavailableError, match="documents extra"):
+        deliver(billed, sending(smtp.url), today=date(2025, 2, 1))
+    assert {v.attempts for v in deliveries(billed)} == {0}
