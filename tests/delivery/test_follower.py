@@ -39,7 +39,7 @@ def test_r35_invoices_issued_by_billing_workers_all_get_deliveries(
 ) -> None:
     """R35: after billing with 2 worker processes, each invoice has an e-mail and a Peppol delivery."""
     monkeypatch.setattr(run, "CUSTOMERS_PER_SAVE", 2)  # 3 chunks: the pool starts
-    started = []
+    started: list[object] = []
     monkeypatch.setattr(pool.Pool, "__enter__", _noting(pool.Pool.__enter__, started))
     with Ledger.open(f"sqlite:///{tmp_path}/ledger.db") as ledger:
         _book(ledger)
