@@ -30,10 +30,11 @@ from severa_ledger.domain.rules import check_date
 from severa_ledger.ledger.catalogue import COMMANDS, catalogued
 from severa_ledger.ledger.documents import DocumentQueries
 from severa_ledger.ledger.subscriptions import SubscriptionCommands
+from severa_ledger.ledger.webhooks import WebhookCommands
 from severa_ledger.store.unit import Unit
 
 
-class Ledger(SubscriptionCommands, DocumentQueries):
+class Ledger(SubscriptionCommands, DocumentQueries, WebhookCommands):
     """Seat-based subscription billing as an event-sourced ledger (docs/architecture.md)."""
 
     @catalogued("record_payment")

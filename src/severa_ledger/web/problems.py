@@ -42,6 +42,7 @@ STATUS_OF: tuple[tuple[type[errors.LedgerError], int], ...] = (
     (errors.OrderNotFoundError, 404),
     (errors.UserNotActiveError, 404),
     (errors.ApiKeyNotFoundError, 404),
+    (errors.WebhookEndpointNotFoundError, 404),
     (errors.DateNotAllowedError, 403),
     (errors.IdempotencyConflictError, 409),
     (errors.ConcurrencyError, 409),
