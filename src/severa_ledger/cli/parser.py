@@ -22,6 +22,7 @@ from severa_ledger.cli.handlers import (
 from severa_ledger.cli.options import Parser, Subcommands, add_command, epilog, iso_date_arg
 from severa_ledger.cli.receivables import cmd_receivables
 from severa_ledger.cli.web_commands import add_web_commands
+from severa_ledger.cli.webhooks import add_webhook_commands
 from severa_ledger.cli.writes import add_write_commands
 
 #: Invoice statuses ``invoices --status`` filters on.
@@ -237,6 +238,7 @@ def build_parser() -> Parser:
     _invoices_command(commands)
     add_write_commands(commands)
     add_web_commands(commands)
+    add_webhook_commands(commands)
     add_command(
         commands,
         "init",

@@ -51,6 +51,8 @@ STATUS_OF: tuple[tuple[type[errors.LedgerError], int], ...] = (
     (errors.InvalidCompanyTextError, 400),
     (errors.InvalidCompanyDetailsError, 422),  # well-formed, but no such identifier (R26)
     (errors.UnknownPolicyError, 422),  # well-formed, but no such seller configured
+    (errors.InvalidWebhookUrlError, 422),  # well-formed text, but no URL to send to (R35)
+    (errors.UnknownWebhookEventError, 422),  # well-formed text, but no such notice (R35)
     (errors.InvalidValueError, 400),
     (errors.InvalidCommandError, 400),
     (errors.StoreUnavailableError, 503),
