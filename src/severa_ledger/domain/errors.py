@@ -334,6 +334,18 @@ class DamagedReadModelError(LedgerError):
     """Raised when a read-model row holds a value no row of its table can (edited in the store)."""
 
 
+class DeliveryNotReadyError(LedgerError):
+    """Raised when an attempt starts of a delivery not yet due, sent, dead or in flight (R35)."""
+
+
+class DeliveryConfigurationError(InvalidValueError):
+    """Raised when a delivery setting (SMTP URL, Peppol outbox, sender) is unusable (R35)."""
+
+
+class NoDeliveryChannelError(LedgerError):
+    """Raised when a document is re-sent whose buyer has no delivery channel (R35)."""
+
+
 #: Every refusal, by name (each class above).
 __all__ = [
     name
