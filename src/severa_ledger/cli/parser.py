@@ -7,6 +7,7 @@ from datetime import date, datetime
 from importlib import metadata
 
 from severa_ledger.cli.audit_commands import add_audit_commands, add_projection_commands
+from severa_ledger.cli.delivery import add_delivery_commands
 from severa_ledger.cli.demo import THROUGH
 from severa_ledger.cli.documents import add_document_commands
 from severa_ledger.cli.handlers import (
@@ -235,6 +236,7 @@ def build_parser() -> Parser:
     add_audit_commands(commands)
     add_projection_commands(commands)
     _bill_command(commands)
+    add_delivery_commands(commands)
     _invoices_command(commands)
     add_write_commands(commands)
     add_web_commands(commands)

@@ -28,13 +28,14 @@ from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.domain.errors import SubscriptionNotFoundError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.ledger.catalogue import COMMANDS, catalogued
+from severa_ledger.ledger.deliveries import DeliveryCommands
 from severa_ledger.ledger.documents import DocumentQueries
 from severa_ledger.ledger.subscriptions import SubscriptionCommands
 from severa_ledger.ledger.webhooks import WebhookCommands
 from severa_ledger.store.unit import Unit
 
 
-class Ledger(SubscriptionCommands, DocumentQueries, WebhookCommands):
+class Ledger(SubscriptionCommands, DocumentQueries, DeliveryCommands, WebhookCommands):
     """Seat-based subscription billing as an event-sourced ledger (docs/architecture.md)."""
 
     @catalogued("record_payment")

@@ -222,6 +222,21 @@ COMMANDS: dict[str, Command] = {
             cli="credit",
         ),
         Command(
+            "resend_document",
+            "send a document again, as a new delivery on each of its channels (R35)",
+            (
+                Param(
+                    "document",
+                    NAME,
+                    "an invoice or credit note number, or an order as CUSTOMER-SEQUENCE",
+                    positional=True,
+                ),
+                ON,
+                optional("channel", Text(16, ("email", "peppol")), "only this channel"),
+            ),
+            cli="resend",
+        ),
+        Command(
             "add_webhook_endpoint",
             "add a webhook endpoint; its signing secret is shown once (R35)",
             (
