@@ -10,7 +10,7 @@ the key file beside the store), never recorded.
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -18,10 +18,16 @@ from rich.table import Table
 from severa_ledger.cli.handlers import emit
 from severa_ledger.cli.options import Subcommands, add_command, epilog
 from severa_ledger.cli.web_commands import store_url
+from severa_ledger.delivery.webhook_routes import webhook_parcel
+from severa_ledger.domain.delivery import WEBHOOK
 from severa_ledger.ledger.catalogue import COMMAND_ID, COMMANDS, Dating
 from severa_ledger.store.secret import server_secret
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from severa_ledger.delivery.parcels import Packer
+    from severa_ledger.delivery.transport import Transport
     from severa_ledger.ledger.ledger import Ledger
 
 ADD_EXAMPLE = "webhooks add https://erp.example/hooks --events invoice.issued,payment.recorded"
@@ -75,6 +81,19 @@ def cmd_webhooks_remove(ledger: Ledger, args: argparse.Namespace) -> None:
     ledger.remove_webhook_endpoint(**kwargs, command_id=_command_id(args))
     document = {"endpoint_id": kwargs["endpoint_id"], "removed": True}
     emit(args, document, f"webhook endpoint {kwargs['endpoint_id']} removed")
+
+
+def webhook_channel(
+    ledger: Ledger, args: argparse.Namespace, clock: Callable[[], datetime]
+) -> tuple[dict[str, Transport], dict[str, Packer]]:
+    """Return ``deliver``'s webhook transport (none without the webhooks extra) and packer."""
+    packers: dict[str, Packer] = {WEBHOOK: webhook_parcel}
+    try:
+        from severa_ledger.delivery.webhooks import WebhookTransport  # noqa: PLC0415 -- extra
+    except ImportError:  # the webhooks extra is not installed: webhook deliveries wait
+        return {}, packers
+    transport = WebhookTransport(ledger, server_secret(store_url(args)), clock)
+    return {WEBHOOK: transport}, packers
 
 
 def _dated(parser: argparse.ArgumentParser) -> None:

@@ -1,8 +1,9 @@
 """The JSON bodies of the webhooks (docs/webhooks.md, "Payloads").
 
-Every body reads ``{"type": ..., "timestamp": ..., "data": {...}}`` as Standard
-Webhooks suggests: ``type`` one of :data:`~severa_ledger.domain.webhooks.WEBHOOK_EVENTS`,
-``timestamp`` when the notified thing happened (ISO 8601, UTC), ``data`` its
+Every body reads ``{"type": ..., "date": ..., "data": {...}}``, the shape
+Standard Webhooks suggests: ``type`` one of
+:data:`~severa_ledger.domain.webhooks.WEBHOOK_EVENTS`, ``date`` the business
+date of what happened (the document's date, the payment's date), ``data`` its
 facts. Amounts are decimal strings (never JSON numbers: no float), dates
 ``YYYY-MM-DD``. A body depends only on what it notifies, so every attempt of one
 delivery sends the same bytes (keys sorted, no spaces).
@@ -11,7 +12,7 @@ delivery sends the same bytes (keys sorted, no spaces).
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -19,9 +20,9 @@ if TYPE_CHECKING:
     from severa_ledger.domain.documents import Invoice, OrderConfirmation
 
 
-def body(kind: str, happened: datetime, data: dict[str, object]) -> bytes:
-    """Return the webhook body of a notice of ``kind``: canonical JSON, UTF-8."""
-    document = {"type": kind, "timestamp": happened.isoformat(), "data": data}
+def body(kind: str, on: date, data: dict[str, object]) -> bytes:
+    """Return the webhook body of a notice of ``kind`` about ``on``: canonical JSON, UTF-8."""
+    document = {"type": kind, "date": on, "data": data}
     return json.dumps(document, sort_keys=True, separators=(",", ":"), default=_plain).encode()
 
 

@@ -15,9 +15,21 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from standardwebhooks import Webhook
+
+from severa_ledger.delivery.transport import Parcel, TransportError
+from severa_ledger.delivery.webhook_routes import endpoints
+from severa_ledger.domain.delivery import WEBHOOK
+from severa_ledger.domain.webhooks import signing_secret
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from severa_ledger.delivery.queries import DeliveryView
+    from severa_ledger.reader.reader import LedgerReader
 
 #: Seconds to wait for a receiver's answer.
 TIMEOUT = 10.0
@@ -36,12 +48,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-class WebhookPostError(Exception):
+class WebhookPostError(TransportError):
     """Raised when a receiver did not accept a webhook; ``permanent`` if retrying is useless."""
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
 
 
 def webhook_id(message_id: str) -> str:
@@ -86,3 +94,37 @@ def post(
         return f"{url} answered {status} to {headers['webhook-id']}"
     permanent = 400 <= status < 500 and status not in RETRIED_4XX  # noqa: PLR2004 -- 4xx
     raise WebhookPostError(f"POST {url} answered {status}", permanent=permanent)
+
+
+class WebhookTransport:
+    """The ``webhook`` channel: POSTs a delivery's body to its endpoint, signed with its secret.
+
+    The endpoint is looked up when the attempt is made; one removed since the
+    delivery was recorded is a permanent failure (nothing more is sent to it).
+    """
+
+    channel = WEBHOOK
+
+    def __init__(
+        self,
+        reader: LedgerReader,
+        server_secret: bytes,
+        clock: Callable[[], datetime],
+        timeout: float = TIMEOUT,
+    ) -> None:
+        self.reader = reader
+        self.server_secret = server_secret
+        self.clock = clock
+        self.timeout = timeout
+
+    def send(self, delivery: DeliveryView, parcel: Parcel) -> str:
+        """POST the parcel's payload as ``delivery``; return the receiver's answer."""
+        found = {e.endpoint_id: e for e in endpoints(self.reader)}.get(delivery.recipient)
+        if found is None:
+            message = f"webhook endpoint {delivery.recipient} was removed"
+            raise WebhookPostError(message, permanent=True)
+        secret = signing_secret(self.server_secret, found)
+        body = parcel.payload or b""
+        return post(
+            found.url, secret, delivery.message_id, body, at=self.clock(), timeout=self.timeout
+        )
