@@ -22,7 +22,7 @@ MESSAGE = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 PAID = datetime(2025, 6, 20, 8, 30, tzinfo=UTC)
 BODY = body(
     "payment.recorded",
-    PAID,
+    date(2025, 6, 20),
     payment_recorded("1002", "VSOY-000002", Decimal("185.87"), "NOK", date(2025, 6, 20)),
 )
 
@@ -37,7 +37,7 @@ def test_the_body_is_canonical_json_with_amounts_as_decimal_strings() -> None:
     assert BODY == (
         b'{"data":{"amount":"185.87","currency":"NOK","customer_number":"1002",'
         b'"invoice_number":"VSOY-000002","paid_on":"2025-06-20"},'
-        b'"timestamp":"2025-06-20T08:30:00+00:00","type":"payment.recorded"}'
+        b'"date":"2025-06-20","type":"payment.recorded"}'
     )
 
 
