@@ -323,6 +323,14 @@ class WebhookEndpointNotFoundError(LedgerError):
     """Raised when no webhook endpoint (not removed) has the given id (R35)."""
 
 
+class DeliveryNotFoundError(LedgerError):
+    """Raised when no delivery has the given id (R35)."""
+
+
+class WebhookDeliveryNotFoundError(DeliveryNotFoundError):
+    """Raised when re-sending a webhook delivery whose id names no webhook delivery (R35)."""
+
+
 # A damaged store (docs/auditing.md, "When the log itself is damaged"; the command line exits 4).
 
 

@@ -43,6 +43,7 @@ STATUS_OF: tuple[tuple[type[errors.LedgerError], int], ...] = (
     (errors.UserNotActiveError, 404),
     (errors.ApiKeyNotFoundError, 404),
     (errors.WebhookEndpointNotFoundError, 404),
+    (errors.DeliveryNotFoundError, 404),
     (errors.DateNotAllowedError, 403),
     (errors.IdempotencyConflictError, 409),
     (errors.ConcurrencyError, 409),

@@ -262,5 +262,14 @@ COMMANDS: dict[str, Command] = {
             ),
             frozenset({"operator"}),
         ),
+        Command(
+            "resend_webhook",
+            "send a webhook again, as a new delivery with a new webhook-id (R35)",
+            (
+                Param("delivery_id", Text(36), "the delivery's id (deliveries)", positional=True),
+                ON,
+            ),
+            frozenset({"operator"}),
+        ),
     )
 }
