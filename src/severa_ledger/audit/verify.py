@@ -22,6 +22,7 @@ from severa_ledger.audit.rederive import Rederivation, rederive
 from severa_ledger.audit.replay import Finding
 from severa_ledger.audit.topics import UnknownEvent, unknown_events
 from severa_ledger.audit.trail import AuditTrail, ChainReport
+from severa_ledger.domain.delivery import Undelivered
 from severa_ledger.workers.pool import open_pool, worker_count
 
 #: Stored events from which verify re-derives in worker processes (about 2,000 customers).
@@ -42,7 +43,8 @@ class VerifyReport:
     input events and any ``findings``; ``unknown_events`` the stored events whose
     topic names no event class; ``read_models`` the read-model rows compared
     with a fold of the events, and those that differ; ``damage`` the breaks in
-    the log's shape a recomputed chain hides (:mod:`severa_ledger.audit.damage`).
+    the log's shape a recomputed chain hides (:mod:`severa_ledger.audit.damage`);
+    ``undelivered`` the documents due with no delivery recorded (``Ledger.verify(today=...)``).
     """
 
     ok: bool
@@ -51,6 +53,8 @@ class VerifyReport:
     unknown_events: tuple[UnknownEvent, ...] = ()
     read_models: ReadModelCheck | None = None
     damage: tuple[Damage, ...] = ()
+    #: Documents due by the date verify was given with no delivery recorded (R35).
+    undelivered: tuple[Undelivered, ...] = ()
 
     @property
     def log_damaged(self) -> bool:

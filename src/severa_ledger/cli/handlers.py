@@ -198,7 +198,7 @@ def cmd_verify(ledger: Ledger, args: argparse.Namespace) -> int:
     """Check the hash chain (and the seal) and re-derive every document; 1 if anything is off."""
     seal = _seal(args.seal) if args.seal else None
     with progress_bar("re-deriving every document") as progress:
-        report = ledger.verify(seal, workers=args.workers, progress=progress)
+        report = ledger.verify(seal, workers=args.workers, progress=progress, today=date.today())
     emit(args, report, *render_audit.verify_renderables(report))
     return 0 if report.ok else 1
 

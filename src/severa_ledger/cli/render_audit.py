@@ -86,6 +86,10 @@ def verdict(report: VerifyReport) -> str:
         )
     if models is not None and not models.ok:
         problems.append(f"read-model rows differ from the events ({_remedy(report)})")
+    if report.undelivered:
+        problems.append(
+            f"{plural(len(report.undelivered), 'due delivery', 'due deliveries')} missing"
+        )
     return f"NOT verified: {' and '.join(problems)}; {checked}"
 
 
@@ -109,7 +113,21 @@ def verify_renderables(report: VerifyReport) -> list[object]:
             table.add_row(finding.customer_number, finding.document, finding.message)
         shown.append(table)
     shown += _damage(report) + _unknown_events(report) + _read_models(report)
-    return shown + _extensions(report)
+    return shown + _undelivered(report) + _extensions(report)
+
+
+def _undelivered(report: VerifyReport) -> list[object]:
+    if not report.undelivered:
+        return []
+    table = Table(
+        title="Documents due with no delivery recorded (run `severa-ledger deliver`, R35)",
+        title_justify="left",
+    )
+    for column in ("document", "customer", "channel", "recipient", "due"):
+        table.add_column(column)
+    for u in report.undelivered:
+        table.add_row(u.document, u.customer_number, u.channel, u.recipient, u.due_date.isoformat())
+    return [table]
 
 
 def _damage(report: VerifyReport) -> list[object]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+import attrs
 from eventsourcing.domain import Aggregate, event
 
 from severa_ledger.domain.errors import DeliveryNotReadyError
@@ -231,3 +232,15 @@ class DeliveryFollower(Aggregate):
     @event("Followed", topic=f"{F}.Followed.v1")
     def _followed(self, position: int) -> None:
         self.position = position
+
+
+@attrs.frozen
+class Undelivered:
+    """A document due by a date with no delivery recorded on one of its channels (R35)."""
+
+    kind: str
+    document: str
+    customer_number: str
+    channel: str
+    recipient: str
+    due_date: date

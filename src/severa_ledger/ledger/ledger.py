@@ -13,6 +13,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import IO
 
+import attrs
+
 from severa_ledger.audit.chain import Seal
 from severa_ledger.audit.export import export_jsonl, records
 from severa_ledger.audit.trail import AuditTrail
@@ -20,10 +22,12 @@ from severa_ledger.audit.verify import VerifyReport, verify
 from severa_ledger.billing.plan import BillingReport
 from severa_ledger.billing.preview import BillingPreview, preview_billing
 from severa_ledger.billing.run import Progress, run_billing
+from severa_ledger.delivery.check import undelivered
 from severa_ledger.domain import inputs
 from severa_ledger.domain.billing import (
     cutover_weekend,
 )
+from severa_ledger.domain.delivery import follower_id
 from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.domain.errors import SubscriptionNotFoundError
 from severa_ledger.domain.rules import check_date
@@ -143,14 +147,21 @@ class Ledger(SubscriptionCommands, DocumentQueries, DeliveryCommands, WebhookCom
         *,
         workers: int | None = None,
         progress: Callable[[int, int], None] | None = None,
+        today: date | None = None,
     ) -> VerifyReport:
         """Check the hash chain (and that the log extends ``seal``); re-derive every document.
 
         Large stores are re-derived by ``workers`` processes (default: one per
         core, up to 4, from 80,000 events on a file or server store);
         ``progress(customers done, customers)`` follows the re-derivation.
+        With ``today``, in a store that delivers (``deliver`` has run once),
+        every document due by then must have its deliveries recorded (R35).
         """
-        return verify(self.trail, self, seal, workers, progress)
+        report = verify(self.trail, self, seal, workers, progress)
+        if today is None or follower_id() not in self.repository:
+            return report
+        missing = undelivered(self, check_date(today, "today"))
+        return attrs.evolve(report, ok=report.ok and not missing, undelivered=missing)
 
     def export(
         self,

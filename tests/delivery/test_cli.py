@@ -1,0 +1,89 @@
+"""The CLI: ``deliver`` (dry run, summary, re-send), ``deliveries`` and ``verify``'s check (R35)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from severa_ledger import Ledger
+from tests.conftest import run
+from tests.delivery.scenario import SENDER, bill_one_customer
+from tests.delivery.servers import SmtpServer
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    """A SQLite store with C1's orders and invoices."""
+    url = f"sqlite:///{tmp_path}/ledger.db"
+    with Ledger.open(url) as ledger:
+        bill_one_customer(ledger)
+    return url
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> object:
+    """A real SMTP server, named by the settings ``deliver`` reads."""
+    with SmtpServer() as server:
+        monkeypatch.setenv("SEVERA_LEDGER_SMTP_URL", server.url)
+        monkeypatch.setenv("SEVERA_LEDGER_SMTP_FROM", SENDER)
+        monkeypatch.delenv("SEVERA_LEDGER_PEPPOL_OUTBOX", raising=False)
+        yield server
+
+
+def test_r35_deliver_dry_run_lists_and_records_nothing(
+    db: str, smtp: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """R35: a dry run on 2025-02-03 names order C1-1 and invoice 1 (2 channels); nothing sent."""
+    code, out, _ = run(capsys, "deliver", "--db", db, "--today", "2025-02-03", "--dry-run")
+    assert code == 0
+    assert "9 new deliveries would be recorded; 3 deliveries would be attempted" in out
+    assert smtp.mailbox.messages == []
+    code, out, _ = run(capsys, "deliveries", "--db", db, "--format", "json")
+    assert json.loads(out) == []
+
+
+def test_r35_deliver_sends_then_lists_and_verify_checks(
+    db: str, smtp: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """R35: deliver sends 2 e-mails on 2025-02-03 (Peppol waits: no outbox); verify is clean."""
+    code, out, _ = run(capsys, "deliver", "--db", db, "--today", "2025-02-03")
+    assert code == 0
+    assert "delivered on 2025-02-03: 9 new deliveries recorded; 2 attempts: 2 sent" in out
+    assert "1 waiting for an unconfigured channel" in out
+    code, out, _ = run(capsys, "deliveries", "--db", db, "--status", "sent", "--format", "json")
+    sent = json.loads(out)
+    assert sorted(d["document"] for d in sent) == ["C1-1", "VSOY-000001"]
+    assert {d["recipient"] for d in sent} == {"faktura@example.no"}
+    code, out, _ = run(capsys, "verify", "--db", db)
+    assert code == 0, out
+
+
+def test_r35_verify_names_a_due_document_without_a_delivery(
+    db: str, smtp: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """R35: invoices billed after the last deliver run lack deliveries: verify names them."""
+    run(capsys, "deliver", "--db", db, "--today", "2025-02-03")
+    with Ledger.open(db) as ledger:
+        ledger.buy_licenses("C1", "user", 1, on=date(2025, 5, 20))  # order C1-4 of 2025-05-20
+    code, out, _ = run(capsys, "verify", "--db", db, "--format", "json")
+    report = json.loads(out)
+    assert code == 1
+    assert {(u["document"], u["channel"]) for u in report["undelivered"]} >= {("C1-4", "email")}
+
+
+def test_r35_deliver_resend_sends_a_document_again(
+    db: str, smtp: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """R35: ``deliver --resend VSOY-000001`` mails invoice 1 again under a new Message-ID."""
+    run(capsys, "deliver", "--db", db, "--today", "2025-02-03")
+    code, out, err = run(
+        capsys, "deliver", "--db", db, "--today", "2025-02-03", "--resend", "VSOY-000001"
+    )
+    assert code == 0, err
+    ids = [
+        str(m["Message-ID"]) for m in smtp.mailbox.messages if "VSOY-000001" in str(m["Subject"])
+    ]
+    assert len(set(ids)) == 2
