@@ -93,15 +93,18 @@ def test_every_notice_reaches_the_endpoint_signed_once_each() -> None:
     assert {v.status for v in views} == {SENT}
 
 
-def test_an_endpoint_gets_only_the_notices_it_asked_for_from_the_day_it_was_added() -> None:
-    """R35: invoice.issued from 2025-03-01 on: invoices 2 and 3 (03-17, 05-05), not 1 (02-03)."""
+def test_an_endpoint_gets_only_what_it_asked_for_recorded_after_it_was_added() -> None:
+    """R35: added after billing, asking for invoices and payments: only the later payment."""
     with Ledger.open("memory://") as ledger, receiver() as hooks:
-        ledger.add_webhook_endpoint(hooks.url, events="invoice.issued", on=date(2025, 3, 1))
         bill_one_customer(ledger)
         deliver(ledger, sending(ledger, Clock()), today=TODAY)
+        ledger.add_webhook_endpoint(hooks.url, events="invoice.issued,payment.recorded", on=TODAY)
+        ledger.record_payment("VSOY-000002", Decimal("50.00"), on=TODAY)
+        deliver(ledger, sending(ledger, Clock()), today=TODAY)
         payloads = verified(ledger, hooks)
-    assert sorted(p["data"]["number"] for p in payloads) == ["VSOY-000002", "VSOY-000003"]  # type: ignore[index]
-    assert {p["date"] for p in payloads} == {"2025-03-17", "2025-05-05"}
+        report = ledger.verify(today=TODAY)
+    assert [(p["type"], p["date"]) for p in payloads] == [("payment.recorded", "2025-06-02")]
+    assert report.undelivered == ()
 
 
 def test_an_invoice_is_not_notified_before_its_issue_date() -> None:

@@ -6,14 +6,16 @@ A webhook delivery has kind ``event`` and names its notice as its document:
 invoice's second payment), ``delivery.failed/<delivery id>``. One delivery per
 endpoint asking for the notice (recipient: the endpoint's id), due on the
 notified thing's date (an invoice on its issue date, never before). An endpoint
-is told what happens from the day it is added (``added_on``); a delivery that
-failed for good is notified once it is dead, except a webhook's own (no loops).
+is told of what is recorded after it was added and before it was removed: the
+endpoints are read as the log held them when the notified event was recorded,
+so the follower and ``verify`` agree whenever they run. A delivery that failed
+for good is notified once it is dead, except a webhook's own (no loops).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
@@ -46,27 +48,43 @@ def endpoints(reader: LedgerReader) -> list[WebhookEndpoint]:
     return found.active
 
 
-def notices(reader: LedgerReader, notice: str, key: str, customer: str, on: date) -> list[Delivery]:
-    """Return one delivery of ``notice`` about ``key`` per endpoint that asks for it."""
+def endpoints_at(reader: LedgerReader, at: datetime) -> list[WebhookEndpoint]:
+    """Return the endpoints added and not removed by the events recorded up to ``at``."""
+    found: WebhookEndpoints | None = None
+    for stored in cast("list[Any]", reader.repository.event_store.get(endpoints_id())):
+        if stored.timestamp > at:
+            break
+        found = cast("WebhookEndpoints", stored.mutate(found))
+    return [] if found is None else found.active
+
+
+def notices(
+    reader: LedgerReader, at: datetime, notice: str, *, key: str, customer: str, on: date
+) -> list[Delivery]:
+    """Return one delivery of ``notice`` about ``key`` per endpoint asking for it at ``at``."""
     return [
         Delivery.due(
             EVENT, f"{notice}/{key}", customer, WEBHOOK, recipient=e.endpoint_id, due_date=on
         )
-        for e in endpoints(reader)
-        if notice in e.events and e.added_on <= on
+        for e in endpoints_at(reader, at)
+        if notice in e.events
     ]
 
 
 def _order(reader: LedgerReader, event: Any) -> list[Delivery]:  # noqa: ANN401 -- an event
     order = event.order
     key = f"{order.customer_number}-{order.sequence}"
-    return notices(reader, "order_confirmation.created", key, order.customer_number, order.date)
+    customer = order.customer_number
+    notice = "order_confirmation.created"
+    return notices(reader, event.timestamp, notice, key=key, customer=customer, on=order.date)
 
 
 def _issued(notice: str) -> Routing:
     def route(reader: LedgerReader, event: Any) -> list[Delivery]:  # noqa: ANN401 -- an event
         invoice: Invoice = event.invoice if notice == "invoice.issued" else event.credit_note
-        return notices(reader, notice, invoice.number, invoice.customer_number, invoice.issue_date)
+        customer, on = invoice.customer_number, invoice.issue_date
+        key = invoice.number
+        return notices(reader, event.timestamp, notice, key=key, customer=customer, on=on)
 
     return route
 
@@ -78,7 +96,9 @@ def _payment(reader: LedgerReader, event: Any) -> list[Delivery]:  # noqa: ANN40
     payment = event.payment
     nth = sum(1 for p in account.payments if p.invoice_number == payment.invoice_number)
     key = f"{payment.invoice_number}/{nth}"
-    return notices(reader, "payment.recorded", key, account.customer_number, payment.paid_on)
+    customer, on = account.customer_number, payment.paid_on
+    notice = "payment.recorded"
+    return notices(reader, event.timestamp, notice, key=key, customer=customer, on=on)
 
 
 def _dead(reader: LedgerReader, event: Any) -> list[Delivery]:  # noqa: ANN401 -- an event
@@ -88,7 +108,9 @@ def _dead(reader: LedgerReader, event: Any) -> list[Delivery]:  # noqa: ANN401 -
     if dead.channel == WEBHOOK:
         return []
     # due on the failed delivery's own date: it was attempted, so that day has come
-    return notices(reader, "delivery.failed", str(dead.id), dead.customer_number, dead.due_date)
+    customer, on = dead.customer_number, dead.due_date
+    key = str(dead.id)
+    return notices(reader, event.timestamp, "delivery.failed", key=key, customer=customer, on=on)
 
 
 #: (topics, routing) of each notice; :data:`severa_ledger.delivery.routes.ROUTES` includes them.
