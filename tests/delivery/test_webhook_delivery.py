@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from standardwebhooks import Webhook
 
 from severa_ledger import Ledger
@@ -17,6 +18,8 @@ from severa_ledger.delivery.transport import Parcel, TransportError
 from severa_ledger.delivery.webhook_routes import webhook_parcel
 from severa_ledger.delivery.webhooks import WebhookTransport, webhook_id
 from severa_ledger.domain.delivery import DEAD, FAILED, SENT, WEBHOOK
+from severa_ledger.domain.errors import WebhookDeliveryNotFoundError
+from tests.conftest import stored_log
 from tests.delivery.receiver import Receiver, receiver
 from tests.delivery.scenario import bill_one_customer
 
@@ -175,3 +178,35 @@ def test_the_secret_verifies_only_its_own_endpoint() -> None:
         assert len(verified(ledger, one, "we_1")) == len(verified(ledger, two, "we_2")) == 3
         secret = ledger.webhook_secret("we_2", SERVER)
     assert base64.b64decode(secret.removeprefix("whsec_")) != SERVER
+
+
+def test_a_resent_webhook_is_a_new_delivery_with_a_new_webhook_id() -> None:
+    """R35: resend_webhook after a dead delivery records sequence 2; it goes out under a new id."""
+    with Ledger.open("memory://") as ledger, receiver((410, 204)) as hooks:
+        ledger.add_webhook_endpoint(hooks.url, events="invoice.issued", on=TODAY)
+        bill_one_customer(ledger)
+        deliver(ledger, sending(ledger, Clock()), today=date(2025, 2, 3))
+        (dead,) = deliveries(ledger, document="invoice.issued/VSOY-000001")
+        made = ledger.resend_webhook(str(dead.id), on=date(2025, 2, 4))
+        deliver(ledger, sending(ledger, Clock()), today=date(2025, 2, 4))
+        copies = {v.sequence: v for v in deliveries(ledger, document=dead.document)}
+        verified(ledger, hooks)
+    assert dead.status == DEAD
+    assert (str(copies[2].id), copies[2].status, copies[2].reason) == (made, SENT, "resend")
+    first, second = (r.headers["webhook-id"] for r in hooks.received)
+    assert (first, second) == (webhook_id(dead.message_id), webhook_id(copies[2].message_id))
+    assert first != second
+
+
+def test_resending_what_is_no_webhook_delivery_is_refused_with_history_untouched() -> None:
+    """An e-mail delivery's id, an unknown id and a malformed one: WebhookDeliveryNotFoundError."""
+    with Ledger.open("memory://") as ledger:
+        ledger.add_webhook_endpoint("https://erp.example/hooks", on=TODAY)
+        bill_one_customer(ledger)
+        deliver(ledger, sending(ledger, Clock()), today=date(2025, 1, 1))  # records only
+        email = next(v for v in deliveries(ledger) if v.channel == "email")
+        before = stored_log(ledger)
+        for wrong in (str(email.id), "00000000-0000-0000-0000-000000000001", "not-a-uuid"):
+            with pytest.raises(WebhookDeliveryNotFoundError, match=wrong):
+                ledger.resend_webhook(wrong, on=TODAY)
+        assert stored_log(ledger) == before

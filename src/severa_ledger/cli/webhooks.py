@@ -1,4 +1,4 @@
-"""``webhooks add|list|remove``: the operator's webhook endpoints (R35, docs/webhooks.md).
+"""``webhooks add|list|remove|resend``: the operator's webhook endpoints (R35, docs/webhooks.md).
 
 ``add`` and ``remove`` are the catalogue's ``add_webhook_endpoint`` and
 ``remove_webhook_endpoint``, read as text like every write command and dated
@@ -83,6 +83,15 @@ def cmd_webhooks_remove(ledger: Ledger, args: argparse.Namespace) -> None:
     emit(args, document, f"webhook endpoint {kwargs['endpoint_id']} removed")
 
 
+def cmd_webhooks_resend(ledger: Ledger, args: argparse.Namespace) -> None:
+    """Record a new delivery of a webhook (a new webhook-id); ``deliver`` sends it."""
+    given = {"delivery_id": args.delivery_id, "on": args.on}
+    kwargs = COMMANDS["resend_webhook"].bind_text(given, _dating())
+    made = ledger.resend_webhook(**kwargs, command_id=_command_id(args))
+    document = {"delivery_id": kwargs["delivery_id"], "new_delivery": made}
+    emit(args, document, f"webhook delivery {made} recorded (deliver sends it)")
+
+
 def webhook_channel(
     ledger: Ledger, args: argparse.Namespace, clock: Callable[[], datetime]
 ) -> tuple[dict[str, Transport], dict[str, Packer]]:
@@ -138,3 +147,12 @@ def add_webhook_commands(commands: Subcommands) -> None:
     )
     remove.add_argument("endpoint_id", metavar="ID")
     _dated(remove)
+    resend = add_command(
+        actions,
+        "resend",
+        cmd_webhooks_resend,
+        "send a webhook again, as a new delivery (deliveries lists the ids)",
+        examples=("webhooks resend 0f8c2a4e-5d1b-5c3e-9a7f-2b6d4e8c1a3f",),
+    )
+    resend.add_argument("delivery_id", metavar="DELIVERY_ID")
+    _dated(resend)
