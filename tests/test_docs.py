@@ -125,8 +125,9 @@ def _tools(folder: Path) -> dict[str, str]:
         f'#!/bin/sh\nexec "{sys.executable}" -m severa_ledger.cli "$@"\n'
     )
     (folder / "severa-ledger").chmod(0o755)
-    for name in ("python", "python3"):
-        (folder / name).symlink_to(sys.executable)
+    for name in ("python", "python3"):  # a script, not a symlink: a venv's packages stay found
+        (folder / name).write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+        (folder / name).chmod(0o755)
     env = {**os.environ, "COLUMNS": "100", "PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
     for name in ("SEVERA_LEDGER_DB", "SEVERA_LEDGER_CIPHER_KEY", "SEVERA_LEDGER_SELLERS"):
         env.pop(name, None)

@@ -86,10 +86,11 @@ COMMAND_EXAMPLES: dict[str, dict[str, object]] = {
     "record_payment": {"on": "2025-05-10", "command_id": "bank-2025-05-10-17"},
     "credit_invoice": {"on": "2025-05-12"},
     "cancel_scheduled_change": {"change_id": "prices:2025-08-01", "on": "2025-06-22"},
+    "resend_document": {"document": "VSAS-000001", "on": "2025-05-12"},
 }
 
 #: Commands whose example names an invoice: billed before they apply.
-NEEDS_AN_INVOICE = ("record_payment", "credit_invoice")
+NEEDS_AN_INVOICE = ("record_payment", "credit_invoice", "resend_document")
 
 
 def example_line(command: str) -> str:

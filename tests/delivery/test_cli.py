@@ -79,7 +79,7 @@ def test_r35_deliver_resend_sends_a_document_again(
 ) -> None:
     """R35: ``deliver --resend VSOY-000001`` mails invoice 1 again under a new Message-ID."""
     run(capsys, "deliver", "--db", db, "--today", "2025-02-03")
-    code, out, err = run(
+    code, _, err = run(
         capsys, "deliver", "--db", db, "--today", "2025-02-03", "--resend", "VSOY-000001"
     )
     assert code == 0, err

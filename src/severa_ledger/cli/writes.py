@@ -42,6 +42,7 @@ METAVARS = {
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "pay": ("pay VSOY-000002 185.87 --on 2025-06-20",),
     "credit": ('credit VSOY-000002 --reason "seats" --on 2025-06-20',),
+    "resend": ("resend VSOY-000002 --on 2025-06-20", "resend C1-2 --channel email --on 2025-06-20"),
     "buy": ("buy C1 user 2 --on 2025-06-05",),
     "remove": ("remove C1 user 1 --on 2025-05-20",),
     "activate": (
@@ -177,6 +178,12 @@ def _deactivate(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], __: obj
     )
 
 
+def _resend(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], ids: list[str]) -> None:
+    document = {"command": "resend_document", **kw, "deliveries": ids}
+    message = f"recorded {plural(len(ids), 'new delivery', 'new deliveries')} of {kw['document']}"
+    _emit(args, document, f"{message}, due {_on(kw)}; `severa-ledger deliver` sends them")
+
+
 def _recorded(name: str) -> Report:
     def report(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], result: object) -> None:
         _emit(
@@ -195,6 +202,7 @@ REPORTS: dict[str, Report] = {
     "remove_licenses": _remove,
     "activate_user": _activate,
     "deactivate_user": _deactivate,
+    "resend_document": _resend,
 }
 
 
