@@ -30,6 +30,7 @@ from severa_ledger.domain.sellers import (
 )
 from severa_ledger.domain.tax import VatRule, VatTable
 from severa_ledger.domain.values import LicenseCount
+from severa_ledger.domain.webhooks import WebhookEndpoint
 from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.reader.views import HistoryEntry, OrderView, Preview, Receivables
 
@@ -58,6 +59,7 @@ __all__ = [  # noqa: PLE0604 -- the error names are listed by errors.__all__
     "ScheduledChange",
     "Seal",
     "Seller",
+    "WebhookEndpoint",
     "SellerRegistry",
     "VatRule",
     "VatTable",
