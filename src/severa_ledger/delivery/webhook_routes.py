@@ -2,14 +2,15 @@
 
 A webhook delivery has kind ``event`` and names its notice as its document:
 ``invoice.issued/VSOY-000007``, ``credit_note.issued/VSOY-000009``,
-``order_confirmation.created/1002-3``, ``payment.recorded/VSOY-000007/2`` (the
-invoice's second payment), ``delivery.failed/<delivery id>``. One delivery per
-endpoint asking for the notice (recipient: the endpoint's id), due on the
-notified thing's date (an invoice on its issue date, never before). An endpoint
-is told of what is recorded after it was added and before it was removed: the
-endpoints are read as the log held them when the notified event was recorded,
-so the follower and ``verify`` agree whenever they run. A delivery that failed
-for good is notified once it is dead, except a webhook's own (no loops).
+``order_confirmation.created/1002-3``, ``payment.recorded/VSOY-000007/41`` (the
+payment's event: version 41 of the customer's account),
+``delivery.failed/<delivery id>``. One delivery per endpoint asking for the
+notice (recipient: the endpoint's id), due on the notified thing's date (an
+invoice on its issue date, never before). An endpoint is told of what is
+recorded after it was added and before it was removed: the endpoints are read
+as the log held them when the notified event was recorded, so the follower and
+``verify`` agree whenever they run. A delivery that failed for good is notified
+once it is dead, except a webhook's own (no loops).
 """
 
 from __future__ import annotations
@@ -90,15 +91,11 @@ def _issued(notice: str) -> Routing:
 
 
 def _payment(reader: LedgerReader, event: Any) -> list[Delivery]:  # noqa: ANN401 -- an event
-    account = cast(
-        "Account", reader.repository.get(event.originator_id, version=event.originator_version)
-    )
     payment = event.payment
-    nth = sum(1 for p in account.payments if p.invoice_number == payment.invoice_number)
-    key = f"{payment.invoice_number}/{nth}"
-    customer, on = account.customer_number, payment.paid_on
+    customer = reader.invoice(payment.invoice_number).customer_number
+    key = f"{payment.invoice_number}/{event.originator_version}"  # the account's event
     notice = "payment.recorded"
-    return notices(reader, event.timestamp, notice, key=key, customer=customer, on=on)
+    return notices(reader, event.timestamp, notice, key=key, customer=customer, on=payment.paid_on)
 
 
 def _dead(reader: LedgerReader, event: Any) -> list[Delivery]:  # noqa: ANN401 -- an event
@@ -152,14 +149,20 @@ def _facts(reader: LedgerReader, notice: str, key: str, customer: str) -> dict[s
             raise OrderNotFoundError(f"no order confirmation {key} of {customer}")
         return payloads.order_created(order)
     if notice == "payment.recorded":
-        number, _, nth = key.rpartition("/")
-        account = cast("Account", reader.repository.get(account_id(customer)))
-        payment = [p for p in account.payments if p.invoice_number == number][int(nth) - 1]
-        currency = account.invoices[number].currency
-        return payloads.payment_recorded(
-            customer, number, payment.amount, currency, payment.paid_on
-        )
+        return _payment_data(reader, key, customer)
     return _failure(reader, key)
+
+
+def _payment_data(reader: LedgerReader, key: str, customer: str) -> dict[str, object]:
+    """Return the data of ``payment.recorded``: the payment event the key names, read alone."""
+    number, _, version = key.rpartition("/")
+    stored = reader.repository.event_store.get(
+        account_id(customer), gt=int(version) - 1, lte=int(version)
+    )
+    (payment_event,) = cast("list[Any]", list(stored))
+    payment = payment_event.payment
+    currency = reader.invoice(number).currency
+    return payloads.payment_recorded(customer, number, payment.amount, currency, payment.paid_on)
 
 
 def _failure(reader: LedgerReader, key: str) -> dict[str, object]:
