@@ -24,7 +24,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from severa_ledger.delivery import webhook_payloads as payloads
 from severa_ledger.delivery.transport import Parcel
-from severa_ledger.domain.account import Account, account_id
+from severa_ledger.domain.account import Account, Payment, account_id
 from severa_ledger.domain.delivery import WEBHOOK, Delivery
 from severa_ledger.domain.documents import Invoice
 from severa_ledger.domain.errors import OrderNotFoundError
@@ -159,8 +159,8 @@ def _payment_data(reader: LedgerReader, key: str, customer: str) -> dict[str, ob
     stored = reader.repository.event_store.get(
         account_id(customer), gt=int(version) - 1, lte=int(version)
     )
-    (payment_event,) = cast("list[Any]", list(stored))
-    payment = payment_event.payment
+    (recorded,) = list(stored)
+    payment: Payment = getattr(recorded, "payment")  # noqa: B009 -- an Account event's field
     currency = reader.invoice(number).currency
     return payloads.payment_recorded(customer, number, payment.amount, currency, payment.paid_on)
 
