@@ -1,4 +1,4 @@
-"""``webhooks add|list|remove|resend``: the operator's webhook endpoints (R35, docs/webhooks.md).
+"""``webhooks add|list|remove|resend``: the operator's webhook endpoints (R35, docs/delivery.md).
 
 ``add`` and ``remove`` are the catalogue's ``add_webhook_endpoint`` and
 ``remove_webhook_endpoint``, read as text like every write command and dated
@@ -114,8 +114,8 @@ def add_webhook_commands(commands: Subcommands) -> None:
     """Add ``webhooks add|list|remove`` to the command line."""
     group = commands.add_parser(
         "webhooks",
-        help="webhook endpoints (docs/webhooks.md)",
-        description="webhook endpoints (docs/webhooks.md)",
+        help="webhook endpoints (docs/delivery.md)",
+        description="webhook endpoints (docs/delivery.md)",
         epilog=epilog(ADD_EXAMPLE, "webhooks list", "webhooks remove we_1"),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -1,4 +1,4 @@
-"""The JSON bodies of the webhooks (docs/webhooks.md, "Payloads").
+"""The JSON bodies of the webhooks (docs/delivery.md, "Webhooks").
 
 Every body reads ``{"type": ..., "date": ..., "data": {...}}``, the shape
 Standard Webhooks suggests: ``type`` one of

@@ -1,4 +1,4 @@
-"""Webhooks over HTTP, signed as Standard Webhooks says (R35, docs/webhooks.md).
+"""Webhooks over HTTP, signed as Standard Webhooks says (R35, docs/delivery.md).
 
 A webhook is a POST of the JSON body with the headers ``webhook-id`` (the same on
 every attempt of one delivery: ``msg_`` + the delivery's message id without

@@ -308,29 +308,6 @@ class ChangeAlreadyInEffectError(LedgerError):
     """Raised when cancelling a change that has taken effect, or that an order relies on (R36)."""
 
 
-# Webhook endpoints (R35, docs/webhooks.md).
-
-
-class InvalidWebhookUrlError(InvalidValueError):
-    """Raised when a webhook endpoint URL is not an absolute http(s) URL with a host (R35)."""
-
-
-class UnknownWebhookEventError(InvalidValueError):
-    """Raised when a webhook endpoint asks for a notice the ledger does not send (R35)."""
-
-
-class WebhookEndpointNotFoundError(LedgerError):
-    """Raised when no webhook endpoint (not removed) has the given id (R35)."""
-
-
-class DeliveryNotFoundError(LedgerError):
-    """Raised when no delivery has the given id (R35)."""
-
-
-class WebhookDeliveryNotFoundError(DeliveryNotFoundError):
-    """Raised when re-sending a webhook delivery whose id names no webhook delivery (R35)."""
-
-
 # A damaged store (docs/auditing.md, "When the log itself is damaged"; the command line exits 4).
 
 

@@ -21,14 +21,14 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import attrs
 from eventsourcing.domain import Aggregate, event
 
-from severa_ledger.domain.errors import (
+from severa_ledger.domain.webhook_errors import (
     InvalidWebhookUrlError,
     UnknownWebhookEventError,
     WebhookEndpointNotFoundError,
 )
 
 T = "severa_ledger:WebhookEndpoints"
-#: The notices an endpoint may ask for (docs/webhooks.md describes each payload).
+#: The notices an endpoint may ask for (docs/delivery.md, "Webhooks", describes each payload).
 WEBHOOK_EVENTS = (
     "order_confirmation.created",
     "invoice.issued",

@@ -1,4 +1,4 @@
-"""The webhook endpoint commands and queries (R35, docs/webhooks.md).
+"""The webhook endpoint commands and queries (R35, docs/delivery.md).
 
 Endpoints are business facts (who is told what), so adding and removing one is
 a recorded command; their signing secrets are not, and are derived on demand
@@ -13,8 +13,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from severa_ledger.domain.delivery import WEBHOOK, Delivery, delivery_id
-from severa_ledger.domain.errors import WebhookDeliveryNotFoundError
 from severa_ledger.domain.rules import check_date
+from severa_ledger.domain.webhook_errors import WebhookDeliveryNotFoundError
 from severa_ledger.domain.webhooks import (
     WebhookEndpoint,
     WebhookEndpoints,
