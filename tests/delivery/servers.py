@@ -8,6 +8,7 @@ import socket
 import threading
 from collections.abc import Callable
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 from aiosmtpd.controller import Controller
@@ -68,3 +69,45 @@ class SmtpServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.controller.stop()
+
+
+class HttpReceiver:
+    """An HTTP server on 127.0.0.1 in a thread of this process: keeps each POSTed body."""
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+        self.lock = threading.Lock()
+        #: Called after a body was kept (the crash test kills the sender here).
+        self.accepted: Callable[[bytes], None] = lambda _body: None
+        #: The status every POST is answered with (202: taken).
+        self.answer = 202
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if receiver.answer < 300:
+                    with receiver.lock:
+                        receiver.bodies.append(body)
+                    receiver.accepted(body)
+                self.send_response(receiver.answer)
+                self.end_headers()
+
+            def log_message(self, *_args: object) -> None:
+                """Print nothing."""
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """Return the receiver's URL."""
+        return f"http://127.0.0.1:{self.server.server_address[1]}/peppol"
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()

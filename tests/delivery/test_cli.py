@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from severa_ledger import Ledger
-from tests.conftest import run
+from tests.conftest import run, stored_log
 from tests.delivery.scenario import SENDER, bill_one_customer
 from tests.delivery.servers import SmtpServer
 
@@ -87,3 +92,39 @@ def test_r35_deliver_resend_sends_a_document_again(
         str(m["Message-ID"]) for m in smtp.mailbox.messages if "VSOY-000001" in str(m["Subject"])
     ]
     assert len(set(ids)) == 2
+
+
+def test_deliver_follow_keeps_delivering_until_terminated(db: str, smtp: SmtpServer) -> None:
+    """``deliver --follow`` sends what is due, keeps running, and ends cleanly on SIGTERM."""
+    root = Path(__file__).resolve().parents[2]
+    argv = ["deliver", "--db", db, "--today", "2025-02-03", "--follow", "--interval", "0.2"]
+    child = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
+        [sys.executable, "-m", "severa_ledger.cli", *argv],
+        cwd=root,
+        env=dict(os.environ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while len(smtp.mailbox.messages) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child.send_signal(signal.SIGTERM)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err.decode()
+    assert len(smtp.mailbox.messages) == 2
+    assert b"2 attempts: 2 sent" in out
+
+
+def test_an_unusable_smtp_url_is_refused_and_records_nothing(
+    db: str, smtp: SmtpServer, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An SMTP URL of another scheme is refused (exit 2) naming the setting; nothing recorded."""
+    monkeypatch.setenv("SEVERA_LEDGER_SMTP_URL", "http://127.0.0.1:25")
+    with Ledger.open(db) as ledger:
+        before = stored_log(ledger)
+    code, _, err = run(capsys, "deliver", "--db", db, "--today", "2025-02-03")
+    assert code == 2
+    assert "SEVERA_LEDGER_SMTP_URL" in err
+    assert "'http'" in err
+    with Ledger.open(db) as ledger:
+        assert stored_log(ledger) == before

@@ -24,10 +24,11 @@ import pytest
 from lxml import etree
 
 from severa_ledger import Ledger
+from severa_ledger.delivery.peppol import URL_SETTING
 from severa_ledger.delivery.queries import deliveries
 from severa_ledger.domain.delivery import SENT
 from tests.delivery.scenario import bill_one_customer, settings
-from tests.delivery.servers import SmtpServer
+from tests.delivery.servers import HttpReceiver, SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = "2025-04-01"
@@ -41,9 +42,13 @@ CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
 class Trial:
     """Runs ``deliver`` children against one store, SMTP server and outbox."""
 
-    def __init__(self, url: str, smtp: SmtpServer, outbox: Path) -> None:
+    def __init__(self, url: str, smtp: SmtpServer, peppol: Path | HttpReceiver) -> None:
         self.url = url
-        self.env = {**os.environ, **settings(smtp.url, outbox)}
+        if isinstance(peppol, Path):
+            self.env = {**os.environ, **settings(smtp.url, peppol)}
+        else:
+            self.env = {**os.environ, **settings(smtp.url), URL_SETTING: peppol.url}
+            peppol.accepted = self._accepted
         self.child: subprocess.Popen[bytes] | None = None
         self.kill_at_message: int | None = None
         smtp.mailbox.accepted = self._accepted
@@ -76,11 +81,15 @@ class Trial:
         return code
 
 
-def _envelopes(outbox: Path) -> list[tuple[str, str]]:
-    """Return (invoice number, instance identifier) of every envelope in the outbox."""
+def _envelopes(outbox: Path | HttpReceiver) -> list[tuple[str, str]]:
+    """Return (invoice number, instance identifier) of every envelope in the outbox or received."""
+    if isinstance(outbox, Path):
+        bodies = [path.read_bytes() for path in sorted(outbox.glob("*.xml"))]
+    else:
+        bodies = list(outbox.bodies)
     found = []
-    for path in sorted(outbox.glob("*.xml")):
-        root = etree.parse(path).getroot()
+    for body in bodies:
+        root = etree.fromstring(body)
         instance = root.findtext(
             f"{SBDH}StandardBusinessDocumentHeader/{SBDH}DocumentIdentification/{SBDH}InstanceIdentifier"
         )
@@ -102,8 +111,9 @@ def test_r35_killed_deliver_runs_deliver_everything_once_per_identifier(
     rng = random.Random(seed)  # noqa: S311 -- seeded kill points, not secrets
     kills = 0
     sweep = int(request.config.getoption("--crash-sweep"))
-    with SmtpServer() as smtp:
-        trial = Trial(sql_url, smtp, outbox)
+    with SmtpServer() as smtp, HttpReceiver() as receiver:
+        peppol = outbox if seed % 2 else receiver  # odd seeds: the outbox; even: HTTP POST
+        trial = Trial(sql_url, smtp, peppol)
         for _ in range(3 * sweep):
             if rng.random() < 0.5:
                 code = trial.run(after_commit=rng.randint(1, 8))
@@ -112,11 +122,11 @@ def test_r35_killed_deliver_runs_deliver_everything_once_per_identifier(
             kills += code == -signal.SIGKILL
         assert trial.run() == 0
         mails = list(smtp.mailbox.messages)
+        envelopes = _envelopes(peppol)
     documents = Counter(str(m["Subject"]).split()[1].rstrip(",") for m in mails)
     ids_of: dict[str, set[str]] = {}
     for m in mails:
         ids_of.setdefault(str(m["Subject"]).split()[1].rstrip(","), set()).add(str(m["Message-ID"]))
-    envelopes = _envelopes(outbox)
     due = {
         *(f"{c}-{n}" for c in CUSTOMERS for n in (1, 2)),
         *(f"VSOY-00000{n}" for n in (1, 2, 4, 5)),  # C1: 1-3, C2: 4-6 (one run numbers them)
@@ -124,7 +134,7 @@ def test_r35_killed_deliver_runs_deliver_everything_once_per_identifier(
     assert set(documents) <= due | {"VSOY-000003", "VSOY-000006"}
     assert set(documents) == due, "every due document arrived, nothing dated after the run"
     assert all(len(ids) == 1 for ids in ids_of.values()), "one Message-ID per document"
-    repeats = sum(documents.values()) - len(documents)
+    repeats = sum(documents.values()) - len(documents) + len(envelopes) - len(set(envelopes))
     assert kills >= 1
     assert repeats <= kills
     stats = os.environ.get("DELIVERY_CRASH_STATS")  # a file to note the figures in
@@ -134,8 +144,37 @@ def test_r35_killed_deliver_runs_deliver_everything_once_per_identifier(
                 f"{sql_url.split(':', maxsplit=1)[0]} seed {seed}: {kills} kills, {repeats} repeats\n"
             )
     assert sorted({n for n, _ in envelopes}) == sorted(d for d in due if d.startswith("VSOY"))
-    assert len({i for _, i in envelopes}) == len(envelopes) == 4  # one file per instance id
+    assert len({i for _, i in envelopes}) == 4  # one instance id per invoice
+    assert len(set(envelopes)) == 4  # (a repeat carries the same one)
     with Ledger.open(sql_url) as ledger:
         ready = [v for v in deliveries(ledger) if v.due_date <= date.fromisoformat(TODAY)]
     assert {v.status for v in ready} == {SENT}
     assert len(ready) == len(CUSTOMERS) * DUE_PER_CUSTOMER + 4
+
+
+def test_r35_two_deliver_runs_at_once_send_each_document_once(sql_url: str, tmp_path: Path) -> None:
+    """R35: two ``deliver`` processes racing claim each delivery once: no message twice."""
+    with Ledger.open(sql_url) as ledger:
+        for customer in CUSTOMERS:
+            bill_one_customer(ledger, customer)
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    with SmtpServer() as smtp:
+        env = {**os.environ, **settings(smtp.url, outbox)}
+        argv = ["deliver", "--db", sql_url, "--today", TODAY]
+        children = [
+            subprocess.Popen(  # noqa: S603 -- our own interpreter and module
+                [sys.executable, "-m", "severa_ledger.cli", *argv],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(2)
+        ]
+        for child in children:
+            _, err = child.communicate(timeout=180)
+            assert child.returncode == 0, err.decode()[-2000:]
+        ids = smtp.mailbox.ids()
+    assert len(ids) == len(set(ids)) == len(CUSTOMERS) * DUE_PER_CUSTOMER
+    assert len(_envelopes(outbox)) == 4

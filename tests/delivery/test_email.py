@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from severa_ledger import Ledger
+from severa_ledger.delivery.email import SmtpTransport
 from severa_ledger.delivery.queries import deliveries
 from severa_ledger.delivery.runner import deliver
 from severa_ledger.domain.delivery import DEAD, FAILED, SENT
+from severa_ledger.domain.errors import DocumentsUnavailableError
 from tests.delivery.scenario import INVOICES, ORDERS, SENDER, bill_one_customer, sending
 from tests.delivery.servers import SmtpServer
 
@@ -113,3 +116,55 @@ def test_r35_a_resend_goes_out_as_a_new_message(billed: Ledger, smtp: SmtpServer
     found = deliveries(billed, document="VSOY-000001")
     assert sorted(v.sequence for v in found if v.channel == "email") == [1, 2]
     assert [v.reason for v in found if v.sequence == 2] == ["resend"]
+
+
+def test_a_password_is_never_sent_without_starttls(billed: Ledger, smtp: SmtpServer) -> None:
+    """A server without STARTTLS gets no login: the attempt fails, to be retried, nothing sent."""
+    url = smtp.url.replace("smtp://", "smtp://billing:s%40cret@")
+    report = deliver(billed, sending(url), today=date(2025, 2, 1))
+    ((status, detail),) = [(o.status, o.detail) for o in report.outcomes]
+    assert status == FAILED
+    assert "offers no STARTTLS" in detail
+    assert smtp.mailbox.messages == []
+
+
+def test_smtp_urls_name_host_port_tls_and_credentials() -> None:
+    """smtp:// defaults to port 587, smtps:// to 465 with TLS; credentials are URL-decoded."""
+    plain = SmtpTransport.from_settings({"SEVERA_LEDGER_SMTP_URL": "smtp://u:p%40ss@mail.example"})
+    tls = SmtpTransport.from_settings({"SEVERA_LEDGER_SMTP_URL": "smtps://mail.example"})
+    assert plain is not None
+    assert tls is not None
+    assert (plain.host, plain.port, plain.tls, plain.user, plain.password) == (
+        "mail.example",
+        587,
+        False,
+        "u",
+        "p@ss",
+    )
+    assert (tls.port, tls.tls, tls.user) == (465, True, None)
+    assert SmtpTransport.from_settings({}) is None
+
+
+def test_a_sellers_own_sender_comes_before_the_default() -> None:
+    """SEVERA_LEDGER_SMTP_FROM_VISMA_SOLUTIONS_OY wins over SEVERA_LEDGER_SMTP_FROM."""
+    transport = SmtpTransport.from_settings(
+        {
+            "SEVERA_LEDGER_SMTP_URL": "smtp://mail.example",
+            "SEVERA_LEDGER_SMTP_FROM": "billing@example.com",
+            "SEVERA_LEDGER_SMTP_FROM_VISMA_SOLUTIONS_OY": "laskutus@visma.example",
+        }
+    )
+    assert transport is not None
+    assert transport.sender("visma-solutions-oy") == "laskutus@visma.example"
+    assert transport.sender("visma-software-as") == "billing@example.com"
+
+
+def test_without_the_documents_extra_deliver_stops_before_any_attempt(
+    billed: Ledger, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A missing documents extra refuses the run before any attempt: no delivery dies of it."""
+    monkeypatch.delitem(sys.modules, "severa_ledger.documents.pdf", raising=False)
+    monkeypatch.setitem(sys.modules, "typst", None)  # as if the extra were not installed
+    with pytest.raises(DocumentsUnavailableError, match="documents extra"):
+        deliver(billed, sending(smtp.url), today=date(2025, 2, 1))
+    assert {v.attempts for v in deliveries(billed)} == {0}

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from severa_ledger import Ledger
+from severa_ledger.delivery.peppol import PeppolHttp, PeppolOutbox
 from severa_ledger.delivery.queries import deliveries
-from severa_ledger.delivery.runner import deliver
+from severa_ledger.delivery.runner import Sending, deliver
+from severa_ledger.domain.errors import DeliveryConfigurationError
 from tests.delivery.scenario import bill_one_customer, sending
+from tests.delivery.servers import HttpReceiver
 
 NS = {
     "s": "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
     "inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
 }
+NOW = datetime(2025, 2, 3, 9, 0, tzinfo=UTC)
 INVOICE_TYPE = (
     "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017"
     "#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1"
@@ -79,3 +84,41 @@ def test_r35_a_credit_note_is_enveloped_as_a_credit_note(tmp_path: Path) -> None
         "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2::CreditNote##"
     )
     assert note.kind == "credit_note"
+
+
+def test_r35_an_envelope_is_posted_to_the_access_points_url() -> None:
+    """R35: with SEVERA_LEDGER_PEPPOL_URL the envelope is POSTed; 202 counts as sent."""
+    with HttpReceiver() as receiver, Ledger.open("memory://") as ledger:
+        bill_one_customer(ledger)
+        transport = PeppolOutbox.from_settings({"SEVERA_LEDGER_PEPPOL_URL": receiver.url})
+        assert isinstance(transport, PeppolHttp)
+        report = deliver(
+            ledger, Sending({"peppol": transport}, lambda: NOW), today=date(2025, 2, 3)
+        )
+        ((body,),) = [receiver.bodies]
+    assert [(o.delivery.document, o.status) for o in report.outcomes] == [("VSOY-000001", "sent")]
+    root = etree.fromstring(body)
+    ids = root.xpath("//s:InstanceIdentifier/text()", namespaces=NS)
+    assert report.outcomes[0].delivery.message_id in ids
+
+
+@pytest.mark.parametrize(("code", "status"), [(400, "dead"), (503, "failed")])
+def test_an_access_point_refusal_is_dead_and_an_outage_is_retried(code: int, status: str) -> None:
+    """A 4xx answer is permanent (dead); a 5xx answer is retried after the back-off."""
+    with HttpReceiver() as receiver, Ledger.open("memory://") as ledger:
+        receiver.answer = code
+        bill_one_customer(ledger)
+        transport = PeppolHttp(receiver.url)
+        report = deliver(
+            ledger, Sending({"peppol": transport}, lambda: NOW), today=date(2025, 2, 3)
+        )
+    assert [(o.status, o.detail) for o in report.outcomes] == [
+        (status, f"{receiver.url} answered {code}")
+    ]
+
+
+def test_an_outbox_and_a_url_at_once_are_refused() -> None:
+    """A Peppol document goes one way: both settings are refused, naming them."""
+    settings = {"SEVERA_LEDGER_PEPPOL_OUTBOX": "out", "SEVERA_LEDGER_PEPPOL_URL": "http://ap"}
+    with pytest.raises(DeliveryConfigurationError, match="SEVERA_LEDGER_PEPPOL_URL"):
+        PeppolOutbox.from_settings(settings)

@@ -108,13 +108,13 @@ class SmtpTransport:
         return found
 
     def _connect(self) -> smtplib.SMTP:
-        context = ssl.create_default_context()
         if self.tls:
+            context = ssl.create_default_context()
             return smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT, context=context)
         smtp = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT)
         smtp.ehlo()
         if smtp.has_extn("starttls"):
-            smtp.starttls(context=context)
+            smtp.starttls(context=ssl.create_default_context())
             smtp.ehlo()
         elif self.user:
             smtp.quit()

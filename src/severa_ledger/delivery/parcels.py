@@ -42,6 +42,12 @@ def _renderer(name: str) -> ModuleType:
         ) from None
 
 
+def require_renderers() -> None:
+    """Raise DocumentsUnavailableError now if the documents extra is missing (before any claim)."""
+    _renderer("ubl")
+    _renderer("pdf")
+
+
 def invoice_xml(reader: LedgerReader, invoice: Invoice) -> bytes:
     """Return the EHF XML of an invoice or credit note (a credit note names its invoice's date)."""
     ubl = _renderer("ubl")

@@ -1,7 +1,8 @@
 """The Peppol channel: the EHF wrapped in the Peppol envelope (SBDH), written into the outbox.
 
 The seller's access point collects the files of ``SEVERA_LEDGER_PEPPOL_OUTBOX``
-and does the AS4 transport. Each file is written whole (a temporary file in
+(or takes each envelope by HTTP POST at ``SEVERA_LEDGER_PEPPOL_URL``) and does
+the AS4 transport. Each file is written whole (a temporary file in
 the folder, flushed, renamed into place): the access point never sees half a
 document. The envelope follows the OpenPeppol "Peppol Envelope Specification"
 (SBDH 1.0 as profiled by Peppol, v2.0) and the "Policy for use of Identifiers"
@@ -21,12 +22,16 @@ import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.error import HTTPError
+from urllib.parse import urlsplit
+from urllib.request import Request, urlopen
 
 import attrs
 from lxml import etree
 
 from severa_ledger.delivery.transport import Parcel, TransportError
 from severa_ledger.domain.delivery import PEPPOL
+from severa_ledger.domain.errors import DeliveryConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -34,6 +39,12 @@ if TYPE_CHECKING:
     from severa_ledger.delivery.queries import DeliveryView
 
 OUTBOX_SETTING = "SEVERA_LEDGER_PEPPOL_OUTBOX"
+URL_SETTING = "SEVERA_LEDGER_PEPPOL_URL"
+#: Seconds the access point may take to answer.
+TIMEOUT = 30
+#: HTTP answers worth retrying: request timeout, too many requests, server errors.
+RETRIED = frozenset({408, 425, 429})
+SERVER_ERROR = 500
 SBDH = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -135,9 +146,17 @@ class PeppolOutbox:
     channel: str = PEPPOL
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, str]) -> PeppolOutbox | None:
-        """Return the outbox the settings name (None without ``SEVERA_LEDGER_PEPPOL_OUTBOX``)."""
-        folder = settings.get(OUTBOX_SETTING)
+    def from_settings(cls, settings: Mapping[str, str]) -> PeppolOutbox | PeppolHttp | None:
+        """Return the outbox or access point URL the settings name (None: neither)."""
+        folder, url = settings.get(OUTBOX_SETTING), settings.get(URL_SETTING)
+        if folder and url:
+            raise DeliveryConfigurationError(
+                f"set {OUTBOX_SETTING} or {URL_SETTING}, not both: a Peppol document goes one way"
+            )
+        if url:
+            if urlsplit(url).scheme not in {"http", "https"}:
+                raise DeliveryConfigurationError(f"{URL_SETTING} must be an http(s) URL: {url!r}")
+            return PeppolHttp(url)
         return cls(Path(folder)) if folder else None
 
     def send(self, delivery: DeliveryView, parcel: Parcel) -> str:
@@ -150,3 +169,35 @@ class PeppolOutbox:
         except OSError as error:
             raise TransportError(f"cannot write {path}: {error.strerror}") from None
         return f"written to {path}"
+
+
+@attrs.frozen
+class PeppolHttp:
+    """Hands envelopes to the access point by HTTP POST (``SEVERA_LEDGER_PEPPOL_URL``)."""
+
+    url: str
+    channel: str = PEPPOL
+
+    def send(self, delivery: DeliveryView, parcel: Parcel) -> str:
+        """POST the delivery's envelope; return the access point's answer."""
+        if parcel.xml is None:
+            raise TransportError(f"{parcel.document} has no EHF to send by Peppol", permanent=True)
+        request = Request(  # noqa: S310 -- the operator's http(s) URL, checked above
+            self.url,
+            data=envelope(delivery, parcel.xml),
+            method="POST",
+            headers={
+                "Content-Type": "application/xml",
+                "X-Instance-Identifier": delivery.message_id,
+            },
+        )
+        try:
+            with urlopen(request, timeout=TIMEOUT) as answer:  # noqa: S310
+                return f"posted to {self.url}: {answer.status}"
+        except HTTPError as error:
+            retried = error.code in RETRIED or error.code >= SERVER_ERROR
+            raise TransportError(
+                f"{self.url} answered {error.code}", permanent=not retried
+            ) from None
+        except OSError as error:
+            raise TransportError(f"{self.url}: {error}") from None

@@ -22,7 +22,7 @@ import attrs
 from eventsourcing.persistence import IntegrityError
 
 from severa_ledger.delivery.follower import follow, pending
-from severa_ledger.delivery.parcels import Packer, document_parcel
+from severa_ledger.delivery.parcels import Packer, document_parcel, require_renderers
 from severa_ledger.delivery.queries import DeliveryView, all_deliveries, view_of
 from severa_ledger.delivery.routes import ROUTES, Route
 from severa_ledger.delivery.transport import Parcel, Transport, TransportError
@@ -179,6 +179,8 @@ def deliver(
     ready = ready_deliveries(reader, today, sending.clock(), sending.lease)
     waiting = tuple(v for v in ready if v.channel not in sending.transports)
     todo = [v for v in ready if v.channel in sending.transports]
+    if any(v.channel not in sending.packers for v in todo):
+        require_renderers()  # a missing extra stops the run; it does not kill deliveries
     outcomes = []
     for done, view in enumerate(todo, start=1):
         outcome = attempt(reader, view, today, sending)
