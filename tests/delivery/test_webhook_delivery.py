@@ -19,7 +19,7 @@ from severa_ledger.delivery.webhook_routes import webhook_parcel
 from severa_ledger.delivery.webhooks import WebhookTransport, webhook_id
 from severa_ledger.domain.delivery import DEAD, FAILED, SENT, WEBHOOK
 from severa_ledger.domain.webhook_errors import WebhookDeliveryNotFoundError
-from tests.conftest import stored_log
+from tests.conftest import run, stored_log
 from tests.delivery.receiver import Receiver, receiver
 from tests.delivery.scenario import bill_one_customer
 
@@ -61,10 +61,10 @@ def verified(ledger: Ledger, hooks: Receiver, endpoint: str = "we_1") -> list[di
     return [hook.verify(r.body, r.headers) for r in hooks.received]
 
 
-def test_every_notice_reaches_the_endpoint_signed_once_each() -> None:
+def test_every_notice_reaches_the_endpoint_signed_once_each(store_url: str) -> None:
     """R35: 3 orders, 3 invoices and 1 payment of C1 make 7 webhooks, each verified, ids distinct."""
     clock = Clock()
-    with Ledger.open("memory://") as ledger, receiver() as hooks:
+    with Ledger.open(store_url) as ledger, receiver() as hooks:
         ledger.add_webhook_endpoint(hooks.url, on=date(2025, 1, 1))
         bill_one_customer(ledger)
         ledger.record_payment("VSOY-000001", Decimal("100.00"), on=date(2025, 2, 10))
@@ -210,3 +210,23 @@ def test_resending_what_is_no_webhook_delivery_is_refused_with_history_untouched
             with pytest.raises(WebhookDeliveryNotFoundError, match=wrong):
                 ledger.resend_webhook(wrong, on=TODAY)
         assert stored_log(ledger) == before
+
+
+def test_the_cli_delivers_and_resends_a_webhook_signed_with_the_key_files_secret(
+    capsys: pytest.CaptureFixture[str], db: str
+) -> None:
+    """`webhooks add` shows the secret `deliver` signs with; `webhooks resend` sends a new id."""
+    with receiver() as hooks:
+        added = ("webhooks", "add", hooks.url, "--events", "invoice.issued", "--format", "json")
+        secret = json.loads(run(capsys, "--db", db, *added)[1])["secret"]
+        with Ledger.open(db) as ledger:
+            bill_one_customer(ledger)
+        assert run(capsys, "--db", db, "deliver", "--today", "2025-02-03")[0] == 0
+        with Ledger.open(db) as ledger:
+            (first,) = deliveries(ledger, document="invoice.issued/VSOY-000001")
+        resend = ("webhooks", "resend", str(first.id), "--on", "2025-02-03")
+        assert run(capsys, "--db", db, *resend)[0] == 0
+        assert run(capsys, "--db", db, "deliver", "--today", "2025-02-03")[0] == 0
+    ids = [Webhook(secret).verify(r.body, r.headers)["data"]["number"] for r in hooks.received]
+    assert ids == ["VSOY-000001", "VSOY-000001"]
+    assert len({r.headers["webhook-id"] for r in hooks.received}) == 2
