@@ -31,6 +31,9 @@ from severa_ledger.domain.sellers import (
 from severa_ledger.domain.statements import PaymentImport
 from severa_ledger.domain.tax import VatRule, VatTable
 from severa_ledger.domain.values import LicenseCount
+from severa_ledger.domain.webhook_errors import *  # noqa: F403 -- refusals of webhooks (R35)
+from severa_ledger.domain.webhook_errors import __all__ as _webhook_errors
+from severa_ledger.domain.webhooks import WebhookEndpoint
 from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.reader.views import HistoryEntry, OrderView, Preview, Receivables
 
@@ -60,6 +63,7 @@ __all__ = [  # noqa: PLE0604 -- the error names are listed by errors.__all__
     "ScheduledChange",
     "Seal",
     "Seller",
+    "WebhookEndpoint",
     "SellerRegistry",
     "VatRule",
     "VatTable",
@@ -69,4 +73,5 @@ __all__ = [  # noqa: PLE0604 -- the error names are listed by errors.__all__
     "issue_date",
     "thirty_360",
     *_errors,
+    *_webhook_errors,
 ]

@@ -7,6 +7,7 @@ without a line here fails :func:`test_every_page_route_is_in_the_scoping_table`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from uuid import UUID
 
 import pytest
 from fastapi.routing import APIRoute
@@ -51,6 +52,7 @@ ROUTES = {
     ("POST", "/operator/payments"): "operator",
     ("POST", "/operator/credit-notes"): "operator",
     ("POST", "/operator/verify"): "operator",
+    ("POST", "/operator/deliveries/{delivery_id}/resend"): "operator",
 }
 #: A form that would change something on each route, were it allowed.
 FIELDS = {
@@ -79,7 +81,7 @@ def setup() -> Iterator[tuple]:
 def _path(template: str, ledger, customer: str) -> str:
     number = next(i.number for i in ledger.invoices(customer))
     return (template.replace("{customer}", customer).replace("{number}", number)
-            .replace("{sequence}", "1"))  # fmt: skip
+            .replace("{sequence}", "1").replace("{delivery_id}", str(UUID(int=1))))  # fmt: skip
 
 
 def _fields(path: str) -> dict[str, str]:

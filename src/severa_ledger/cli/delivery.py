@@ -13,6 +13,7 @@ from severa_ledger.cli.handlers import emit
 from severa_ledger.cli.options import Subcommands, add_command, iso_date_arg
 from severa_ledger.cli.progress import progress_bar
 from severa_ledger.cli.rich_pieces import titled_table
+from severa_ledger.cli.webhooks import webhook_channel
 from severa_ledger.cli.words import plural
 from severa_ledger.delivery.email import SmtpTransport
 from severa_ledger.delivery.peppol import PeppolOutbox
@@ -69,7 +70,9 @@ def deliveries_table(views: Sequence[DeliveryView], title: str) -> object:
 
 def _run(ledger: Ledger, args: argparse.Namespace, settings: dict[str, str]) -> DeliveryReport:
     today = args.on or date.today()
-    sending = Sending(transports(settings), _now, lease=timedelta(seconds=args.lease))
+    hooks, packers = webhook_channel(ledger, args, _now)
+    lease = timedelta(seconds=args.lease)
+    sending = Sending({**transports(settings), **hooks}, _now, lease=lease, packers=packers)
     with progress_bar("delivering") as progress:
         return deliver(ledger, sending, today=today, dry_run=args.dry_run, progress=progress)
 

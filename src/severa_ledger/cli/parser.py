@@ -24,6 +24,7 @@ from severa_ledger.cli.options import Parser, Subcommands, add_command, epilog, 
 from severa_ledger.cli.payments import add_payments_command
 from severa_ledger.cli.receivables import cmd_receivables
 from severa_ledger.cli.web_commands import add_web_commands
+from severa_ledger.cli.webhooks import add_webhook_commands
 from severa_ledger.cli.writes import add_write_commands
 
 #: Invoice statuses ``invoices --status`` filters on.
@@ -241,6 +242,7 @@ def build_parser() -> Parser:
     add_write_commands(commands)
     add_payments_command(commands)
     add_web_commands(commands)
+    add_webhook_commands(commands)
     add_command(
         commands,
         "init",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from severa_ledger.delivery.webhook_routes import WEBHOOK_ROUTES
 from severa_ledger.documents.parties import electronic_address
 from severa_ledger.domain.account import Account
 from severa_ledger.domain.company import CompanyDetails
@@ -105,9 +106,10 @@ def _order(reader: LedgerReader, event: Any) -> list[Delivery]:  # noqa: ANN401 
     return order_deliveries(order, subscription.company_on(order.date))
 
 
-#: The documents' routes: orders, invoices and credit notes.
+#: The documents' routes (orders, invoices and credit notes), then the webhooks' notices.
 ROUTES = (
     Route((Subscription.OrderConfirmed.TOPIC,), _order),
     Route((Account.InvoiceIssued.TOPIC,), _invoice),  # type: ignore[attr-defined]
     Route((Account.CreditNoteIssued.TOPIC,), _credit_note),  # type: ignore[attr-defined]
+    *(Route(topics, routing) for topics, routing in WEBHOOK_ROUTES),
 )

@@ -36,10 +36,13 @@ from severa_ledger.ledger.deliveries import DeliveryCommands
 from severa_ledger.ledger.documents import DocumentQueries
 from severa_ledger.ledger.payments import PaymentImports
 from severa_ledger.ledger.subscriptions import SubscriptionCommands
+from severa_ledger.ledger.webhooks import WebhookCommands
 from severa_ledger.store.unit import Unit
 
 
-class Ledger(SubscriptionCommands, DocumentQueries, PaymentImports, DeliveryCommands):
+class Ledger(
+    SubscriptionCommands, DocumentQueries, PaymentImports, DeliveryCommands, WebhookCommands
+):
     """Seat-based subscription billing as an event-sourced ledger (docs/architecture.md)."""
 
     @catalogued("record_payment")

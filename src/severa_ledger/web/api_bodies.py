@@ -24,7 +24,7 @@ from severa_ledger.web.auth import Principal
 #: Bytes a command body may have (a subscription with 100 priced kinds needs < 10,000).
 MAX_BODY = 65_536
 #: Parameters the API never takes in a body: the path names them, or the channel is fixed.
-IN_PATH = ("customer_number", "user_id", "invoice_number", "number", "change_id")
+IN_PATH = ("customer_number", "user_id", "invoice_number", "number", "change_id", "endpoint_id")
 NOT_IN_BODY = (*IN_PATH, "channel")
 
 
@@ -41,6 +41,7 @@ CustomerPath = Annotated[str, _path("buy_licenses", "customer_number")]
 UserPath = Annotated[str, _path("activate_user", "user_id")]
 InvoicePath = Annotated[str, _path("credit_invoice", "number")]
 ChangePath = Annotated[str, _path("cancel_scheduled_change", "change_id")]
+EndpointPath = Annotated[str, _path("remove_webhook_endpoint", "endpoint_id")]
 
 
 def body_of(command: str, *, omit: tuple[str, ...] = NOT_IN_BODY) -> dict[str, Any]:

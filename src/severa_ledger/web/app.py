@@ -28,7 +28,15 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from severa_ledger.ledger.ledger import Ledger
-from severa_ledger.web import api, api_commands, api_invoices, api_operator, pages
+from severa_ledger.web import (
+    api,
+    api_commands,
+    api_deliveries,
+    api_invoices,
+    api_operator,
+    api_webhooks,
+    pages,
+)
 from severa_ledger.web.guard import BodyLimit, SecurityHeaders
 from severa_ledger.web.keys import KeyStore
 from severa_ledger.web.problems import add_problem_handlers, problem_schema
@@ -82,7 +90,7 @@ def create_app(
         FailureLimit, per_minute=settings.failures_per_minute, clock=lambda: now().timestamp()
     )
     app.add_middleware(SecurityHeaders)  # outermost of ours: every answer, errors included
-    for module in (api, api_commands, api_invoices, api_operator):
+    for module in (api, api_commands, api_invoices, api_operator, api_webhooks, api_deliveries):
         app.include_router(module.router)
     app.include_router(pages.router)
     if STATIC.is_dir():

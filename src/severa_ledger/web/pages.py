@@ -15,7 +15,7 @@ import re
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from severa_ledger.web import pages_customer, pages_forms, pages_operator
+from severa_ledger.web import pages_customer, pages_deliveries, pages_forms, pages_operator
 from severa_ledger.web.auth import Principal
 from severa_ledger.web.csrf import check_csrf
 from severa_ledger.web.pages_common import render
@@ -50,6 +50,7 @@ router = APIRouter(include_in_schema=False)
 router.include_router(pages_customer.router)
 router.include_router(pages_forms.router)
 router.include_router(pages_operator.router)
+router.include_router(pages_deliveries.router)
 
 
 def _home(principal: Principal) -> str:

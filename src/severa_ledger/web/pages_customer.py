@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request, Response
 
 from severa_ledger.domain.documents import InvoiceLine, InvoiceView, OrderConfirmation
 from severa_ledger.domain.errors import LedgerError
+from severa_ledger.web.deliveries import visible
 from severa_ledger.web.pages_common import (
     TERMS_VERSION,
     Visit,
@@ -59,6 +60,7 @@ def customer_context(found: Visit, customer: str, **extra: object) -> dict[str, 
         "unpaid": _unpaid(ledger.invoices(customer, as_of=today)),
         "reverse_charge": upcoming is not None and _reverse_charged(upcoming.lines),
         "orders": ledger.orders(customer),
+        "deliveries": visible(ledger, customer),
         "quote": None,
         "error": None,
         "message": _message(found),

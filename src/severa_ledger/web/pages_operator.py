@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request, Response
 
 from severa_ledger.domain import inputs
 from severa_ledger.domain.errors import LedgerError
+from severa_ledger.web.deliveries import problems
 from severa_ledger.web.forms import form_arguments
 from severa_ledger.web.pages_common import (
     Visit,
@@ -95,6 +96,7 @@ def operator_context(found: Visit, **extra: object) -> dict[str, Any]:
         "statuses": STATUSES,
         "today": found.today,
         "last_verify": last_verify(found.request),
+        "problems": problems(found.ledger),
         "preview": None,
         "error": None,
         "message": None,

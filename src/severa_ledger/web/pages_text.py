@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from severa_ledger.domain.language import language_for
+from severa_ledger.web import pages_delivery_text as delivery_text
 
 #: The languages the pages are written in; documents also know Finnish.
 PAGE_LANGUAGES = ("nb", "en")
@@ -272,7 +273,10 @@ NB = {
     "ble lagret.",
 }
 
-TEXTS: Mapping[str, Mapping[str, str]] = {"en": EN, "nb": NB}
+TEXTS: Mapping[str, Mapping[str, str]] = {
+    "en": {**EN, **delivery_text.EN},
+    "nb": {**NB, **delivery_text.NB},
+}
 
 
 def page_language(asked: str | None, remembered: str | None, country: str | None) -> str:

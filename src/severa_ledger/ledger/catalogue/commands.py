@@ -24,6 +24,7 @@ from severa_ledger.domain.limits import MAX_LICENSES, MAX_MONTHLY_PRICE_MINOR, M
 from severa_ledger.domain.periods import PERIOD_LENGTHS
 from severa_ledger.domain.proration import POLICIES
 from severa_ledger.domain.sellers import CHANNELS, LEGACY_SELLER, NEW_SELLER, REGIMES
+from severa_ledger.domain.webhooks import MAX_URL, WEBHOOK_EVENTS
 from severa_ledger.ledger.catalogue.command import ALL_ROLES, Command, Param
 from severa_ledger.ledger.catalogue.values import (
     Amount,
@@ -234,6 +235,41 @@ COMMANDS: dict[str, Command] = {
                 optional("channel", Text(16, ("email", "peppol")), "only this channel"),
             ),
             cli="resend",
+        ),
+        Command(
+            "add_webhook_endpoint",
+            "add a webhook endpoint; its signing secret is shown once (R35)",
+            (
+                Param("url", Text(MAX_URL), "the endpoint's http(s) URL", positional=True),
+                optional(
+                    "events",
+                    Text(500),
+                    f"the notices it receives, comma-separated, of {', '.join(WEBHOOK_EVENTS)} "
+                    "(default: all)",
+                ),
+                ON,
+            ),
+            frozenset({"operator"}),
+        ),
+        Command(
+            "remove_webhook_endpoint",
+            "remove a webhook endpoint: nothing more is sent to it (R35)",
+            (
+                Param(
+                    "endpoint_id", Text(32), "the endpoint's id (webhooks list)", positional=True
+                ),
+                ON,
+            ),
+            frozenset({"operator"}),
+        ),
+        Command(
+            "resend_webhook",
+            "send a webhook again, as a new delivery with a new webhook-id (R35)",
+            (
+                Param("delivery_id", Text(36), "the delivery's id (deliveries)", positional=True),
+                ON,
+            ),
+            frozenset({"operator"}),
         ),
     )
 }

@@ -1,0 +1,51 @@
+"""The pages' words about deliveries (R35), merged into the pages' TEXTS."""
+
+from __future__ import annotations
+
+EN = {
+    "deliveries": "Sent documents",
+    "deliveries_none": "Nothing has been sent yet.",
+    "document": "Document",
+    "channel": "Channel",
+    "recipient": "To",
+    "sent_at": "Sent",
+    "delivery_status": "Delivery",
+    "due": "Due",
+    "attempts": "Attempts",
+    "problems": "Failed deliveries",
+    "problems_none": "No delivery has failed.",
+    "resend": "Re-send",
+    "resend_done": "Re-sent: {count} new delivery(ies) recorded; deliver sends them.",
+    "d_due": "due",
+    "d_sending": "sending",
+    "d_failed": "failed, retried",
+    "d_sent": "sent",
+    "d_dead": "failed for good",
+    "c_email": "e-mail",
+    "c_peppol": "Peppol",
+    "c_webhook": "webhook",
+}
+
+NB = {
+    "deliveries": "Sendte dokumenter",
+    "deliveries_none": "Ingenting er sendt ennå.",
+    "document": "Dokument",
+    "channel": "Kanal",
+    "recipient": "Til",
+    "sent_at": "Sendt",
+    "delivery_status": "Levering",
+    "due": "Forfaller",
+    "attempts": "Forsøk",
+    "problems": "Mislykkede leveringer",
+    "problems_none": "Ingen levering har feilet.",
+    "resend": "Send på nytt",
+    "resend_done": "Sendt på nytt: {count} ny(e) levering(er) lagret; deliver sender dem.",
+    "d_due": "klar",
+    "d_sending": "sendes",
+    "d_failed": "feilet, prøves igjen",
+    "d_sent": "sendt",
+    "d_dead": "feilet for godt",
+    "c_email": "e-post",
+    "c_peppol": "Peppol",
+    "c_webhook": "webhook",
+}
