@@ -97,7 +97,7 @@ class Ledger(SubscriptionCommands, DocumentQueries):
         Raise the first refusal; else return the events the batch would record
         (commands whose ``command_id`` is already recorded add none).
         """
-        unit = self._decided(commands, None)  # no aggregate cache: what it decided is dropped
+        unit, _ = self._decided(commands, None)  # no aggregate cache: what it decided is dropped
         return sum(mark.events for mark in unit.marks)
 
     def quote_licenses(
