@@ -61,7 +61,7 @@ from severa_ledger.domain.errors import (
 from severa_ledger.domain.rulebook import rule_cited, rule_hint
 from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.store.environment import environment
-from severa_ledger.store.opening import store_exists, store_place
+from severa_ledger.store.opening import locked, store_exists, store_place
 
 DONE, PROBLEM_FOUND, BAD_INPUT, REFUSED, STORE_UNUSABLE, INTERRUPTED = 0, 1, 2, 3, 4, 130
 INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE
@@ -195,6 +195,8 @@ def error_message(error: BaseException) -> str:
             f"a stored event could not be read (is SEVERA_LEDGER_CIPHER_KEY the store's "
             f"key?): {error}"
         )
+    if isinstance(error, PersistenceError) and locked(error):
+        return f"the store could not be used: {locked(error)}"
     if isinstance(error, (PersistenceError, sqlite3.Error)):
         return shortened(f"the store could not be used: {' '.join(str(error).split())}")
     return shortened(str(error))

@@ -32,6 +32,7 @@ from severa_ledger.store.chain_stores import (
 )
 from severa_ledger.store.coverage import check_covered, missing_table
 from severa_ledger.store.opening import UnreachableError, connection_refusal
+from severa_ledger.store.postgres_locks import fail_at_lock_timeout
 
 CREATE = (
     "CREATE TABLE IF NOT EXISTS {table} (notification_id bigint PRIMARY KEY, "
@@ -156,7 +157,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
         _check_reachable(datastore)
-        _wait_for_locks_at_most(datastore)
+        fail_at_lock_timeout(datastore)
         super().__init__(datastore, events_table_name=events_table_name)
         self.chain_table = Identifier(datastore.schema, TABLE)
         self.extensions_table = Identifier(datastore.schema, EXTENSIONS)
@@ -282,18 +283,6 @@ def _check_reachable(datastore: PostgresDatastore) -> None:
     reason = connection_refusal(make_conninfo(**settings))
     if reason is not None:
         raise UnreachableError(reason)
-
-
-def _wait_for_locks_at_most(datastore: PostgresDatastore) -> None:
-    """Make every statement, reads too, wait at most ``POSTGRES_LOCK_TIMEOUT`` for a lock.
-
-    So saves do already (docs/postgresql.md): a held lock fails at the documented timeout.
-
-    eventsourcing sets the timeout only on the statement that locks the events table
-    for a save: a read of a table another session holds locked would wait forever.
-    """
-    if datastore.lock_timeout and isinstance(datastore.pool.kwargs, dict):
-        datastore.pool.kwargs["options"] = f"-c lock_timeout={int(datastore.lock_timeout)}s"
 
 
 def _pages(
