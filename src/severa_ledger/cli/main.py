@@ -188,6 +188,17 @@ def exit_code(error: BaseException) -> int:
     return REFUSED
 
 
+#: What a refusal suggests in Python, as said on the command line and in a command file.
+CLI_SPELLINGS = {"pass buy_if_needed=True": ("add --buy-if-needed", 'add "buy_if_needed": true')}
+
+
+def cli_spelling(message: str) -> str:
+    """Return ``message`` suggesting the command line's (or a command file's) spelling."""
+    for python, (option, line) in CLI_SPELLINGS.items():
+        message = message.replace(python, line if message.startswith("line ") else option)
+    return message
+
+
 def error_message(error: BaseException) -> str:
     """Return the message printed for a failure, long values cut."""
     if isinstance(error, MapperDeserialisationError):
@@ -199,7 +210,7 @@ def error_message(error: BaseException) -> str:
         return f"the store could not be used: {locked(error)}"
     if isinstance(error, (PersistenceError, sqlite3.Error)):
         return shortened(f"the store could not be used: {' '.join(str(error).split())}")
-    return shortened(str(error))
+    return shortened(cli_spelling(str(error)))
 
 
 def _report(error: BaseException, *, json_errors: bool) -> int:
