@@ -11,6 +11,7 @@ exactly once, every purchase of the writer too, and no "still conflicted".
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import Counter
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 from severa_ledger import Ledger
 from tests.crash.conftest import NewStore
 from tests.crash.files import PURCHASED, customer_numbers, open_customers, purchase
-from tests.crash.runs import Cue, launch
+from tests.crash.runs import Cue, launch, one_line_without_traceback
 from tests.crash.test_apply_scenarios import per_customer
 
 CUSTOMERS = 160
@@ -119,3 +120,27 @@ def test_ctrl_c_during_a_bulk_apply_beside_a_writer_exits_130_at_once_and_resume
         bought = writer.finish()
     assert again.code == 0, again.describe()
     assert per_customer(url, customers) == expected(customers, bought)
+
+
+def test_ctrl_c_while_waiting_for_a_sqlite_writer_exits_130_with_one_line(tmp_path: Path) -> None:
+    """SIGINT while another process holds SQLite's write lock: exit 130, no traceback, nothing.
+
+    SQLite waits for the lock inside one C call (its 5 s busy timeout): Ctrl-C is acted
+    on when that wait ends, and the interrupted transaction's clean-up stays silent.
+    """
+    url = f"sqlite:///{tmp_path / 'held.db'}"
+    open_customers(url, ["H0001"])
+    file = tmp_path / "one.jsonl"
+    file.write_text(purchase("H0001") + "\n", encoding="utf-8")
+    holder = sqlite3.connect(tmp_path / "held.db", isolation_level=None, timeout=0)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        cue = Cue(signal="INT", after_seconds=1.0)
+        stopped = launch(["--db", url, "apply", str(file)], tmp_path, cue)
+        holder.execute("ROLLBACK")
+    finally:
+        holder.close()
+    assert stopped.signalled, stopped.describe()
+    assert stopped.code == INTERRUPTED, stopped.describe()
+    assert one_line_without_traceback(stopped.stderr), stopped.describe()
+    assert per_customer(url, ["H0001"]) == {"H0001": (1, 1)}  # the opening purchase only
