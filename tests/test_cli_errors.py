@@ -219,14 +219,19 @@ sys.exit(main(["--db", url, "licenses", "C1", "--format", "json"]))
 """
 
 
-def _as_nobody() -> list[str]:
-    """Return the prefix running a command as a user who may not write the copy."""
+def _unprivileged() -> list[str]:
+    """Return the prefix running a command that the copy's modes bind (root's too).
+
+    Root keeps its user id, so it still reads the package and the interpreter from a
+    folder other users cannot enter (a clone under ``mktemp -d``), but runs without
+    capabilities: without CAP_DAC_OVERRIDE, the owner's read-only modes bind it.
+    """
     if os.geteuid() != 0:
         return []
     setpriv = shutil.which("setpriv")
     if setpriv is None:
         pytest.skip("running as root without setpriv: chmod cannot make a file read-only")
-    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    return [setpriv, "--bounding-set=-all", "--inh-caps=-all"]
 
 
 def test_queries_on_a_read_only_copy_with_lagging_read_models_answer_from_the_events(
@@ -245,7 +250,7 @@ def test_queries_on_a_read_only_copy_with_lagging_read_models_answer_from_the_ev
         copy.chmod(0o444)
         folder.chmod(0o555)
         done = subprocess.run(  # noqa: S603 -- our interpreter, our script
-            [*_as_nobody(), sys.executable, "-c", READ_ONLY_QUERIES, f"sqlite:///{copy}"],
+            [*_unprivileged(), sys.executable, "-c", READ_ONLY_QUERIES, f"sqlite:///{copy}"],
             capture_output=True, text=True, check=False, cwd=folder, timeout=120,
         )  # fmt: skip
         assert (done.returncode, done.stderr) == (0, ""), done.stderr[-2000:]
@@ -257,3 +262,23 @@ def test_queries_on_a_read_only_copy_with_lagging_read_models_answer_from_the_ev
     finally:
         folder.chmod(0o755)
         shutil.rmtree(folder)
+
+
+def test_no_free_license_suggests_the_cli_spelling_on_the_command_line_and_in_files(
+    capsys: pytest.CaptureFixture[str], store: str, tmp_path: Path
+) -> None:
+    """R5 refusal: `--buy-if-needed` on the CLI, `"buy_if_needed": true` in a file, not Python."""
+    for user in ("kari", "ola", "per"):
+        assert run(capsys, "--db", store, "activate", "C1", user, "--on", "2025-05-02")[0] == 0
+    code, _, err = run(capsys, "--db", store, "activate", "C1", "zoe", "--on", "2025-05-02")
+    assert code == 3
+    assert "(R5; add --buy-if-needed to buy one)" in err
+    assert "buy_if_needed=True" not in err
+    zoe = NO_FREE_LICENSE.replace("kari", "zoe")
+    code, _, err = run(capsys, "--db", store, "apply", _file(tmp_path, zoe))
+    assert code == 3
+    assert 'add "buy_if_needed": true to buy one' in err
+    assert "buy_if_needed=True" not in err
+    code, out, _ = run(capsys, "--db", store, "licenses", "C1", "--format", "json")
+    held = json.loads(out)["licenses"]["user"]  # neither refusal recorded anything
+    assert (code, held["licenses"], held["active_users"]) == (0, 3, 3), held

@@ -148,3 +148,47 @@ def test_lagging_read_models_answer_from_the_events_without_waiting(
     code, out, _ = answer(capsys, store, LICENSES)  # the lock released: a query catches up
     assert code == 0, out
     assert tracking(store) == current
+
+
+READ_MODEL_TABLES = (
+    "severa_ledger_tracking",
+    "severa_ledger_subscriptions",
+    "severa_ledger_license_counts",
+    "severa_ledger_invoice_lines",
+    "severa_ledger_invoices",
+    "severa_ledger_documents",
+    "severa_ledger_payments",
+    "severa_ledger_receivables",
+)
+
+
+def tables(path: Path) -> set[str]:
+    """Return the store's table names."""
+    with sqlite3.connect(path, timeout=0) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {str(name) for (name,) in rows}
+
+
+def test_verify_with_the_read_model_tables_missing_does_not_wait_for_a_writer(
+    capsys: pytest.CaptureFixture[str], store: Path
+) -> None:
+    """No read-model tables and a writer holding the lock: verify checks the log at once."""
+    with sqlite3.connect(store) as connection:
+        for table in READ_MODEL_TABLES:
+            connection.execute(f"DROP TABLE {table}")
+    connection = sqlite3.connect(store, isolation_level=None, timeout=0)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("CREATE TABLE held (x)")
+        code, out, taken = answer(capsys, store, ["verify"])
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+    assert (code, taken < PROMPT) == (0, True), out
+    assert "132 events chained" in out
+    assert "0 read-model rows compared; the log is intact" in out
+    assert not tables(store) & set(READ_MODEL_TABLES)  # nothing made while the lock was held
+    code, out, _ = answer(capsys, store, ["verify"])  # released: made as any query makes them
+    assert code == 0, out
+    assert "the log is intact" in out
+    assert set(READ_MODEL_TABLES) <= tables(store)

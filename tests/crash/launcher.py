@@ -120,6 +120,9 @@ def set_knobs(environ: dict[str, str]) -> str | None:
 
 def main(argv: list[str]) -> int:
     """Set the knobs, watch the commits, run the CLI; return its exit code."""
+    # Ctrl-C as in a terminal, even when started from a `&` job of a script, where a
+    # non-interactive shell hands its children SIGINT ignored (Python keeps it so).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     environ = dict(os.environ)
     problem = set_knobs(environ)
     if problem:

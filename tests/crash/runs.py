@@ -34,6 +34,8 @@ class Cue:
     after_commit: int | None = None
     after_seconds: float | None = None
     at_exit: bool = False
+    #: Signal the child from outside once its commits file counts this many commits.
+    seen_commits: int | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Outcome:
     failures: int = 0  # saves that raised (writer conflicts)
     largest: int = 0  # the most events one committed save held
     signalled: bool = False  # a delayed signal was sent (the child was still running)
+    latency: float | None = None  # seconds from the delayed signal to the child's end
 
     @property
     def killed(self) -> bool:
@@ -88,7 +91,7 @@ class Child:
             time.sleep(0.005)
         return time.monotonic()
 
-    def outcome(self, started: float, *, signalled: bool) -> Outcome:
+    def outcome(self, started: float, *, signalled: bool, latency: float | None = None) -> Outcome:
         text = self.commits.read_text(encoding="utf-8") if self.commits.exists() else ""
         commits, failures, largest = (*map(int, text.split()), 0, 0, 0)[:3]
         return Outcome(
@@ -100,6 +103,7 @@ class Child:
             failures=failures,
             largest=largest,
             signalled=signalled,
+            latency=latency,
         )
 
 
@@ -130,17 +134,31 @@ def launch(
     env = environment(cue, settings or {}, child)
     child.commits = Path(env["CRASH_COMMITS_FILE"])
     child.start(argv, env)
-    signalled = False
+    signalled, latency = False, None
     try:
         started = child.wait_ready(deadline)
-        if cue is not None and cue.after_seconds is not None:
+        if cue is not None and cue.seen_commits is not None:
+            signalled = _signal_when_committed(child, cue, deadline)
+        elif cue is not None and cue.after_seconds is not None:
             signalled = _signal_later(child.proc, cue, started + cue.after_seconds, deadline)
+        sent = time.monotonic()
         child.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        latency = time.monotonic() - sent if signalled else None
     except subprocess.TimeoutExpired:
         raise AssertionError(f"severa-ledger {' '.join(argv)} ran over {timeout} s") from None
     finally:
         end_group(child.proc)
-    return child.outcome(started, signalled=signalled)
+    return child.outcome(started, signalled=signalled, latency=latency)
+
+
+def _signal_when_committed(child: Child, cue: Cue, deadline: float) -> bool:
+    """Send the cue's signal once the child counts ``cue.seen_commits`` commits."""
+    while child.proc.poll() is None and time.monotonic() < deadline:
+        text = child.commits.read_text(encoding="utf-8") if child.commits.exists() else ""
+        if text.split() and int(text.split()[0]) >= (cue.seen_commits or 0):
+            return _signal_later(child.proc, cue, time.monotonic(), deadline)
+        time.sleep(0.005)
+    return False
 
 
 def _signal_later(proc: subprocess.Popen[bytes], cue: Cue, when: float, deadline: float) -> bool:

@@ -16,17 +16,20 @@ writers and catch-ups running meanwhile do not make differences appear.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import attrs
+from eventsourcing.persistence import PersistenceError
 from eventsourcing.utils import get_topic
 
 from severa_ledger.audit.diff import differences
 from severa_ledger.domain.errors import DamagedReadModelError, LedgerError
 from severa_ledger.projections.log import Log
 from severa_ledger.projections.rows import Key, MemoryRows, Overlay, Projection, Table
+from severa_ledger.reader.read_models import unwritable_now
 from severa_ledger.store.decoding import EventDecoder
 
 if TYPE_CHECKING:
@@ -76,11 +79,29 @@ class ReadModelCheck:
         return not self.findings
 
 
+def set_up(reader: LedgerReader) -> bool:
+    """Make the read models' tables as any query does, never waiting for another writer.
+
+    Return False when they are missing (or of another version) and cannot be made
+    now: another process holds SQLite's write lock, or the copy is read-only. There
+    is then nothing stored to compare, and ``verify`` checks the log without them
+    instead of waiting for the writer (docs/auditing.md).
+    """
+    try:
+        reader.read_models.runner.setup(wait=False)
+    except (PersistenceError, sqlite3.Error) as error:
+        if not unwritable_now(error):
+            raise
+        return False
+    return True
+
+
 def check_read_models(reader: LedgerReader) -> ReadModelCheck:
     """Compare every read-model row with the fold of the events up to its tracking position."""
     models = reader.read_models
     projections = list(models.runner.projections.values())
-    models.runner.setup()  # as any query does: the tables exist and are of this version
+    if not set_up(reader):
+        return ReadModelCheck(0, 0, ())
     with models.store.reading() as stored:
         tracking = stored.tracking()
         held = {t.name: _held(stored, p, t) for p in projections for t in p.tables}

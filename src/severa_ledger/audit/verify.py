@@ -17,7 +17,7 @@ import attrs
 
 from severa_ledger.audit.damage import Damage, log_damage
 from severa_ledger.audit.problems import UNCHAINED, Problem
-from severa_ledger.audit.readmodels import ReadModelCheck, check_read_models
+from severa_ledger.audit.readmodels import ReadModelCheck, check_read_models, set_up
 from severa_ledger.audit.rederive import Rederivation, rederive
 from severa_ledger.audit.replay import Finding
 from severa_ledger.audit.topics import UnknownEvent, unknown_events
@@ -113,7 +113,8 @@ def verify(
 def _tracking(reader: LedgerReader) -> dict[str, int]:
     """Return each read model's applied position (read before the log is walked)."""
     models = reader.read_models
-    models.runner.setup()  # as any query does: the tables exist and are of this version
+    if not set_up(reader):  # missing, and SQLite's write lock held elsewhere: none tracked
+        return {}
     with models.store.reading() as stored:
         return {name: tracking.position for name, tracking in stored.tracking().items()}
 

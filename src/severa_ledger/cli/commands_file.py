@@ -30,6 +30,8 @@ Applying a file is exactly once and resumable:
    another writer conflicts, the commands committed so far stay recorded;
    applying the same file again skips them by their ids and records each of
    the others once, ending in the state an uninterrupted run leaves.
+4. a conflict with another writer commits the commands it did not touch and
+   decides only the touched ones again, on fresh state (store/conflicts.py).
 
 ``run_billing`` is refused in a file: a billing run saves in chunks of its own
 and cannot join the file's unit; bill with ``severa-ledger bill --through

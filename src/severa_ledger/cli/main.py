@@ -44,8 +44,13 @@ import os
 import re
 import sqlite3
 import sys
+from typing import TYPE_CHECKING
 
-from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
+from eventsourcing.persistence import (
+    ConnectionPoolClosedError,
+    MapperDeserialisationError,
+    PersistenceError,
+)
 
 from severa_ledger.cli.parser import build_parser
 from severa_ledger.domain.errors import (
@@ -63,7 +68,10 @@ from severa_ledger.domain.rulebook import rule_cited, rule_hint
 from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.ledger.sellers_file import sellers_from_environment
 from severa_ledger.store.environment import environment
-from severa_ledger.store.opening import store_exists, store_place
+from severa_ledger.store.opening import locked, store_exists, store_place
+
+if TYPE_CHECKING:
+    from sys import UnraisableHookArgs
 
 DONE, PROBLEM_FOUND, BAD_INPUT, REFUSED, STORE_UNUSABLE, INTERRUPTED = 0, 1, 2, 3, 4, 130
 INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE
@@ -97,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         with Ledger.open(args.db, create=creates, sellers=sellers) as ledger:
             code = args.handler(ledger, args)
     except KeyboardInterrupt:
+        _quiet_after_interrupt()
         print(
             "interrupted: what was committed before stays recorded, nothing is half-recorded; "
             "run the same command again to finish it",
@@ -118,6 +127,23 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug of ours: one line, never a traceback  # noqa: BLE001
         return _internal(error, json_errors=getattr(args, "format", None) == "json")
     return code or DONE
+
+
+def _quiet_after_interrupt() -> None:
+    """Keep a transaction's late clean-up from printing a traceback after Ctrl-C.
+
+    Ctrl-C can land between a failed statement and its transaction's clean-up; that
+    clean-up then runs only when Python collects it, after the store was closed,
+    and fails with "Pool is closed". The transaction was never committed (nothing
+    is half-recorded): that failure is not the user's concern.
+    """
+    default = sys.unraisablehook
+
+    def hook(unraisable: UnraisableHookArgs) -> None:
+        if not isinstance(unraisable.exc_value, ConnectionPoolClosedError):
+            default(unraisable)
+
+    sys.unraisablehook = hook
 
 
 def _internal(error: Exception, *, json_errors: bool) -> int:
@@ -191,6 +217,17 @@ def exit_code(error: BaseException) -> int:
     return REFUSED
 
 
+#: What a refusal suggests in Python, as said on the command line and in a command file.
+CLI_SPELLINGS = {"pass buy_if_needed=True": ("add --buy-if-needed", 'add "buy_if_needed": true')}
+
+
+def cli_spelling(message: str) -> str:
+    """Return ``message`` suggesting the command line's (or a command file's) spelling."""
+    for python, (option, line) in CLI_SPELLINGS.items():
+        message = message.replace(python, line if message.startswith("line ") else option)
+    return message
+
+
 def error_message(error: BaseException) -> str:
     """Return the message printed for a failure, long values cut."""
     if isinstance(error, MapperDeserialisationError):
@@ -198,9 +235,11 @@ def error_message(error: BaseException) -> str:
             f"a stored event could not be read (is SEVERA_LEDGER_CIPHER_KEY the store's "
             f"key?): {error}"
         )
+    if isinstance(error, PersistenceError) and locked(error):
+        return f"the store could not be used: {locked(error)}"
     if isinstance(error, (PersistenceError, sqlite3.Error)):
         return shortened(f"the store could not be used: {' '.join(str(error).split())}")
-    return shortened(str(error))
+    return shortened(cli_spelling(str(error)))
 
 
 def _report(error: BaseException, *, json_errors: bool) -> int:

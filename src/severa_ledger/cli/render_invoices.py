@@ -10,7 +10,7 @@ from typing import TextIO
 from rich.table import Table
 from rich.text import Text
 
-from severa_ledger.cli.rich_pieces import pairs, titled_table
+from severa_ledger.cli.rich_pieces import fit_narrow, pairs, titled_table
 from severa_ledger.domain.data import plain
 from severa_ledger.domain.documents import CREDIT_NOTE, InvoiceLine, InvoiceView, OrderLine
 
@@ -111,11 +111,10 @@ def invoices_table(views: Iterable[InvoiceView], as_of: date | None) -> Table:
         "open",
     )
     table = titled_table(f"Invoices{when}", *columns, right=("net", "VAT", "total", "paid", "open"))
-    for column in table.columns:
-        column.no_wrap = True
+    fit_narrow(table, text=("customer", "status"))
     for view in views:
         row = invoice_row(view)
-        number = row["number"] + (" (credit)" if view.type_code == CREDIT_NOTE else "")
+        number = row["number"] + ("\n(credit)" if view.type_code == CREDIT_NOTE else "")
         fields = (
             "customer",
             "issue_date",

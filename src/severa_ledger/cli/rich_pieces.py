@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterable
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -23,6 +24,22 @@ def titled_table(title: str | None, *columns: str, right: Iterable[str] = ()) ->
         numeric = column in right
         table.add_column(column, justify="right" if numeric else "left", no_wrap=numeric)
     return table
+
+
+def fit_narrow(table: Table, text: Iterable[str]) -> None:
+    """Make a wide ``table`` fit a 100-column terminal without cutting a number or a date.
+
+    Columns are set apart by one space under an underlined header (no box), and only
+    the ``text`` columns fold (wrap, a word too long broken) to give way: amounts,
+    dates, currencies and identifiers are never wrapped or cut.
+    """
+    folding = set(text)
+    table.box = box.SIMPLE_HEAD
+    table.show_edge = False
+    table.padding = (0, 0)
+    for column in table.columns:
+        column.no_wrap = str(column.header) not in folding
+        column.overflow = "fold"
 
 
 def pairs(rows: Iterable[tuple[str, object]]) -> Table:

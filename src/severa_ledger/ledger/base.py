@@ -39,6 +39,7 @@ from severa_ledger.ledger.digests import digest
 from severa_ledger.ledger.sellers_file import sellers_given
 from severa_ledger.reader.reader import LedgerReader
 from severa_ledger.store.cache import AggregateCache
+from severa_ledger.store.conflicts import settle
 from severa_ledger.store.environment import environment
 from severa_ledger.store.opening import (
     create_private_file,
@@ -189,26 +190,46 @@ class LedgerBase(LedgerReader):
         whole commands, each command's events with its command record. A batch
         that needs more than one transaction must give every command a
         ``command_id`` (else BatchTooLargeError, before anything is written):
-        after a crash or a writer conflict between two transactions, running
-        the same batch again (as this method does on a conflict) skips the
-        commands already recorded and records each of the others once.
-        """
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                return self._decided(commands, self.aggregates).save_commands()
-            except IntegrityError:
-                back_off(attempt)
-        raise ConcurrencyError(f"a batch still conflicted after {MAX_ATTEMPTS} attempts")
+        after a crash between two transactions, running the same batch again
+        skips the commands already recorded and records each of the others once.
 
-    def _decided(self, commands: list[Callable[[], object]], cache: AggregateCache | None) -> Unit:
-        """Decide every command, in order, in one new unit; return it unsaved, each marked."""
+        On a conflict with another writer, the commands it did not touch commit
+        and only those it touched are decided again, on fresh state
+        (store/conflicts.py); ConcurrencyError after ``MAX_ATTEMPTS`` rounds in a
+        row that committed nothing.
+        """
+        events, stuck = 0, 0
+        while commands:
+            unit, owners = self._decided(commands, self.aggregates)
+            try:
+                return events + unit.save_commands()
+            except IntegrityError:
+                again, committed = settle(unit)
+                events += committed
+            progressed = len(again) < len(commands)
+            commands = [commands[owners[p]] for p in again]
+            stuck = 0 if progressed else stuck + 1
+            if stuck == MAX_ATTEMPTS:
+                raise ConcurrencyError(f"a batch still conflicted after {MAX_ATTEMPTS} attempts")
+            back_off(stuck)
+        return events
+
+    def _decided(
+        self, commands: list[Callable[[], object]], cache: AggregateCache | None
+    ) -> tuple[Unit, list[int]]:
+        """Decide every command, in order, in one new unit; return it unsaved, and owners.
+
+        Each command is marked; ``owners`` holds each mark's command's position in ``commands``.
+        """
         self._batch = unit = Unit(self, cache)
+        owners: list[int] = []
         try:
-            for run in commands:
+            for position, run in enumerate(commands):
                 run()
+                owners.extend([position] * (len(unit.marks) - len(owners)))
         finally:
             self._batch = None
-        return unit
+        return unit, owners
 
     # ----------------------------------------------------------------- store
 

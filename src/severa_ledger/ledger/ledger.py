@@ -106,7 +106,7 @@ class Ledger(
         Raise the first refusal; else return the events the batch would record
         (commands whose ``command_id`` is already recorded add none).
         """
-        unit = self._decided(commands, None)  # no aggregate cache: what it decided is dropped
+        unit, _ = self._decided(commands, None)  # no aggregate cache: what it decided is dropped
         return sum(mark.events for mark in unit.marks)
 
     def quote_licenses(

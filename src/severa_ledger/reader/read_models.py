@@ -286,6 +286,11 @@ def _locked(error: Exception) -> bool:
     return "database is locked" in str(error).lower()
 
 
+def unwritable_now(error: Exception) -> bool:
+    """Return whether ``error`` says the read models cannot be written now (read-only, locked)."""
+    return _read_only(error) or _locked(error)
+
+
 def _documents(rows: Iterable[DocumentRow]) -> dict[str, Invoice]:
     return {row.number: row.document for row in rows}
 

@@ -100,9 +100,20 @@ def unusable(env: Mapping[str, str], error: Exception) -> StoreUnavailableError:
             f"schema {schema!r} does not exist in {database} ({where}): create it with "
             f'`severa-ledger --db URL init` (or CREATE SCHEMA "{schema}")'
         )
-    reason = str(error) if isinstance(error, UnreachableError) else _probe(env)
+    reason = str(error) if isinstance(error, UnreachableError) else locked(error) or _probe(env)
     reason = reason or _one_line(str(error))
     return StoreUnavailableError(f"{where} ({database}) cannot be used: {reason}")
+
+
+def locked(error: Exception) -> str | None:
+    """Return the one-line reason for a lock held too long by another session, or None."""
+    if "lock timeout" not in str(error):
+        return None
+    return (
+        "another session held a lock on the store's tables for the whole lock timeout "
+        "(POSTGRES_LOCK_TIMEOUT, 10 s; docs/postgresql.md); nothing was recorded, "
+        "try again once it is released"
+    )
 
 
 def _conninfo(env: Mapping[str, str]) -> str:

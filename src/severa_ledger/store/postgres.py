@@ -32,6 +32,7 @@ from severa_ledger.store.chain_stores import (
 )
 from severa_ledger.store.coverage import check_covered, missing_table
 from severa_ledger.store.opening import UnreachableError, connection_refusal
+from severa_ledger.store.postgres_locks import fail_at_lock_timeout
 
 CREATE = (
     "CREATE TABLE IF NOT EXISTS {table} (notification_id bigint PRIMARY KEY, "
@@ -156,6 +157,7 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
         _check_reachable(datastore)
+        fail_at_lock_timeout(datastore)
         super().__init__(datastore, events_table_name=events_table_name)
         self.chain_table = Identifier(datastore.schema, TABLE)
         self.extensions_table = Identifier(datastore.schema, EXTENSIONS)

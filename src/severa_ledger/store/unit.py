@@ -8,13 +8,12 @@ from uuid import UUID
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
-from eventsourcing.domain import Aggregate, CanMutateProtocol, OriginatorVersionError, Snapshot
+from eventsourcing.domain import Aggregate
 
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.errors import (
     BatchTooLargeError,
     CommandTooLargeError,
-    DamagedHistoryError,
     SubscriptionNotFoundError,
 )
 from severa_ledger.domain.sellers import Seller
@@ -27,44 +26,14 @@ if TYPE_CHECKING:
     from eventsourcing.application import Application
 
 from severa_ledger.store.cache import AggregateCache
+from severa_ledger.store.projecting import project
 
 A = TypeVar("A", bound=Aggregate)
+__all__ = ["MAX_EVENTS_PER_SAVE", "Mark", "Unit", "project", "record", "save"]
 
 
 #: Events per save(): below eventsourcing's PostgreSQL pipeline hang (~22,000).
 MAX_EVENTS_PER_SAVE = 5_000
-
-
-def project(
-    aggregate: Aggregate | None, events: Iterable[CanMutateProtocol[Aggregate]]
-) -> Aggregate | None:
-    """Fold ``events`` into ``aggregate``, as eventsourcing's ``project_aggregate`` does.
-
-    The library's projector asserts ``isinstance(event, CanMutateProtocol)`` for
-    every event; a runtime Protocol check costs about a third of a load.
-    """
-    event = None
-    try:
-        for event in events:
-            starts = event.originator_version == 1 or isinstance(event, Snapshot)
-            if aggregate is None and not starts:
-                raise damaged_history(event)
-            aggregate = event.mutate(aggregate)
-    except OriginatorVersionError:
-        raise damaged_history(event) from None
-    return aggregate
-
-
-def damaged_history(event: object) -> DamagedHistoryError:
-    """Return the error of an aggregate whose stored ``event`` does not follow its last version."""
-    originator = getattr(event, "originator_id", "?")
-    version = getattr(event, "originator_version", "?")
-    kind = type(event).__qualname__.split(".")[0]
-    return DamagedHistoryError(
-        f"the stored history of {kind} {originator} is damaged: its version {version} does not "
-        "follow the one before (events were removed from the log); run `severa-ledger verify`, "
-        "keep this store for investigation and restore it from a backup"
-    )
 
 
 def save(app: Application[_UUID], aggregates: Sequence[Aggregate]) -> None:
@@ -100,6 +69,8 @@ class Mark:
     ends: dict[UUID, int]
     #: Whether the command carries a command_id (its record commits with its events).
     keyed: bool
+    #: Every aggregate the command looked at (found or not), changed or only read.
+    reads: frozenset[UUID] = frozenset()
 
 
 class Unit:
@@ -119,6 +90,11 @@ class Unit:
         #: Pending events of each aggregate at the last mark.
         self.counts: dict[UUID, int] = {}
         self.marks: list[Mark] = []
+        #: Each looked-at aggregate's stored version when first looked at (0: none stored).
+        self.base: dict[UUID, int] = {}
+        #: Each aggregate's events committed so far, and the positions of the marks committed.
+        self.saved: dict[UUID, int] = {}
+        self.done: list[int] = []
 
     def get(self, aggregate_id: UUID, cls: type[A]) -> A | None:
         """Return the aggregate, from this unit if loaded here, else from the cache or store."""
@@ -127,7 +103,9 @@ class Unit:
             try:
                 self.loaded[aggregate_id] = self._load(aggregate_id)
             except AggregateNotFoundError:
+                self.base.setdefault(aggregate_id, 0)
                 return None
+            self.base.setdefault(aggregate_id, self.loaded[aggregate_id].version)
         found = self.loaded[aggregate_id]
         if not isinstance(found, cls):
             return None
@@ -144,6 +122,7 @@ class Unit:
     def add(self, aggregate: Aggregate) -> None:
         """Take a new aggregate into the unit, to be saved with it."""
         self.touched.add(aggregate.id)
+        self.base.setdefault(aggregate.id, 0)
         self.loaded[aggregate.id] = aggregate
 
     def subscription(self, customer_number: str) -> Subscription:
@@ -204,6 +183,7 @@ class Unit:
             if count != before:
                 ends[aggregate_id] = count
                 events += count - before
+        reads = frozenset(self.touched)
         self.touched.clear()
         if events > MAX_EVENTS_PER_SAVE:
             raise CommandTooLargeError(
@@ -211,7 +191,7 @@ class Unit:
                 f"holds ({MAX_EVENTS_PER_SAVE}); nothing of it was recorded"
             )
         self.counts.update(ends)
-        self.marks.append(Mark(events, ends, keyed))
+        self.marks.append(Mark(events, ends, keyed, reads))
         return events
 
     def save_commands(self) -> int:
@@ -219,11 +199,11 @@ class Unit:
 
         One transaction when they fit in ``MAX_EVENTS_PER_SAVE`` events, else
         consecutive groups of whole commands, in order: if a later group fails,
-        the earlier ones stay committed with their command records, and running
-        the same commands again skips them by their ``command_id``.
+        the earlier ones stay committed with their command records (``done``), and
+        running the same commands again skips them by their ``command_id``.
         """
         self._check_marked()
-        groups = list(self._groups())
+        groups = list(self._groups(range(len(self.marks))))
         unkeyed = sum(not mark.keyed for mark in self.marks)
         if len(groups) > 1 and unkeyed:
             events = sum(mark.events for mark in self.marks)
@@ -233,17 +213,33 @@ class Unit:
                 "have no command_id, so a batch cut short could not be resumed; give every "
                 "command a command_id, or run smaller batches; nothing was recorded"
             )
+        count = self._record_groups(groups)
+        for aggregate in self.loaded.values():
+            aggregate.pending_events.clear()
+        self.finish()
+        return count
+
+    def save_marked(self, positions: Sequence[int]) -> int:
+        """Save the marked commands at ``positions``, whole commands a transaction; return events.
+
+        Each aggregate's events among them must be a prefix of its unsaved ones.
+        """
+        return self._record_groups(list(self._groups(positions)))
+
+    def _record_groups(
+        self, groups: Sequence[tuple[dict[UUID, tuple[int, int]], list[int]]]
+    ) -> int:
         count = 0
-        for group in groups:
+        for group, positions in groups:
             slices = []
             for aggregate_id, (start, end) in group.items():
                 aggregate = self.loaded[aggregate_id]
                 slices.append((aggregate, aggregate.pending_events[start:end]))
                 count += end - start
-            record(self.app, slices)
-        for aggregate in self.loaded.values():
-            aggregate.pending_events.clear()
-        self._saved()
+            if slices:
+                record(self.app, slices)
+            self.saved.update((key, end) for key, (_, end) in group.items())
+            self.done.extend(positions)
         return count
 
     def _check_marked(self) -> None:
@@ -253,24 +249,32 @@ class Unit:
                 message = f"aggregate {aggregate.id} changed outside a marked command"
                 raise RuntimeError(message)
 
-    def _groups(self) -> Iterator[dict[UUID, tuple[int, int]]]:
-        """Yield, per transaction, each aggregate's slice of pending events (whole commands)."""
-        saved: dict[UUID, int] = {}
+    def _groups(
+        self, positions: Iterable[int]
+    ) -> Iterator[tuple[dict[UUID, tuple[int, int]], list[int]]]:
+        """Yield, per transaction, each aggregate's slice of pending events (whole commands).
+
+        With each slice, the positions of the marked commands the transaction holds.
+        """
+        saved = dict(self.saved)
         group: dict[UUID, tuple[int, int]] = {}
+        held: list[int] = []
         size = 0
-        for mark in self.marks:
+        for position in positions:
+            mark = self.marks[position]
             if group and size + mark.events > MAX_EVENTS_PER_SAVE:
-                yield group
+                yield group, held
                 saved.update((key, end) for key, (_, end) in group.items())
-                group, size = {}, 0
+                group, held, size = {}, [], 0
             for aggregate_id, end in mark.ends.items():
                 start = (
                     group[aggregate_id][0] if aggregate_id in group else saved.get(aggregate_id, 0)
                 )
                 group[aggregate_id] = (start, end)
+            held.append(position)
             size += mark.events
-        if group:
-            yield group
+        if held:
+            yield group, held
 
     def save(self) -> int:
         """Save every change, each aggregate whole, in as few transactions as fit; return events.
@@ -284,13 +288,17 @@ class Unit:
         for group in self.chunks():
             count += sum(len(a.pending_events) for a in group)
             save(self.app, group)
-        self._saved()
+        self.finish()
         return count
 
-    def _saved(self) -> None:
+    def finish(self) -> None:
+        """Hand the loaded aggregates to the cache and start empty (after a save)."""
         if self.cache is not None:
             self.cache.give_back(self.loaded.values())
         self.loaded.clear()
         self.touched.clear()
         self.counts.clear()
         self.marks.clear()
+        self.base.clear()
+        self.saved.clear()
+        self.done.clear()
