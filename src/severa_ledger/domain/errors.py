@@ -314,6 +314,7 @@ class ChangeAlreadyInEffectError(LedgerError):
 class BankStatementError(InvalidValueError):
     """Raised when a bank statement is not a camt.054 the ledger reads (names the file and why)."""
 
+
 # Sellers, bank accounts and payment references (docs/sellers.md, R23, R30).
 
 
