@@ -208,7 +208,9 @@ class Account(Aggregate):
         invoice = self.invoices[number]
         fields = {f.name: getattr(invoice, f.name) for f in attrs.fields(Invoice)}
         if invoice.type_code == CREDIT_NOTE:
-            return InvoiceView(**fields, status="credit_note")
+            credited = self.invoices.get(invoice.credited_invoice or "")
+            day = credited.issue_date if credited else None
+            return InvoiceView(**fields, status="credit_note", credited_issue_date=day)
         paid = round_half_up(self.paid(number, as_of), invoice.currency)
         owed = self.owed(number, as_of)
         open_amount = round_half_up(max(owed - paid, Decimal(0)), invoice.currency)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -27,7 +28,12 @@ from severa_ledger.domain.errors import (
     InvalidCreditLineError,
 )
 from severa_ledger.domain.explanation import credit
-from severa_ledger.domain.money import in_whole_minor_units, minor_units, to_decimal
+from severa_ledger.domain.money import (
+    in_whole_minor_units,
+    minor_units,
+    round_half_up,
+    to_decimal,
+)
 
 ZERO = Decimal(0)
 
@@ -79,6 +85,18 @@ class Creditable:
         """Return the net amount credited so far."""
         return sum((line.credited for line in self.lines), ZERO)
 
+    def as_data(self) -> dict[str, Any]:
+        """Return it as JSON data (the CLI's ``--format json``, the API): per line, and totals."""
+        return {
+            "invoice_number": self.invoice,
+            "issue_date": self.issue_date,
+            "currency": self.currency,
+            "credited": self.credited,
+            "remaining": self.remaining,
+            "credit_notes": list(self.credit_notes),
+            "lines": [attrs.asdict(line) for line in self.lines],
+        }
+
 
 def check_credit_date(number: str, on: date, invoice_date: date, series: str, latest: date) -> None:
     """Refuse a credit note dated before the invoice or the series' latest issue date (R33)."""
@@ -97,7 +115,7 @@ def check_credit_date(number: str, on: date, invoice_date: date, series: str, la
 
 def creditable(original: Invoice, notes: Sequence[Credit]) -> Creditable:
     """Return what remains creditable of ``original`` after ``notes`` (its credit notes)."""
-    credited = [ZERO] * len(original.lines)
+    credited = [round_half_up(ZERO, original.currency)] * len(original.lines)
     for _, selection in notes:
         if selection is None:
             credited = [line.amount for line in original.lines]

@@ -23,7 +23,7 @@ from severa_ledger.web.api_deps import (
     today,
     visible,
 )
-from severa_ledger.web.api_responses import InvoiceOut, InvoicesPage
+from severa_ledger.web.api_responses import CreditableOut, InvoiceOut, InvoicesPage
 from severa_ledger.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], responses=PROBLEM_RESPONSES)
@@ -65,6 +65,14 @@ async def list_invoices(
 async def get_invoice(request: Request, *, caller: Caller, number: str) -> InvoiceOut:
     """Return the invoice as issued, with its status today (R18, R29)."""
     return views.invoice(_invoice(request, caller, number))
+
+
+@router.get("/{number}/creditable", summary="What remains creditable of an invoice (R33)")
+async def get_creditable(request: Request, *, caller: Caller, number: str) -> CreditableOut:
+    """Return each line's net amount, what credit notes credited of it and what remains."""
+    _invoice(request, caller, number)
+    found = ledger_of(request).creditable(number)
+    return CreditableOut.model_validate(views.jsonable(found.as_data()))
 
 
 @router.get(

@@ -158,7 +158,32 @@ class InvoiceOut(Out):
     open_amount: Money
     credited_by: str | None
     credited_invoice: str | None
+    credited_issue_date: date | None = Field(
+        None, description="a credit note's: the credited invoice's issue date (R33)"
+    )
     reason: str | None
+
+
+class CreditableLineOut(Out):
+    """One invoice line: its net amount, what credit notes credited, what remains (R33)."""
+
+    line: int
+    description: str
+    amount: Money
+    credited: Money
+    remaining: Money
+
+
+class CreditableOut(Out):
+    """What remains creditable of an invoice, per line and in total, net of VAT (R33)."""
+
+    invoice_number: str
+    issue_date: date
+    currency: str
+    credited: Money
+    remaining: Money
+    credit_notes: list[str]
+    lines: list[CreditableLineOut]
 
 
 class Page(Out):
