@@ -175,7 +175,7 @@ def _amount(value: object, what: str, currency: str) -> Decimal:
             f"{what}: a credited amount is positive, in whole minor units of {currency} "
             f"({minor_units(currency)} decimals), got {value} (R11, R33)"
         )
-    return amount
+    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)))  # exact: checked above
 
 
 def credit_note_for(original: Invoice, number: InvoiceNumber, on: date, reason: str) -> Invoice:

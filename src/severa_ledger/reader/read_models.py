@@ -327,4 +327,4 @@ def _views(
             customer, [documents[r.number] for r in issued], paid.get(customer, [])
         )
         views += [account.view(r.number, as_of) for r in issued]
-    return views
+    return _dated(views, documents)
