@@ -75,6 +75,13 @@ def test_part_of_a_line_is_credited_as_license_months_with_25_percent_vat(billed
     ]
     assert (note.net, note.vat, note.total) == (NOK("-200.00"), NOK("-50.00"), NOK("-250.00"))
     assert note.credited_issue_date == D(2025, 4, 1)
+    explained = note.lines[0].explanation
+    assert explained is not None
+    assert explained.problems(NOK("100.00"), -2, NOK("-200.00")) == []
+    assert explained.sentence("en") == "credits part of line 2 of VSAS-000003: 2 x 100.00 = 200.00"
+    assert explained.sentence("nb") == (
+        "krediterer en del av linje 2 på VSAS-000003: 2 x 100,00 = 200,00"
+    )
     invoice = billed.invoice(INVOICE, as_of=D(2025, 4, 2))
     assert (invoice.status, invoice.open_amount) == ("open", NOK("1045.81"))
     left = billed.creditable(INVOICE)
@@ -196,7 +203,7 @@ def test_nothing_more_is_credited_once_all_is_credited(billed: Ledger) -> None:
     before = stored_log(billed)
     with pytest.raises(CreditExceedsInvoiceError, match="already credited in full"):
         billed.credit_invoice(INVOICE, reason="again", on=D(2025, 4, 2))
-    with pytest.raises(CreditExceedsInvoiceError, match="0.00 NOK that remains"):
+    with pytest.raises(CreditExceedsInvoiceError, match=r"0\.00 NOK that remains"):
         billed.credit_invoice(INVOICE, reason="again", on=D(2025, 4, 2), lines=[{"line": 1}])
     assert stored_log(billed) == before
 

@@ -27,7 +27,7 @@ from severa_ledger.domain.errors import (
     CreditNoteDateError,
     InvalidCreditLineError,
 )
-from severa_ledger.domain.explanation import credit
+from severa_ledger.domain.explanation import credit, part_credit
 from severa_ledger.domain.money import (
     in_whole_minor_units,
     minor_units,
@@ -224,8 +224,9 @@ def _credit_line(original: Invoice, part: CreditedLine) -> InvoiceLine:
         quantity, price = int(amount / line.unit_price), line.unit_price
     else:
         quantity, price = 1, amount
+    explained = part_credit(original.currency, original.number, part.line, quantity, price)
     return attrs.evolve(
-        line, quantity=-quantity, unit_price=price, amount=-amount, explanation=None
+        line, quantity=-quantity, unit_price=price, amount=-amount, explanation=explained
     )
 
 
