@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from severa_ledger.domain.documents import InvoiceView
 from severa_ledger.web import api_views as views
+from severa_ledger.web.api_credits import CreditableOut
 from severa_ledger.web.api_deps import (
     Caller,
     Cursor,
@@ -23,7 +24,7 @@ from severa_ledger.web.api_deps import (
     today,
     visible,
 )
-from severa_ledger.web.api_responses import CreditableOut, InvoiceOut, InvoicesPage
+from severa_ledger.web.api_responses import InvoiceOut, InvoicesPage
 from severa_ledger.web.problems import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1/invoices", tags=["invoices"], responses=PROBLEM_RESPONSES)

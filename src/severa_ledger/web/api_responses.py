@@ -164,28 +164,6 @@ class InvoiceOut(Out):
     reason: str | None
 
 
-class CreditableLineOut(Out):
-    """One invoice line: its net amount, what credit notes credited, what remains (R33)."""
-
-    line: int
-    description: str
-    amount: Money
-    credited: Money
-    remaining: Money
-
-
-class CreditableOut(Out):
-    """What remains creditable of an invoice, per line and in total, net of VAT (R33)."""
-
-    invoice_number: str
-    issue_date: date
-    currency: str
-    credited: Money
-    remaining: Money
-    credit_notes: list[str]
-    lines: list[CreditableLineOut]
-
-
 class Page(Out):
     """A page of a list: ``next_cursor`` fetches the next one (None: the last page)."""
 
