@@ -92,7 +92,7 @@ def test_a_command_file_credits_part_of_a_line(billed_db: str) -> None:
         "number": INVOICE,
         "reason": "two seats",
         "on": "2025-04-02",
-        "lines": [{"line": 2, "amount": "200.00"}],
+        "lines": {"2": "200.00"},
     }
     text = json.dumps(line) + "\n"
     with Ledger.open(billed_db) as ledger:
@@ -110,7 +110,7 @@ def test_the_api_credits_lines_today_and_answers_what_remains(memory_ledger: Led
     operator = {"Authorization": f"Bearer {key}"}
     app = create_app(memory_ledger, keys, secret=b"s" * 32, today=lambda: D(2025, 4, 2))
     client = TestClient(app, raise_server_exceptions=False)
-    body: dict[str, object] = {"reason": "two seats", "lines": [{"line": 2, "amount": "200.00"}]}
+    body: dict[str, object] = {"reason": "two seats", "lines": {"2": "200.00"}}
     answer = client.post(f"/api/v1/invoices/{INVOICE}/credit", json=body, headers=operator)
     assert answer.status_code == 200, answer.text
     assert answer.json()["number"] == "VSAS-000004"
@@ -119,6 +119,6 @@ def test_the_api_credits_lines_today_and_answers_what_remains(memory_ledger: Led
     assert (left["remaining"], left["credited"]) == ("836.65", "200.00")
     note = client.get("/api/v1/invoices/VSAS-000004", headers=operator).json()
     assert (note["credited_invoice"], note["credited_issue_date"]) == (INVOICE, "2025-04-01")
-    body["lines"] = [{"line": 2, "amount": 200.5}]  # money is never a float (R11)
+    body["lines"] = {"2": 200.5}  # money is never a float (R11)
     refused = client.post(f"/api/v1/invoices/{INVOICE}/credit", json=body, headers=operator)
     assert refused.status_code == 400  # a malformed value, as a float payment is

@@ -21,6 +21,7 @@ from severa_ledger import (
     CreditNoteDateError,
     EffectiveDateError,
     InvalidCreditLineError,
+    InvalidValueError,
     InvoiceNotCreditableError,
     Ledger,
 )
@@ -96,9 +97,7 @@ def test_an_amount_that_is_no_whole_number_of_units_is_one_unit_at_that_price(
     billed: Ledger,
 ) -> None:
     """R33, PEPPOL-EN16931-R120: 0.87 of line 1 is 1 x 0.87; VAT 0.2175 -> 0.22."""
-    number = billed.credit_invoice(
-        INVOICE, reason="rounding", on=D(2025, 4, 2), lines=[{"line": 1, "amount": "0.87"}]
-    )
+    number = billed.credit_invoice(INVOICE, reason="rounding", on=D(2025, 4, 2), lines={1: "0.87"})
     note = billed.invoice(number)
     assert [(x.quantity, x.unit_price, x.amount) for x in note.lines] == [
         (-1, NOK("0.87"), NOK("-0.87"))
@@ -134,7 +133,7 @@ def test_the_last_credit_of_a_category_takes_exactly_the_vat_that_remains(billed
 def test_chosen_lines_in_full_and_a_full_credit_after_a_partial_one(billed: Ledger) -> None:
     """R17, R33: line 1 in full (-136.65, VAT -34.16); then all that remains: line 2's 900.00."""
     first = billed.invoice(
-        billed.credit_invoice(INVOICE, reason="admin", on=D(2025, 4, 2), lines=[{"line": 1}])
+        billed.credit_invoice(INVOICE, reason="admin", on=D(2025, 4, 2), lines={1: None})
     )
     # 136.65 x 25 % = 34.1625 -> 34.16
     assert (first.net, first.vat, first.total) == (NOK("-136.65"), NOK("-34.16"), NOK("-170.81"))
@@ -177,7 +176,10 @@ def test_a_credit_dated_before_the_invoice_is_refused_naming_both_dates(billed: 
 @pytest.mark.parametrize(
     ("lines", "error", "words"),
     [
-        ([{"line": 2, "amount": "900.01"}], CreditExceedsInvoiceError, "900.00 NOK that remains"),
+        ({2: "900.01"}, CreditExceedsInvoiceError, "900.00 NOK that remains"),
+        ({"2": NOK("900.01")}, CreditExceedsInvoiceError, "900.00 NOK that remains"),
+        ({2: 1.5}, InvalidCreditLineError, "never a float"),
+        ({2: "1,50"}, InvalidValueError, "decimal amount"),
         ([{"line": 3}], InvalidCreditLineError, "lines 1 to 2, not 3"),
         ([{"line": 0}], InvalidCreditLineError, "from 1"),
         ([{"line": 1}, {"line": 1}], InvalidCreditLineError, "named twice"),
@@ -188,7 +190,7 @@ def test_a_credit_dated_before_the_invoice_is_refused_naming_both_dates(billed: 
     ],
 )
 def test_a_credit_beyond_the_invoice_or_of_no_line_is_refused_and_records_nothing(
-    billed: Ledger, lines: list[object], error: type[Exception], words: str
+    billed: Ledger, lines: object, error: type[Exception], words: str
 ) -> None:
     """R33: never more than remains of a line; only lines the invoice has, once each."""
     before = stored_log(billed)

@@ -218,7 +218,12 @@ COMMANDS: dict[str, Command] = {
                 Param("number", NAME, "the invoice's number", positional=True),
                 Param("reason", Text(500), "why, shown on the credit note"),
                 ON,
-                optional("lines", CreditLines(), "the lines to credit (default: all that remains)"),
+                optional(
+                    "lines",
+                    CreditLines(),
+                    "the lines to credit (default: all that remains)",
+                    nullable=True,
+                ),
             ),
             cli="credit",
         ),

@@ -1,10 +1,12 @@
-"""The lines a credit note credits: ``[{"line": 3}, {"line": 5, "amount": "120.00"}]`` (R33).
+"""The lines a credit note credits: ``{"3": null, "5": "120.00"}`` (R33).
 
-Read the same way on every edge: a JSON list of objects (command file, API),
-the text ``3,5:120.00`` (a form field, or the CLI's ``--line 3 --line 5:120.00``
-joined by commas), or a Python list of :class:`CreditedLine` (or of such
-objects). Line numbers count from 1; an amount is a canonical decimal string
-(R11), part of the line's net amount; without one, all that remains of the line.
+A mapping of a line's number on the invoice (from 1, as printed; a string key
+in JSON) to the net amount to credit of it, a canonical decimal string (R11),
+or null for all that remains of the line. Read the same way on every edge:
+a JSON object (command file, API; a list of ``{"line": N, "amount": "A"}``
+objects is taken too), the text ``3,5:120.00`` (a form field, or the CLI's
+``--line 3 --line 5:120.00`` joined by commas), or a Python mapping of ints to
+``Decimal``, decimal strings or None (or a list of :class:`CreditedLine`).
 """
 
 from __future__ import annotations
@@ -23,26 +25,43 @@ from severa_ledger.domain.limits import MAX_PAYMENT_MINOR
 MAX_CREDIT_LINES = 1000
 #: The largest credited amount of one line, in major units of a two-decimal currency.
 LARGEST_CREDIT = MAX_PAYMENT_MINOR // 100
+SHAPE = '{"3": null, "5": "120.00"} (line number -> net amount, null: all that remains)'
 
 
 def _line(raw: object, what: str) -> int:
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= len("1000"):
+        raw = int(raw)
     if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_CREDIT_LINES:
         raise InvalidCreditLineError(
-            f"{what} line must be a whole number from 1 to {MAX_CREDIT_LINES}, got {raw!r} (R33)"
+            f"{what}: a line number is a whole number from 1 to {MAX_CREDIT_LINES}, got {raw!r}"
         )
     return raw
 
 
-def _amount(raw: object, what: str) -> object:
-    if raw is None:
-        return None
-    if isinstance(raw, int) and not isinstance(raw, bool):
-        raw = str(raw)
-    if not isinstance(raw, str):
-        raise InvalidCreditLineError(
-            f'{what} amount must be a decimal string such as "120.00", got {raw!r} (R11, R33)'
-        )
-    return inputs.amount(raw, f"{what} amount")
+def _amount(raw: object, what: str) -> Any:  # noqa: ANN401 -- a Python caller's is judged later
+    """Return an amount read from text or JSON; a Python caller's Decimal as given."""
+    if raw is None or (not isinstance(raw, str | int) or isinstance(raw, bool)):
+        if raw is None or not isinstance(raw, float):
+            return raw  # None, or a Decimal the ledger judges by rule (R11, R33)
+        raise InvalidCreditLineError(f"{what}: an amount is never a float, got {raw!r} (R11)")
+    return inputs.amount(str(raw), f"{what} amount")
+
+
+def _pairs(raw: object, what: str) -> list[tuple[object, object]]:
+    """Return (line, amount) pairs of a mapping, or of a list of line objects."""
+    if isinstance(raw, Mapping):
+        return list(raw.items())
+    if isinstance(raw, list | tuple):
+        pairs: list[tuple[object, object]] = []
+        for item in raw:
+            if isinstance(item, CreditedLine):
+                pairs.append((item.line, item.amount))
+            elif isinstance(item, Mapping) and "line" in item and set(item) <= {"line", "amount"}:
+                pairs.append((item["line"], item.get("amount")))
+            else:
+                raise InvalidCreditLineError(f"{what} must be {SHAPE}, got {raw!r} (R33)")
+        return pairs
+    raise InvalidCreditLineError(f"{what} must be {SHAPE}, got {raw!r} (R33)")
 
 
 @attrs.frozen
@@ -50,74 +69,48 @@ class CreditLines:
     """Lines of an invoice to credit, each whole or in part (R33)."""
 
     def from_json(self, raw: object, what: str) -> list[CreditedLine]:
-        """Return the lines a JSON list of ``{"line": N, "amount": "A"}`` objects names."""
-        if not isinstance(raw, list) or not raw or len(raw) > MAX_CREDIT_LINES:
+        """Return the lines a JSON object (or list of line objects) names."""
+        pairs = _pairs(raw, what)
+        if not pairs or len(pairs) > MAX_CREDIT_LINES:
             raise InvalidCreditLineError(
-                f"{what} must be a list of 1 to {MAX_CREDIT_LINES} objects "
-                f'{{"line": N, "amount": "A"}} (amount optional), got {raw!r} (R33)'
+                f"{what} names 1 to {MAX_CREDIT_LINES} lines, got {len(pairs)} (R33)"
             )
-        return [self._one(item, f"{what}[{n}]") for n, item in enumerate(raw)]
-
-    @staticmethod
-    def _one(item: object, what: str) -> CreditedLine:
-        if not isinstance(item, Mapping) or set(item) - {"line", "amount"} or "line" not in item:
-            raise InvalidCreditLineError(
-                f'{what} must be an object {{"line": N, "amount": "A"}}, got {item!r} (R33)'
-            )
-        return CreditedLine(_line(item["line"], what), _amount(item.get("amount"), what))  # type: ignore[arg-type]
+        return [CreditedLine(_line(k, what), _amount(v, f"{what} {k}")) for k, v in pairs]
 
     def from_text(self, raw: str, what: str) -> list[CreditedLine]:
         """Return the lines written ``N[:AMOUNT][,N[:AMOUNT]...]``, e.g. ``3,5:120.00``."""
-        items: list[object] = []
+        items: list[CreditedLine] = []
         for part in raw.split(","):
             line, sep, amount = part.strip().partition(":")
             if not line.isascii() or not line.isdigit():
                 raise InvalidCreditLineError(
                     f"{what} must be written LINE[:AMOUNT][,...], e.g. 3,5:120.00, got {raw!r}"
                 )
-            items.append({"line": int(line), **({"amount": amount} if sep else {})})
+            items.append(CreditedLine(_line(line, what), _amount(amount if sep else None, what)))
         return self.from_json(items, what)
 
     def from_python(self, value: object, what: str) -> object:
-        """Return a Python caller's lines: CreditedLine values, or objects as JSON gives them."""
+        """Return a Python caller's lines (None: all that remains of the invoice)."""
         if value is None:
             return None
-        if not isinstance(value, list | tuple):
-            return self.from_json(value, what)
-        items = [
-            {"line": v.line, **({} if v.amount is None else {"amount": v.amount})}
-            if isinstance(v, CreditedLine)
-            else v
-            for v in value
-        ]
         return [
-            CreditedLine(_line(i.get("line"), what), _checked(i.get("amount"), what))
-            if isinstance(i, Mapping)
-            else self._one(i, what)
-            for i in items
+            CreditedLine(_line(k, what), _amount(v, f"{what} {k}")) for k, v in _pairs(value, what)
         ]
 
     def schema(self) -> dict[str, Any]:
-        """Return the JSON schema: a list of ``{line, amount?}`` objects."""
-        item = {
+        """Return the JSON schema: line number -> amount or null."""
+        return {
             "type": "object",
-            "properties": {
-                "line": inputs.whole_schema(1, MAX_CREDIT_LINES),
-                "amount": inputs.amount_schema(LARGEST_CREDIT),
+            "minProperties": 1,
+            "maxProperties": MAX_CREDIT_LINES,
+            "propertyNames": {"pattern": "^[1-9][0-9]{0,3}$"},
+            "additionalProperties": {
+                "anyOf": [inputs.amount_schema(LARGEST_CREDIT), {"type": "null"}]
             },
-            "required": ["line"],
-            "additionalProperties": False,
+            "examples": [{"3": None, "5": "120.00"}],
         }
-        return {"type": "array", "minItems": 1, "maxItems": MAX_CREDIT_LINES, "items": item}
 
     doc = (
-        'lines to credit, e.g. `[{"line": 3}, {"line": 5, "amount": "120.00"}]` (on the '
-        "command line `--line 3 --line 5:120.00`): a line in full, or part of its net amount (R33)"
+        f"lines to credit, {SHAPE}; on the command line `--line 3 --line 5:120.00`; "
+        "default: all that remains (R33)"
     )
-
-
-def _checked(raw: object, what: str) -> Any:  # noqa: ANN401 -- the ledger judges it
-    """Return a Python caller's amount: a Decimal as given (the ledger judges it), or read."""
-    if raw is None or not isinstance(raw, str | int) or isinstance(raw, bool):
-        return raw
-    return _amount(raw, what)
