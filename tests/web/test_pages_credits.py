@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -50,3 +51,16 @@ def test_a_malformed_lines_field_is_refused_with_the_ledgers_words(world):
     assert answer.status_code in {400, 422}
     assert "LINE[:AMOUNT]" in answer.text
     assert position(ledger) == before
+
+
+def test_the_customer_page_names_the_invoice_a_credit_note_credits_and_its_date() -> None:
+    """R33: the credit note's row says it credits VSOY-000004 of 2025-05-05."""
+    ledger = demo_ledger()
+    owner = ledger.invoice("VSOY-000004").customer_number
+    ledger.credit_invoice("VSOY-000004", reason="seat", on=date(2025, 6, 5), lines={1: "10.00"})
+    keys = new_keys()
+    browser = client(build_app(ledger, keys.store))
+    sign_in(browser, keys.customer(owner))
+    page = browser.get(f"/c/{owner}").text
+    assert "krediterer faktura VSOY-000004 (2025-05-05)" in page  # a Norwegian buyer: bokmål
+    ledger.close()
