@@ -7,11 +7,11 @@ here (payments, credit notes, billing, auditing); the queries it inherits are in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import IO
+from typing import IO, cast
 
 from severa_ledger.audit.chain import Seal
 from severa_ledger.audit.export import export_jsonl, records
@@ -63,16 +63,18 @@ class Ledger(SubscriptionCommands, DocumentQueries):
         *,
         reason: str,
         on: date,
-        lines: Sequence[CreditedLine] | None = None,
+        lines: Mapping[int, Decimal | str | None] | Sequence[CreditedLine] | None = None,
         command_id: str | None = None,
     ) -> str:
         """Issue a credit note (type 381) for invoice ``number``; return its number (R17, R33).
 
-        It credits all that remains of the invoice, or ``lines``: each a line
-        number (from 1) and optionally part of its net amount. It is dated ``on``,
-        which is on or after the invoice's date and the latest issue date in the
-        seller's series (CreditNoteDateError otherwise).
+        It credits all that remains of the invoice, or ``lines``: a line's number
+        (from 1, as printed) -> the net amount to credit of it, or None for all that
+        remains of the line (``{3: None, 5: "120.00"}``). It is dated ``on``, on or
+        after the invoice's date and the latest issue date in the seller's series
+        (CreditNoteDateError otherwise).
         """
+        chosen = cast("list[CreditedLine] | None", lines)  # read by @catalogued
         payload = COMMANDS["credit_invoice"].payload(locals())
 
         def decide(unit: Unit) -> str:
@@ -83,15 +85,17 @@ class Ledger(SubscriptionCommands, DocumentQueries):
             day, latest = check_date(on), latest_issue_date(unit, series)
             check_credit_date(number, day, original.issue_date, series.series, latest or day)
             (credit_number,) = series.assign([customer], day)
-            return account.credit(number, credit_number, day, reason, lines, latest=latest).number
+            return account.credit(number, credit_number, day, reason, chosen, latest=latest).number
 
         return self._execute("credit_invoice", payload, command_id, decide)
 
     def creditable(self, number: str) -> Creditable:
         """Return what remains creditable of invoice ``number``, per line and in total (R33)."""
         account = self.account(self._customer_of(Unit(self), number))
-        if number not in account.invoices or account.invoices[number].type_code != INVOICE:
+        if number not in account.invoices:
             raise InvoiceNotFoundError(f"no invoice numbered {number!r}")
+        if account.invoices[number].type_code != INVOICE:
+            raise InvoiceNotFoundError(f"{number} is a credit note: nothing of it is creditable")
         return account.creditable(number)
 
     # --------------------------------------------------------------- billing
