@@ -237,3 +237,17 @@ def test_partial_credits_re_derive_and_read_models_agree(billed: Ledger) -> None
     assert report.rederivation.findings == ()
     view = billed.invoice(INVOICE, as_of=D(2025, 4, 4))
     assert (view.status, view.paid, view.open_amount) == ("paid", NOK("1123.75"), NOK("0.00"))
+
+
+def test_every_store_reads_partial_credits_back_the_same(ledger: Ledger) -> None:
+    """R33 on memory, SQLite and PostgreSQL: read models and the Account agree on what is owed."""
+    two_lines(ledger)
+    ledger.credit_invoice(INVOICE, reason="a", on=D(2025, 4, 2), lines={2: "200.00"})
+    ledger.credit_invoice(INVOICE, reason="b", on=D(2025, 4, 5), lines={1: None})
+    # 1295.81 - 250.00 - 170.81 = 875.00 open; as of 2025-04-03 only the first: 1045.81
+    assert ledger.invoice(INVOICE).open_amount == NOK("875.00")
+    assert ledger.invoice(INVOICE, as_of=D(2025, 4, 3)).open_amount == NOK("1045.81")
+    assert ledger.invoice(INVOICE, as_of=D(2025, 4, 5)).open_amount == NOK("875.00")
+    assert ledger.invoice("VSAS-000005", as_of=D(2025, 4, 5)).credited_issue_date == D(2025, 4, 1)
+    assert ledger.receivables("C1").balance == NOK("1125.00") + NOK("170.81") + NOK("875.00")
+    assert ledger.verify().ok
