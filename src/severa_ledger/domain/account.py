@@ -125,11 +125,11 @@ class Account(Aggregate):
         day = original.issue_date
         check_credit_date(number, on, day, original.series, max(latest or day, day))
         earlier = self.credits_of(number)
-        chosen = choose(creditable(original, earlier), lines)
         if lines is None and not earlier:  # a full credit, stored as before R33
             note = credit_note_for(original, credit_number, on, reason)
             self._credit_note_issued(credit_note=note, selection=None, effective_date=on)
             return note
+        chosen = choose(creditable(original, earlier), lines)
         notes = [n for n, _ in earlier]
         note = partial_credit_note(
             original, credit_number, on, reason, chosen=chosen, earlier=notes
