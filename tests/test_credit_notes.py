@@ -18,6 +18,7 @@ import pytest
 
 from severa_ledger import (
     CreditExceedsInvoiceError,
+    CreditLineRefusedError,
     CreditNoteDateError,
     EffectiveDateError,
     InvalidCreditLineError,
@@ -180,12 +181,12 @@ def test_a_credit_dated_before_the_invoice_is_refused_naming_both_dates(billed: 
         ({"2": NOK("900.01")}, CreditExceedsInvoiceError, "900.00 NOK that remains"),
         ({2: 1.5}, InvalidCreditLineError, "never a float"),
         ({2: "1,50"}, InvalidValueError, "decimal amount"),
-        ([{"line": 3}], InvalidCreditLineError, "lines 1 to 2, not 3"),
+        ([{"line": 3}], CreditLineRefusedError, "lines 1 to 2, not 3"),
         ([{"line": 0}], InvalidCreditLineError, "from 1"),
-        ([{"line": 1}, {"line": 1}], InvalidCreditLineError, "named twice"),
-        ([{"line": 1, "amount": "0.00"}], InvalidCreditLineError, "positive"),
-        ([CreditedLine(1, NOK("1.005"))], InvalidCreditLineError, "whole minor units"),
-        ([CreditedLine(1, NOK("-1.00"))], InvalidCreditLineError, "positive"),
+        ([{"line": 1}, {"line": 1}], CreditLineRefusedError, "named twice"),
+        ([{"line": 1, "amount": "0.00"}], CreditLineRefusedError, "positive"),
+        ([CreditedLine(1, NOK("1.005"))], CreditLineRefusedError, "whole minor units"),
+        ([CreditedLine(1, NOK("-1.00"))], CreditLineRefusedError, "positive"),
         ([], InvalidCreditLineError, "names no line"),
     ],
 )

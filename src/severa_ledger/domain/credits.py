@@ -24,6 +24,7 @@ from severa_ledger.domain.billing import InvoiceNumber, vat_breakdown
 from severa_ledger.domain.documents import CREDIT_NOTE, Invoice, InvoiceLine, VatSubtotal
 from severa_ledger.domain.errors import (
     CreditExceedsInvoiceError,
+    CreditLineRefusedError,
     CreditNoteDateError,
     InvalidCreditLineError,
 )
@@ -152,11 +153,11 @@ def _one(left: Creditable, part: CreditedLine, seen: set[int]) -> CreditedLine:
     if isinstance(part.line, bool) or not isinstance(part.line, int):
         raise InvalidCreditLineError(f"a credited line is a whole number, got {part.line!r}")
     if not 1 <= part.line <= len(left.lines):
-        raise InvalidCreditLineError(
+        raise CreditLineRefusedError(
             f"invoice {left.invoice} has lines 1 to {len(left.lines)}, not {part.line} (R33)"
         )
     if part.line in seen:
-        raise InvalidCreditLineError(f"{what} is named twice in one credit (R33)")
+        raise CreditLineRefusedError(f"{what} is named twice in one credit (R33)")
     seen.add(part.line)
     remaining = left.lines[part.line - 1].remaining
     amount = remaining if part.amount is None else _amount(part.amount, what, left.currency)
@@ -171,7 +172,7 @@ def _one(left: Creditable, part: CreditedLine, seen: set[int]) -> CreditedLine:
 def _amount(value: object, what: str, currency: str) -> Decimal:
     amount = to_decimal(value, f"credited amount of {what}")
     if not amount.is_finite() or amount <= 0 or not in_whole_minor_units(amount, currency):
-        raise InvalidCreditLineError(
+        raise CreditLineRefusedError(
             f"{what}: a credited amount is positive, in whole minor units of {currency} "
             f"({minor_units(currency)} decimals), got {value} (R11, R33)"
         )

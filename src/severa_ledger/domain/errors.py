@@ -188,7 +188,11 @@ class CreditExceedsInvoiceError(InvoiceNotCreditableError):
 
 
 class InvalidCreditLineError(InvalidValueError):
-    """Raised when a credit names no line, an unknown line, one twice, or a bad amount (R33)."""
+    """Raised when credited lines are malformed: no line, not a line number, a float (R33)."""
+
+
+class CreditLineRefusedError(InvoiceNotCreditableError):
+    """Raised when a credit names a line the invoice lacks, one twice, or a bad amount (R33)."""
 
 
 class InvalidPaymentError(LedgerError):

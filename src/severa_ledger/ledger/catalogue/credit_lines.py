@@ -103,7 +103,7 @@ class CreditLines:
             "type": "object",
             "minProperties": 1,
             "maxProperties": MAX_CREDIT_LINES,
-            "propertyNames": {"pattern": "^[1-9][0-9]{0,3}$"},
+            "propertyNames": {"pattern": "^([1-9][0-9]{0,2}|1000)$"},  # 1..MAX_CREDIT_LINES
             "additionalProperties": {
                 "anyOf": [inputs.amount_schema(LARGEST_CREDIT), {"type": "null"}]
             },
