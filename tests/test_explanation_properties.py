@@ -75,9 +75,10 @@ def test_every_line_of_a_generated_history_recomputes_from_its_explanation(
                 for line in order.lines:
                     check_line(line, order.currency)
             issued = ledger.invoices(customer)
-            if issued:
+            if issued:  # dated on the latest issue date of every series (R33)
                 last = max(issued, key=lambda v: v.issue_date)
-                ledger.credit_invoice(last.number, reason="property", on=last.issue_date)
+                latest = max(v.issue_date for v in ledger.invoices())
+                ledger.credit_invoice(last.number, reason="property", on=latest)
             for view in ledger.invoices(customer):
                 for invoice_line in view.lines:
                     check_line(invoice_line, view.currency)

@@ -54,7 +54,7 @@ def settle(
         on = invoice.issue_date + timedelta(days=share % 40)
         if action == "credit" and invoice.number not in credited:
             credited.add(invoice.number)
-            day = max(on, through)
+            day = through = max(on, through)  # credit notes run in date order (R33)
             commands.append(lambda i=invoice, d=day: ledger.credit_invoice(
                 i.number, reason="generated", on=d))  # fmt: skip
             continue

@@ -38,7 +38,7 @@ def record(ledger: Ledger) -> None:
     ledger.run_billing(through=date(2025, 4, 30))
     first = ledger.invoices("C1")[0]
     ledger.record_payment(first.number, first.total, on=date(2025, 2, 20))
-    ledger.credit_invoice(ledger.invoices("C2")[0].number, on=date(2025, 3, 2),
+    ledger.credit_invoice(ledger.invoices("C2")[0].number, on=date(2025, 4, 30),
                           reason="wrong seats")  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from severa_ledger.audit.verify import VerifyReport
 from severa_ledger.billing.plan import BillingReport
 from severa_ledger.domain.billing import cutover_weekend, issue_date
 from severa_ledger.domain.company import CompanyDetails
+from severa_ledger.domain.credits import Creditable, CreditableLine, CreditedLine
 from severa_ledger.domain.documents import (
     Invoice,
     InvoiceLine,
@@ -44,6 +45,9 @@ __all__ = [  # noqa: PLE0604 -- the error names are listed by errors.__all__
     "NEW_SELLER",
     "BillingReport",
     "CompanyDetails",
+    "Creditable",
+    "CreditableLine",
+    "CreditedLine",
     "HistoryEntry",
     "Invoice",
     "InvoiceLine",

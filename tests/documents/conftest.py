@@ -12,9 +12,10 @@ from severa_ledger.cli.demo import THROUGH, load_demo
 from severa_ledger.documents.ubl import invoice_xml
 from severa_ledger.domain.documents import CREDIT_NOTE, Invoice
 
-#: The demo's 2025-06-05 addition for 1002 (R9, R15, R16), credited on 2025-06-20.
+#: The demo's 2025-06-05 addition for 1002 (R9, R15, R16), credited on 2025-08-20: after the
+#: series' latest issue date, 2025-08-04 (R33).
 SEED_INVOICE = "VSOY-000007"
-CREDIT_DAY = date(2025, 6, 20)
+CREDIT_DAY = date(2025, 8, 20)
 
 
 def document_xml(ledger: Ledger, invoice: Invoice) -> bytes:

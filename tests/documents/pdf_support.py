@@ -20,11 +20,11 @@ NBSP = "\u00a0"
 
 @functools.cache
 def demo() -> Ledger:
-    """Return the demo billed through 2025-08-31, VSOY-000007 credited on 2025-06-12."""
+    """Return the demo billed through 2025-08-31, VSOY-000007 credited on 2025-08-20 (R33)."""
     ledger = Ledger.open("memory://")
     load_demo(ledger)
     ledger.run_billing(through=date(2025, 8, 31))
-    number = ledger.credit_invoice("VSOY-000007", reason=CREDIT_REASON, on=date(2025, 6, 12))
+    number = ledger.credit_invoice("VSOY-000007", reason=CREDIT_REASON, on=date(2025, 8, 20))
     assert number == CREDIT_NOTE
     return ledger
 

@@ -127,7 +127,7 @@ def test_credit_note_names_the_invoice_it_credits_and_why():
     shown = text(invoice_pdf(demo().invoice(CREDIT_NOTE)))
     expected = [
         f"Kreditnota {CREDIT_NOTE}",
-        "Dato 12.06.2025",
+        "Dato 20.08.2025",
         "Krediterer faktura VSOY-000007",
         f"Årsak {CREDIT_REASON}",
         "-1 lisens 185,87 0\u00a0% -185,87",

@@ -4,12 +4,13 @@ Histories come from the testing kit (tests/test_properties.py does the same);
 each subscription is then given a currency (NOK or EUR) and, on the legacy
 seller, possibly a Finnish, Swedish or Danish buyer (category O), so that
 both sellers, both regimes, both currencies, the VAT categories S, AE and O,
-renewals, additions, migrations and credit notes all occur.
+renewals, additions, migrations and credit notes (in full and partial, R33) all occur.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import attrs
 from hypothesis import event, given, settings
@@ -58,11 +59,19 @@ def cases(draw: st.DrawFn) -> Case:
 
 
 def _credit(ledger: Ledger, case: Case) -> None:
+    """Credit the chosen invoices: in full, or (odd indexes) a third of line 1 (R33)."""
     invoices = ledger.invoices()
     for index in case.credit:
         if index < len(invoices):
             reason = "generated correction"
-            ledger.credit_invoice(invoices[index].number, reason=reason, on=case.history.through)
+            first = invoices[index].lines[0].amount if invoices[index].lines else Decimal(0)
+            part = (first / 3).quantize(Decimal("0.01"))
+            lines = {1: str(part)} if index % 2 and part > 0 else None
+            if lines:
+                event("partial credit note")
+            ledger.credit_invoice(
+                invoices[index].number, reason=reason, on=case.history.through, lines=lines
+            )
 
 
 def _check_reads_back(ledger: Ledger, invoice: Invoice, xml: bytes) -> None:

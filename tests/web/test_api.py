@@ -114,7 +114,9 @@ def test_the_openapi_document_needs_no_key_and_documents_every_error(client: Tes
     spec = client.get("/openapi.json").json()
     assert spec["components"]["schemas"]["Problem"]["required"] == ["title", "status", "detail"]
     operations = [op for path in spec["paths"].values() for op in path.values()]
-    assert len(operations) == 35  # with the scheduled changes (R36), webhooks and deliveries (R35)
+    assert (
+        len(operations) == 36
+    )  # scheduled changes (R36), creditable (R33), webhooks and deliveries (R35)
     for operation in operations:
         for status in ("400", "401", "403", "404", "409", "422", "500"):
             content = operation["responses"][status]["content"]

@@ -103,6 +103,11 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, object] | None, int]] = {
     ("GET", "/api/v1/invoices/{number}"): ("/api/v1/invoices/{invoice}", None, 404),
     ("GET", "/api/v1/invoices/{number}/ehf"): ("/api/v1/invoices/{invoice}/ehf", None, 404),
     ("GET", "/api/v1/invoices/{number}/pdf"): ("/api/v1/invoices/{invoice}/pdf", None, 404),
+    ("GET", "/api/v1/invoices/{number}/creditable"): (
+        "/api/v1/invoices/{invoice}/creditable",
+        None,
+        404,
+    ),
     ("POST", "/api/v1/subscriptions"): ("/api/v1/subscriptions", {"customer_number": "9001"}, 403),
     ("POST", "/api/v1/subscriptions/{customer}/prices"): (
         f"/api/v1/subscriptions/{B}/prices",

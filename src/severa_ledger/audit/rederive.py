@@ -11,7 +11,8 @@ the fresh aggregate confirms are compared with the stored ones.
 Each stored invoice is rebuilt with :func:`~severa_ledger.domain.billing.build_invoice`
 from its stored order, the company details in force on its issue date as the
 ledger knew them when it issued the invoice, and the ledger's sellers and VAT
-table; each credit note with :func:`~severa_ledger.domain.account.credit_note_for`.
+table; each credit note with :func:`~severa_ledger.domain.credits.credit_note_for`
+(a partial one with ``partial_credit_note``, from the lines its event names, R33).
 Any difference in lines, explanations (audit/explaining.py) or totals is a finding,
 and so is a payment that ``record_payment`` would refuse now (above the limit, or not
 in whole minor units: docs/billing.md, "Limits"). This check reads decoded events and

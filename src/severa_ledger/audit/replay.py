@@ -17,8 +17,15 @@ from uuid import UUID
 import attrs
 
 from severa_ledger.audit.explaining import compared
-from severa_ledger.domain.account import account_id, check_payment_amount, credit_note_for
+from severa_ledger.domain.account import account_id, check_payment_amount
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
+from severa_ledger.domain.credits import (
+    CreditedLine,
+    choose,
+    credit_note_for,
+    creditable,
+    partial_credit_note,
+)
 from severa_ledger.domain.documents import Invoice, OrderConfirmation
 from severa_ledger.domain.errors import LedgerError
 from severa_ledger.domain.periods import Schedule
@@ -93,6 +100,7 @@ class _Customer:
         self.fresh: Subscription | None = None
         self.orders: list[OrderConfirmation] = []
         self.invoices: dict[str, Invoice] = {}
+        self.selections: dict[str, tuple[CreditedLine, ...]] = {}
         self.checked_invoices = 0
         self.findings: list[Finding] = []
         self.stopped = False
@@ -176,7 +184,21 @@ class _Customer:
             )
             return
         number = InvoiceNumber(note.series, note.sequence)
-        expected = credit_note_for(original, number, note.issue_date, note.reason or "")
+        selection = getattr(event, "selection", None)
+        earlier = [
+            (n, self.selections.get(n.number))
+            for n in self.invoices.values()
+            if n.credited_invoice == original.number and n.number != note.number
+        ]
+        if selection is None and not earlier:
+            expected = credit_note_for(original, number, note.issue_date, note.reason or "")
+        else:  # R33: what remains is re-derived, and what this note takes must fit in it
+            chosen = choose(creditable(original, earlier), selection)
+            self.selections[note.number] = chosen
+            notes = [n for n, _ in earlier]
+            expected = partial_credit_note(
+                original, number, note.issue_date, note.reason or "", chosen=chosen, earlier=notes
+            )
         self.compare(f"credit note {note.number}", note, _legacy_reference(note, expected))
 
     def on_PaymentRecorded(self, event: Any) -> None:  # noqa: N802

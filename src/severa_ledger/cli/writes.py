@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
+from severa_ledger.cli.credits import add_credit_commands, credit_report
 from severa_ledger.cli.handlers import emit
 from severa_ledger.cli.options import Subcommands, add_command, iso_date_arg
 from severa_ledger.cli.words import plural
 from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.ledger.catalogue import COMMAND_ID, COMMANDS, Command, Dating, Param
+from severa_ledger.ledger.catalogue.credit_lines import CreditLines
 from severa_ledger.ledger.catalogue.values import Flag
 
 if TYPE_CHECKING:
@@ -41,7 +43,10 @@ METAVARS = {
 }
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "pay": ("pay VSOY-000002 185.87 --on 2025-06-20",),
-    "credit": ('credit VSOY-000002 --reason "seats" --on 2025-06-20',),
+    "credit": (
+        'credit VSOY-000002 --reason "seats" --on 2025-06-20',
+        'credit VSAS-000003 --line 2:200.00 --reason "two seats" --on 2025-06-20',
+    ),
     "resend": ("resend VSOY-000002 --on 2025-06-20", "resend C1-2 --channel email --on 2025-06-20"),
     "buy": ("buy C1 user 2 --on 2025-06-05",),
     "remove": ("remove C1 user 1 --on 2025-05-20",),
@@ -134,19 +139,8 @@ def _pay(ledger: Ledger, args: argparse.Namespace, kw: dict[str, Any], _: object
     )
 
 
-def _credit(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], number: str) -> None:
-    document = {
-        "command": "credit_invoice",
-        "invoice_number": kw["number"],
-        "credit_note": number,
-        "on": kw["on"],
-        "reason": kw["reason"],
-    }
-    _emit(
-        args,
-        document,
-        f"issued credit note {number} for invoice {kw['number']} ({_on(kw)}): {kw['reason']}",
-    )
+def _credit(ledger: Ledger, args: argparse.Namespace, kw: dict[str, Any], number: str) -> None:
+    _emit(args, *credit_report(ledger, kw, number))
 
 
 def _buy(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], order: Any) -> None:  # noqa: ANN401
@@ -213,6 +207,8 @@ def _given(command: Command, args: argparse.Namespace) -> dict[str, str | None]:
         value = getattr(args, param.name, None)
         if isinstance(param.kind, Flag):
             value = "true" if value else None
+        if isinstance(value, list):  # a repeated option: --line 3 --line 5:120.00
+            value = ",".join(value)
         given[param.name] = value
     return given
 
@@ -240,6 +236,11 @@ def _add_param(parser: argparse.ArgumentParser, param: Param) -> None:
     option = "--" + param.name.replace("_", "-")
     if isinstance(param.kind, Flag):
         parser.add_argument(option, dest=param.name, action="store_true", help=param.doc)
+        return
+    if isinstance(param.kind, CreditLines):
+        parser.add_argument(
+            "--line", dest=param.name, action="append", metavar="LINE[:AMOUNT]", help=help_text
+        )
         return
     parser.add_argument(
         option,
@@ -299,3 +300,4 @@ def add_write_commands(commands: Subcommands) -> None:
             _add_param(parser, param)
         parser.add_argument("--command-id", default=None, metavar="ID", help=COMMAND_ID.doc)
     add_scheduled_command(commands)
+    add_credit_commands(commands)

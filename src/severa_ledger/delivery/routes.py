@@ -110,6 +110,6 @@ def _order(reader: LedgerReader, event: Any) -> list[Delivery]:  # noqa: ANN401 
 ROUTES = (
     Route((Subscription.OrderConfirmed.TOPIC,), _order),
     Route((Account.InvoiceIssued.TOPIC,), _invoice),  # type: ignore[attr-defined]
-    Route((Account.CreditNoteIssued.TOPIC,), _credit_note),  # type: ignore[attr-defined]
+    Route((Account.CreditNoteIssued.TOPIC,), _credit_note),
     *(Route(topics, routing) for topics, routing in WEBHOOK_ROUTES),
 )

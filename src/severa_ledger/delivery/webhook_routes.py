@@ -114,7 +114,7 @@ def _dead(reader: LedgerReader, event: Any) -> list[Delivery]:  # noqa: ANN401 -
 WEBHOOK_ROUTES: tuple[tuple[tuple[str, ...], Routing], ...] = (
     ((Subscription.OrderConfirmed.TOPIC,), _order),
     ((Account.InvoiceIssued.TOPIC,), _issued("invoice.issued")),  # type: ignore[attr-defined]
-    ((Account.CreditNoteIssued.TOPIC,), _issued("credit_note.issued")),  # type: ignore[attr-defined]
+    ((Account.CreditNoteIssued.TOPIC,), _issued("credit_note.issued")),
     ((Account.PaymentRecorded.TOPIC,), _payment),  # type: ignore[attr-defined]
     ((Delivery.DeliveryDead.TOPIC,), _dead),  # type: ignore[attr-defined]
 )

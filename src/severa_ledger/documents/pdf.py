@@ -90,16 +90,21 @@ def _attachment(name: str, data: bytes) -> dict[str, Any]:
 
 
 def invoice_pdf(
-    invoice: Invoice, *, language: str | None = None, xml: bytes | None = None
+    invoice: Invoice,
+    *,
+    language: str | None = None,
+    xml: bytes | None = None,
+    credited_issue_date: date | None = None,
 ) -> bytes:
     """Return the PDF/A-3b of an invoice (380) or credit note (381).
 
     ``language`` is ``nb``, ``en`` or ``fi``; by default the buyer's country
     decides. ``xml``, the document's EHF / UBL XML, is attached as
-    ``<number>.xml`` (relationship Alternative) when given.
+    ``<number>.xml`` (relationship Alternative) when given. A credit note
+    shows ``credited_issue_date``, the credited invoice's date, beside its number (R33).
     """
     language = language_for(invoice.buyer.country, language)
-    content = invoice_content(invoice, language)
+    content = invoice_content(invoice, language, credited_issue_date)
     if xml is not None:
         content["attachment"] = _attachment(f"{invoice.number}.xml", xml)
     return typesetter().render(content, day=invoice.issue_date, what=f"invoice {invoice.number}")

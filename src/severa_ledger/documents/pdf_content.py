@@ -158,13 +158,18 @@ def _payment(invoice: Invoice, labels: Labels, formats: Formats) -> Content:
     return {"title": labels["payment"], "rows": rows, "sentence": sentence}
 
 
-def _invoice_facts(invoice: Invoice, labels: Labels, formats: Formats) -> list[list[str]]:
+def _invoice_facts(
+    invoice: Invoice, labels: Labels, formats: Formats, credited_on: date | None = None
+) -> list[list[str]]:
     credit = invoice.type_code == CREDIT_NOTE
     number_label = labels["credit_note_number" if credit else "invoice_number"]
     facts = [[number_label, invoice.number]]
     if credit:
         facts.append([labels["credit_date"], formats.day(invoice.issue_date)])
-        facts.append([labels["credits"], invoice.credited_invoice or ""])
+        credited = invoice.credited_invoice or ""
+        if credited_on is not None:  # the invoice and its date (R33)
+            credited = f"{credited} ({formats.day(credited_on)})"
+        facts.append([labels["credits"], credited])
     else:
         facts.append([labels["issue_date"], formats.day(invoice.issue_date)])
         facts.append([labels["due_date"], formats.day(invoice.due_date)])
@@ -198,8 +203,13 @@ def _extra_notes(invoice: Invoice) -> list[str]:
     return [note for note in invoice.notes if not _printed_elsewhere(note, invoice)]
 
 
-def invoice_content(invoice: Invoice, language: str) -> Content:
-    """Return what the PDF of an invoice or credit note shows, in ``language``."""
+def invoice_content(
+    invoice: Invoice, language: str, credited_issue_date: date | None = None
+) -> Content:
+    """Return what the PDF of an invoice or credit note shows, in ``language``.
+
+    A credit note names the invoice it credits with ``credited_issue_date`` (R33).
+    """
     labels, formats, currency = LABELS[language], Formats(language), invoice.currency
     credit = invoice.type_code == CREDIT_NOTE
     title = labels["credit_note" if credit else "invoice"]
@@ -217,7 +227,7 @@ def invoice_content(invoice: Invoice, language: str) -> Content:
             "lines": seller_lines(invoice.seller, labels, language),
         },
         "buyer": _buyer(invoice.buyer, labels, formats),
-        "facts": _invoice_facts(invoice, labels, formats),
+        "facts": _invoice_facts(invoice, labels, formats, credited_issue_date),
         "table": _invoice_table(invoice, language),
         "vat": _vat_table(invoice, language),
         "totals": totals,

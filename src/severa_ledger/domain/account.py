@@ -7,14 +7,26 @@ credit note (type 381) in the same series (R17).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import attrs
 from eventsourcing.domain import Aggregate, event
 
-from severa_ledger.domain.billing import InvoiceNumber, vat_breakdown
+from severa_ledger.domain.billing import InvoiceNumber
+from severa_ledger.domain.credits import (
+    Credit,
+    Creditable,
+    CreditedLine,
+    check_credit_date,
+    choose,
+    credit_note_for,
+    creditable,
+    partial_credit_note,
+)
 from severa_ledger.domain.documents import CREDIT_NOTE, INVOICE, Invoice, InvoiceView
 from severa_ledger.domain.errors import (
     CurrencyMismatchError,
@@ -23,7 +35,6 @@ from severa_ledger.domain.errors import (
     PaymentOutOfRangeError,
     SubMinorUnitPaymentError,
 )
-from severa_ledger.domain.explanation import credit
 from severa_ledger.domain.limits import MAX_PAYMENT_MINOR, in_major_units
 from severa_ledger.domain.money import (
     Money,
@@ -32,7 +43,6 @@ from severa_ledger.domain.money import (
     round_half_up,
     to_decimal,
 )
-from severa_ledger.domain.references import payment_reference
 
 T = "severa_ledger:Account"
 
@@ -66,46 +76,6 @@ def check_payment_amount(value: Decimal, currency: str, number: str, customer: s
         )
 
 
-def credit_note_for(original: Invoice, number: InvoiceNumber, on: date, reason: str) -> Invoice:
-    """Return a credit note reversing every line of ``original`` (R17, type 381)."""
-    lines = [
-        attrs.evolve(
-            line,
-            quantity=-line.quantity,
-            amount=-line.amount,
-            explanation=credit(line.explanation, original.number, n),
-        )
-        for n, line in enumerate(original.lines, start=1)
-    ]
-    notes = {s.category: s.note for s in original.vat_breakdown}
-    breakdown = vat_breakdown(lines, notes, original.currency)
-    net = sum((line.amount for line in lines), Decimal(0))
-    vat = sum((s.vat for s in breakdown), Decimal(0))
-    return attrs.evolve(
-        original,
-        number=str(number),
-        series=number.series,
-        sequence=number.sequence,
-        type_code=CREDIT_NOTE,
-        issue_date=on,
-        due_date=on,
-        lines=lines,
-        vat_breakdown=breakdown,
-        net=net,
-        vat=vat,
-        total=net + vat,
-        payment_reference=payment_reference(
-            original.payment_details,
-            number.sequence,
-            currency=original.currency,
-            seller_country=original.seller.country,
-        ),
-        notes=(f"Credits invoice {original.number}: {reason}",),
-        credited_invoice=original.number,
-        reason=reason,
-    )
-
-
 class Account(Aggregate):
     """A customer's receivables: issued invoices, credit notes and payments."""
 
@@ -134,21 +104,37 @@ class Account(Aggregate):
         """Record an invoice for the next order in sequence (R15)."""
         self._invoice_issued(invoice=invoice, effective_date=invoice.issue_date)
 
-    def credit(self, number: str, credit_number: InvoiceNumber, on: date, reason: str) -> Invoice:
-        """Issue a credit note for invoice ``number`` (R17)."""
+    def credit(
+        self,
+        number: str,
+        credit_number: InvoiceNumber,
+        on: date,
+        reason: str,
+        lines: Sequence[CreditedLine] | None = None,
+        *,
+        latest: date | None = None,
+    ) -> Invoice:
+        """Issue a credit note for invoice ``number``: every line left, or ``lines`` (R17, R33).
+
+        ``latest`` is the latest issue date in the seller's series: the credit
+        note is dated on or after it and the invoice's issue date (R33).
+        """
         original = self.invoices[number]
-        if original.type_code != INVOICE or number in self.credited:
-            raise InvoiceNotCreditableError(
-                f"invoice {number} of {self.customer_number} is a credit note or is already "
-                f"credited by {self.credited.get(number)} (R17)"
-            )
-        if on < original.issue_date:
-            raise InvoiceNotCreditableError(
-                f"credit note for {number} dated {on.isoformat()}, before the invoice's issue "
-                f"date {original.issue_date.isoformat()}"
-            )
-        note = credit_note_for(original, credit_number, on, reason)
-        self._credit_note_issued(credit_note=note, effective_date=on)
+        if original.type_code != INVOICE:
+            raise InvoiceNotCreditableError(f"{number} of {self.customer_number} is a credit note")
+        day = original.issue_date
+        check_credit_date(number, on, day, original.series, max(latest or day, day))
+        earlier = self.credits_of(number)
+        if lines is None and not earlier:  # a full credit, stored as before R33
+            note = credit_note_for(original, credit_number, on, reason)
+            self._credit_note_issued(credit_note=note, selection=None, effective_date=on)
+            return note
+        chosen = choose(creditable(original, earlier), lines)
+        notes = [n for n, _ in earlier]
+        note = partial_credit_note(
+            original, credit_number, on, reason, chosen=chosen, earlier=notes
+        )
+        self._credit_note_issued(credit_note=note, selection=chosen, effective_date=on)
         return note
 
     def pay(self, number: str, amount: object, on: date) -> Payment:
@@ -178,6 +164,19 @@ class Account(Aggregate):
 
     # ----------------------------------------------------------------- reading
 
+    def credits_of(self, number: str) -> list[Credit]:
+        """Return invoice ``number``'s credit notes in number order, each with its selection."""
+        selections: dict[str, tuple[CreditedLine, ...]] = self.__dict__.get("selections", {})
+        return [
+            (note, selections.get(note.number))
+            for note in self.invoices.values()
+            if note.credited_invoice == number and note.type_code == CREDIT_NOTE
+        ]
+
+    def creditable(self, number: str) -> Creditable:
+        """Return what remains creditable of invoice ``number``, per line and in total (R33)."""
+        return creditable(self.invoices[number], self.credits_of(number))
+
     def paid(self, number: str, as_of: date | None = None) -> Decimal:
         """Return the amount paid on invoice ``number`` (by ``as_of``)."""
         return sum(
@@ -190,18 +189,28 @@ class Account(Aggregate):
         )
 
     def owed(self, number: str, as_of: date | None = None) -> Decimal:
-        """Return what invoice ``number`` asks for, zero once credited (by ``as_of``)."""
-        credit_note = self.credited.get(number)
-        if credit_note and (as_of is None or self.invoices[credit_note].issue_date <= as_of):
-            return Decimal(0)
-        return self.invoices[number].total
+        """Return what invoice ``number`` asks for, less its credit notes (by ``as_of``, R33)."""
+        invoice = self.invoices[number]
+        if number not in self.credited:
+            return invoice.total
+        credited = sum(
+            (
+                note.total
+                for note, _ in self.credits_of(number)
+                if as_of is None or note.issue_date <= as_of
+            ),
+            Decimal(0),
+        )
+        return max(invoice.total + credited, Decimal(0))
 
     def view(self, number: str, as_of: date | None = None) -> InvoiceView:
         """Return invoice ``number`` with its status as of a date (R29)."""
         invoice = self.invoices[number]
         fields = {f.name: getattr(invoice, f.name) for f in attrs.fields(Invoice)}
         if invoice.type_code == CREDIT_NOTE:
-            return InvoiceView(**fields, status="credit_note")
+            credited = self.invoices.get(invoice.credited_invoice or "")
+            day = credited.issue_date if credited else None
+            return InvoiceView(**fields, status="credit_note", credited_issue_date=day)
         paid = round_half_up(self.paid(number, as_of), invoice.currency)
         owed = self.owed(number, as_of)
         open_amount = round_half_up(max(owed - paid, Decimal(0)), invoice.currency)
@@ -252,11 +261,37 @@ class Account(Aggregate):
             self.by_order[str(invoice.order_sequence)] = invoice.number
             self.invoiced_orders = max(self.invoiced_orders, invoice.order_sequence)
 
-    @event("CreditNoteIssued", topic=f"{T}.CreditNoteIssued.v1")
-    def _credit_note_issued(self, credit_note: Invoice, effective_date: date) -> None:
+    class CreditNoteIssued(Aggregate.Event):
+        """A credit note and what it credits (class_version 2; docs/events.md).
+
+        Version 1 stored only the credit note, which credited every line in
+        full; version 2 also states ``selection``: the lines and net amounts a
+        partial credit takes (R33), None for a full credit. The topic is unchanged.
+        """
+
+        TOPIC = f"{T}.CreditNoteIssued.v1"
+        class_version = 2
+        credit_note: Invoice
+        selection: tuple[CreditedLine, ...] | None
+        effective_date: date
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Add ``selection`` to a version 1 state: None, a full credit."""
+            state["selection"] = None
+
+    @event(CreditNoteIssued)
+    def _credit_note_issued(
+        self,
+        credit_note: Invoice,
+        selection: tuple[CreditedLine, ...] | None,
+        effective_date: date,
+    ) -> None:
         self.invoices[credit_note.number] = credit_note
         if credit_note.credited_invoice is not None:
             self.credited[credit_note.credited_invoice] = credit_note.number
+        if selection is not None:  # kept apart: a snapshot from before R33 has none
+            self.__dict__.setdefault("selections", {})[credit_note.number] = tuple(selection)
 
     @event("PaymentRecorded", topic=f"{T}.PaymentRecorded.v1")
     def _payment_recorded(self, payment: Payment, effective_date: date) -> None:

@@ -154,3 +154,5 @@ class InvoiceView(Invoice):
     paid: Decimal = Decimal(0)
     open_amount: Decimal = Decimal(0)
     credited_by: str | None = None
+    #: A credit note's: the issue date of the invoice it credits (R33).
+    credited_issue_date: date | None = None

@@ -179,6 +179,22 @@ class InvoiceNotCreditableError(LedgerError):
     """Raised when crediting a credit note, or an invoice already credited (R17)."""
 
 
+class CreditNoteDateError(InvoiceNotCreditableError, EffectiveDateError):
+    """Raised when a credit note is dated before its invoice or its series' latest date (R33)."""
+
+
+class CreditExceedsInvoiceError(InvoiceNotCreditableError):
+    """Raised when a credit would exceed what remains creditable of a line or an invoice (R33)."""
+
+
+class InvalidCreditLineError(InvalidValueError):
+    """Raised when credited lines are malformed: no line, not a line number, a float (R33)."""
+
+
+class CreditLineRefusedError(InvoiceNotCreditableError):
+    """Raised when a credit names a line the invoice lacks, one twice, or a bad amount (R33)."""
+
+
 class InvalidPaymentError(LedgerError):
     """Raised when a payment amount is not positive or not in the invoice currency (R29)."""
 

@@ -16,6 +16,8 @@ Three shapes, each named by ``kind``:
   so the exact value is the monthly price and the quantity licenses x months.
 * ``credit`` (R17): the credited line's facts, its shape in ``reverses``, and
   where it was (``credited_invoice``, ``credited_line``); quantity and amount negated.
+  A credit of part of a line (R33) reverses ``part``: ``2 x 100.00 = 200.00``, the
+  units credited (``licenses``, one month each) at the unit price credited.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from severa_ledger.domain.money import minor_units, round_half_up
 PRORATED = "prorated"
 WHOLE_PERIOD = "whole_period"
 CREDIT = "credit"
+#: What a partial credit reverses: part of a line's amount (R33).
+PART = "part"
 #: Decimals shown of an exact value that does not terminate, before "...".
 SHOWN_DECIMALS = 4
 
@@ -62,6 +66,14 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
 
 #: Thousands separator and decimal mark of each language (CLDR: nb_NO, fi_FI, en_GB).
 _SEPARATORS = {"nb": ("\u00a0", ","), "fi": ("\u00a0", ","), "en": (",", ".")}
+
+
+def _credits_part(language: str, number: str, line: int) -> str:
+    if language == "nb":
+        return f"krediterer en del av linje {line} på {number}"
+    if language == "fi":
+        return f"hyvittää osan laskun {number} rivistä {line}"
+    return f"credits part of line {line} of {number}"
 
 
 def _credits(language: str, number: str, line: int) -> str:
@@ -143,6 +155,10 @@ class Explanation:
     def sentence(self, language: str = "en") -> str:
         """Return the arithmetic as a sentence in ``language`` (``nb``, ``en`` or ``fi``)."""
         lang = language_for(None, language)
+        if self.shape == PART:
+            price, total = _num(self.rounded, lang), _num(self.rounded * self.licenses, lang)
+            where = _credits_part(lang, self.credited_invoice or "", self.credited_line or 0)
+            return f"{where}: {self.licenses} x {price} = {total}"
         text = self._prorated(lang) if self.shape == PRORATED else self._whole(lang)
         if self.kind == CREDIT and self.credited_invoice:
             return f"{_credits(lang, self.credited_invoice, self.credited_line or 0)}: {text}"
@@ -277,6 +293,22 @@ def credit(original: Explanation | None, invoice: str, line: int) -> Explanation
         kind=CREDIT,
         reverses=original.shape,
         amount=-original.amount,
+        credited_invoice=invoice,
+        credited_line=line,
+    )
+
+
+def part_credit(currency: str, invoice: str, line: int, units: int, price: Decimal) -> Explanation:
+    """Return the explanation of a credit of part of ``line`` of ``invoice`` (R33)."""
+    return Explanation(
+        kind=CREDIT,
+        currency=currency,
+        licenses=units,
+        months=1,
+        monthly_price=price,
+        rounded=price,
+        amount=-(price * units),
+        reverses=PART,
         credited_invoice=invoice,
         credited_line=line,
     )

@@ -48,6 +48,17 @@ class InvoiceSeries(Aggregate):
         """Return the last number issued in the series (0 before the first)."""
         return len(self.customers)
 
+    @property
+    def latest_issue_date(self) -> date | None:
+        """Return the latest issue date numbered in the series, as far as its events tell (R33).
+
+        None before the first number. A series restored from a snapshot taken before
+        this was kept knows only the dates numbered since: the caller reads the last
+        document's date too (``Ledger.credit_invoice``).
+        """
+        latest: date | None = self.__dict__.get("latest")
+        return latest
+
     def customer_of(self, sequence: int) -> str | None:
         """Return the customer that number ``sequence`` was issued to."""
         if 1 <= sequence <= len(self.customers):
@@ -63,3 +74,4 @@ class InvoiceSeries(Aggregate):
     @event("NumbersAssigned", topic=f"{T}.NumbersAssigned.v1")
     def _numbers_assigned(self, first: int, customers: list[str], effective_date: date) -> None:
         self.customers.extend(customers)
+        self.latest = max(self.__dict__.get("latest", effective_date), effective_date)

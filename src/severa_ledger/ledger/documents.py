@@ -72,18 +72,25 @@ class DocumentQueries(LedgerBase):
         invoice = self.invoice_document(number)
         return self._pdf(invoice, self._xml(invoice) if attach_xml else None, language)
 
+    def _credited_date(self, invoice: Invoice) -> date | None:
+        """Return the issue date of the invoice a credit note credits (None: not a credit note)."""
+        if invoice.type_code == CREDIT_NOTE and invoice.credited_invoice:
+            return self.invoice_document(invoice.credited_invoice).issue_date
+        return None
+
     def _xml(self, invoice: Invoice) -> bytes:
         ubl = _renderer("ubl")
-        if invoice.type_code == CREDIT_NOTE and invoice.credited_invoice:
-            credited = self.invoice_document(invoice.credited_invoice)
-            xml: bytes = ubl.invoice_xml(invoice, credited_issue_date=credited.issue_date)
+        credited = self._credited_date(invoice)
+        if credited is not None:
+            xml: bytes = ubl.invoice_xml(invoice, credited_issue_date=credited)
             return xml
         document: bytes = ubl.invoice_xml(invoice)
         return document
 
-    @staticmethod
-    def _pdf(invoice: Invoice, xml: bytes | None, language: str | None = None) -> bytes:
-        pdf: bytes = _renderer("pdf").invoice_pdf(invoice, language=language, xml=xml)
+    def _pdf(self, invoice: Invoice, xml: bytes | None, language: str | None = None) -> bytes:
+        pdf: bytes = _renderer("pdf").invoice_pdf(
+            invoice, language=language, xml=xml, credited_issue_date=self._credited_date(invoice)
+        )
         return pdf
 
     def order(self, customer_number: str, sequence: int) -> OrderView:

@@ -7,11 +7,11 @@ here (payments, credit notes, billing, auditing); the queries it inherits are in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import IO
+from typing import IO, cast
 
 import attrs
 
@@ -27,14 +27,16 @@ from severa_ledger.domain import inputs
 from severa_ledger.domain.billing import (
     cutover_weekend,
 )
+from severa_ledger.domain.credits import Creditable, CreditedLine, check_credit_date
 from severa_ledger.domain.delivery import follower_id
-from severa_ledger.domain.documents import OrderConfirmation
-from severa_ledger.domain.errors import SubscriptionNotFoundError
+from severa_ledger.domain.documents import INVOICE, OrderConfirmation
+from severa_ledger.domain.errors import InvoiceNotFoundError, SubscriptionNotFoundError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.ledger.catalogue import COMMANDS, catalogued
 from severa_ledger.ledger.deliveries import DeliveryCommands
 from severa_ledger.ledger.documents import DocumentQueries
 from severa_ledger.ledger.payments import PaymentImports
+from severa_ledger.ledger.sequence import latest_issue_date
 from severa_ledger.ledger.subscriptions import SubscriptionCommands
 from severa_ledger.ledger.webhooks import WebhookCommands
 from severa_ledger.store.unit import Unit
@@ -65,22 +67,45 @@ class Ledger(
 
     @catalogued("credit_invoice")
     def credit_invoice(
-        self, number: str, *, reason: str, on: date, command_id: str | None = None
+        self,
+        number: str,
+        *,
+        reason: str,
+        on: date,
+        lines: Mapping[int, Decimal | str | None] | Sequence[CreditedLine] | None = None,
+        command_id: str | None = None,
     ) -> str:
-        """Issue a credit note (type 381) for invoice ``number`` (R17); return its number."""
+        """Issue a credit note (type 381) for invoice ``number``; return its number (R17, R33).
+
+        It credits all that remains of the invoice, or ``lines``: a line's number
+        (from 1, as printed) -> the net amount to credit of it, or None for all that
+        remains of the line (``{3: None, 5: "120.00"}``). It is dated ``on``, on or
+        after the invoice's date and the latest issue date in the seller's series
+        (CreditNoteDateError otherwise).
+        """
+        chosen = cast("list[CreditedLine] | None", lines)  # read by @catalogued
         payload = COMMANDS["credit_invoice"].payload(locals())
 
         def decide(unit: Unit) -> str:
             customer = self._customer_of(unit, number)
             account = unit.account(customer)
             original = account.invoices[number]
-            seller = self.sellers[original.seller.key]
-            series = unit.series(seller)
-            day = check_date(on)
+            series = unit.series(self.sellers[original.seller.key])
+            day, latest = check_date(on), latest_issue_date(unit, series)
+            check_credit_date(number, day, original.issue_date, series.series, latest or day)
             (credit_number,) = series.assign([customer], day)
-            return account.credit(number, credit_number, day, reason).number
+            return account.credit(number, credit_number, day, reason, chosen, latest=latest).number
 
         return self._execute("credit_invoice", payload, command_id, decide)
+
+    def creditable(self, number: str) -> Creditable:
+        """Return what remains creditable of invoice ``number``, per line and in total (R33)."""
+        account = self.account(self._customer_of(Unit(self), number))
+        if number not in account.invoices:
+            raise InvoiceNotFoundError(f"no invoice numbered {number!r}")
+        if account.invoices[number].type_code != INVOICE:
+            raise InvoiceNotFoundError(f"{number} is a credit note: nothing of it is creditable")
+        return account.creditable(number)
 
     # --------------------------------------------------------------- billing
 

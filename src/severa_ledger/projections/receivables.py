@@ -284,8 +284,22 @@ def credit_note_issued(rows: Rows, event: Any) -> list[Change]:  # noqa: ANN401 
     original = rows.get(INVOICES, (note.credited_invoice,))
     if original is None:  # pragma: no cover -- a credit note credits an issued invoice
         return [*changes, _moved(customer, note, note, 1)]
-    credited = _settled(original, original.paid, note)
+    credited = _settled(original, original.paid, _credits(original, note))
     return [*changes, upsert(INVOICES, credited), _moved(customer, original, credited, 1)]
+
+
+def _credits(invoice: InvoiceRow, note: InvoiceRow | None) -> InvoiceRow | None:
+    """Return ``note`` (the invoice's latest credit note) standing for all its credit notes (R33).
+
+    What earlier notes took is the invoice's total less what it asks for, which
+    is paid + open - overpaid; partial credits add up, a full one takes it all.
+    """
+    if note is None:
+        return None
+    earlier = invoice.total - (invoice.paid + invoice.open_amount - invoice.overpaid)
+    if invoice.credited_by == note.number:  # a payment: the note is counted already
+        return replace(note, total=-earlier)
+    return replace(note, total=note.total - earlier)
 
 
 def payment_recorded(rows: Rows, event: Any) -> list[Change]:  # noqa: ANN401 -- event
@@ -295,7 +309,7 @@ def payment_recorded(rows: Rows, event: Any) -> list[Change]:  # noqa: ANN401 --
     if invoice is None:  # pragma: no cover -- payments are recorded against issued invoices
         return []
     note = rows.get(INVOICES, (invoice.credited_by,)) if invoice.credited_by else None
-    paid = _settled(invoice, invoice.paid + payment.amount, note)
+    paid = _settled(invoice, invoice.paid + payment.amount, _credits(invoice, note))
     customer = _customer(rows, event, invoice.customer_number)
     row = PaymentRow(
         payment.invoice_number,

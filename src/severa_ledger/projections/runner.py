@@ -179,6 +179,8 @@ class Runner:
         event = self.decoder.event(topic, UUID(originator_id), version, state, texts)
         found = len(objects)
         for name, text in texts.items():
+            if name not in event.__dict__:  # class_version, taken by the upcasters
+                continue
             value = event.__dict__[name]
             kind = type(value)
             held = self._objects.get(kind)

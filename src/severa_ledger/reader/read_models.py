@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import attrs
 from eventsourcing.application import Application
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.popo import POPOApplicationRecorder
@@ -226,9 +227,14 @@ class ReadModels:
             row = None if reader is None else reader.get(INVOICES, (number,))
             if reader is None or row is None:
                 return None
-            note = reader.get(INVOICES, (row.credited_by,)) if row.credited_by else None
-            rows = [row, *([note] if note is not None and as_of is not None else [])]
-            documents = _documents(reader.get_many(DOCUMENTS, [(r.number,) for r in rows]).values())
+            notes = (  # every credit note of it counts as of a day (R33: partial credits)
+                reader.select(INVOICES, credited_invoice=number)
+                if row.credited_by and as_of is not None
+                else []
+            )
+            rows = [row, *sorted(notes, key=lambda r: r.account_version)]
+            numbers = [(r.number,) for r in rows] + [(n,) for n in [row.credited_invoice] if n]
+            documents = _documents(reader.get_many(DOCUMENTS, numbers).values())
             payments = reader.select(PAYMENTS, invoice_number=number) if as_of else []
         return next(v for v in _views(rows, documents, payments, as_of) if v.number == number)
 
@@ -266,7 +272,7 @@ class ReadModels:
             documents = _documents(reader.select(DOCUMENTS, **where))
             payments = reader.select(PAYMENTS, **where) if as_of is not None else []
         if as_of is None:
-            views = tuple(r.view(documents[r.number]) for r in rows)
+            views = tuple(_dated([r.view(documents[r.number]) for r in rows], documents))
             return customer.balance, customer.credit, views
         account = account_of(
             customer_number, [documents[r.number] for r in rows], [p.payment() for p in payments]
@@ -295,6 +301,16 @@ def _documents(rows: Iterable[DocumentRow]) -> dict[str, Invoice]:
     return {row.number: row.document for row in rows}
 
 
+def _dated(views: list[InvoiceView], documents: Mapping[str, Invoice]) -> list[InvoiceView]:
+    """Return ``views`` with each credit note's credited invoice date, when at hand (R33)."""
+    return [
+        attrs.evolve(v, credited_issue_date=documents[v.credited_invoice].issue_date)
+        if v.credited_invoice and v.credited_invoice in documents
+        else v
+        for v in views
+    ]
+
+
 def _views(
     rows: list[InvoiceRow],
     documents: Mapping[str, Invoice],
@@ -303,7 +319,7 @@ def _views(
 ) -> list[InvoiceView]:
     """Return the documents' views: as recorded, or by the Account rules as of a day."""
     if as_of is None:
-        return [row.view(documents[row.number]) for row in rows]
+        return _dated([row.view(documents[row.number]) for row in rows], documents)
     by_customer: dict[str, list[InvoiceRow]] = {}
     for row in sorted(rows, key=lambda r: (r.customer_number, r.account_version)):
         by_customer.setdefault(row.customer_number, []).append(row)
@@ -316,4 +332,4 @@ def _views(
             customer, [documents[r.number] for r in issued], paid.get(customer, [])
         )
         views += [account.view(r.number, as_of) for r in issued]
-    return views
+    return _dated(views, documents)

@@ -22,6 +22,7 @@ from eventsourcing.persistence import (
 from severa_ledger.domain.account import Payment
 from severa_ledger.domain.billing import PriceVersion
 from severa_ledger.domain.company import CompanyDetails
+from severa_ledger.domain.credits import CreditedLine
 from severa_ledger.domain.documents import (
     Invoice,
     InvoiceLine,
@@ -154,6 +155,7 @@ VALUE_TYPES: dict[str, type[Any]] = {
     "severa_ledger.TermsAcceptance.v1": TermsAcceptance,
     "severa_ledger.Payment.v1": Payment,
     "severa_ledger.ScheduledChange.v1": ScheduledChange,
+    "severa_ledger.CreditedLine.v1": CreditedLine,
     # Lines with their explanation (issue 19): v1 data, stored before, decodes with none.
     "severa_ledger.OrderLine.v2": OrderLine,
     "severa_ledger.InvoiceLine.v2": InvoiceLine,

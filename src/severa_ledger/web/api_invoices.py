@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from severa_ledger.domain.documents import InvoiceView
 from severa_ledger.web import api_views as views
+from severa_ledger.web.api_credits import CreditableOut
 from severa_ledger.web.api_deps import (
     Caller,
     Cursor,
@@ -65,6 +66,14 @@ async def list_invoices(
 async def get_invoice(request: Request, *, caller: Caller, number: str) -> InvoiceOut:
     """Return the invoice as issued, with its status today (R18, R29)."""
     return views.invoice(_invoice(request, caller, number))
+
+
+@router.get("/{number}/creditable", summary="What remains creditable of an invoice (R33)")
+async def get_creditable(request: Request, *, caller: Caller, number: str) -> CreditableOut:
+    """Return each line's net amount, what credit notes credited of it and what remains."""
+    _invoice(request, caller, number)
+    found = ledger_of(request).creditable(number)
+    return CreditableOut.model_validate(views.jsonable(found.as_data()))
 
 
 @router.get(

@@ -163,6 +163,9 @@ class InvoiceOut(Out):
     open_amount: Money
     credited_by: str | None
     credited_invoice: str | None
+    credited_issue_date: date | None = Field(
+        None, description="a credit note's: the credited invoice's issue date (R33)"
+    )
     reason: str | None
 
 

@@ -12,10 +12,14 @@ from markupsafe import Markup, escape
 from severa_ledger.domain import inputs
 from severa_ledger.domain.company import COMPANY_TEXT
 from severa_ledger.ledger.catalogue import COMMANDS
+from severa_ledger.ledger.catalogue.credit_lines import CreditLines
 from severa_ledger.ledger.catalogue.values import CompanyField, Day, Text, Whole
 
 #: Characters an amount may be written with (ten billion and two decimals).
 AMOUNT_LENGTH = 16
+#: Credited lines as a form writes them: LINE[:AMOUNT], comma-separated (R33).
+LINES_LENGTH = 2000
+LINES_PATTERN = r"\s*\d+(:\d+(\.\d{1,2})?)?\s*(,\s*\d+(:\d+(\.\d{1,2})?)?\s*)*"
 
 
 def _attributes(command: str, name: str) -> dict[str, str]:
@@ -29,6 +33,8 @@ def _attributes(command: str, name: str) -> dict[str, str]:
         found = {"maxlength": str(kind.max_length)}
     elif isinstance(kind, CompanyField):
         found = {"maxlength": str(COMPANY_TEXT[kind.name][0])}
+    elif isinstance(kind, CreditLines):  # 3,5:120.00 (R33)
+        found = {"maxlength": str(LINES_LENGTH), "pattern": LINES_PATTERN}
     else:  # an amount
         found = {"inputmode": "decimal", "maxlength": str(AMOUNT_LENGTH)}
     return found

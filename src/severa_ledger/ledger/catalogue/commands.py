@@ -26,6 +26,7 @@ from severa_ledger.domain.proration import POLICIES
 from severa_ledger.domain.sellers import CHANNELS, LEGACY_SELLER, NEW_SELLER, REGIMES
 from severa_ledger.domain.webhooks import MAX_URL, WEBHOOK_EVENTS
 from severa_ledger.ledger.catalogue.command import ALL_ROLES, Command, Param
+from severa_ledger.ledger.catalogue.credit_lines import CreditLines
 from severa_ledger.ledger.catalogue.values import (
     Amount,
     Company,
@@ -213,11 +214,17 @@ COMMANDS: dict[str, Command] = {
         ),
         Command(
             "credit_invoice",
-            "issue a credit note for an invoice (R17)",
+            "issue a credit note for an invoice: all that remains, or chosen lines (R17, R33)",
             (
                 Param("number", NAME, "the invoice's number", positional=True),
                 Param("reason", Text(500), "why, shown on the credit note"),
                 ON,
+                optional(
+                    "lines",
+                    CreditLines(),
+                    "the lines to credit (default: all that remains)",
+                    nullable=True,
+                ),
             ),
             cli="credit",
         ),
