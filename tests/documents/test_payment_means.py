@@ -58,7 +58,7 @@ def configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     with Ledger.open("memory://", sellers=path) as ledger:
         load_demo(ledger)
         ledger.run_billing(through=THROUGH)
-        ledger.credit_invoice("VSOY-000007", reason="seat bought by mistake", on=date(2025, 6, 20))
+        ledger.credit_invoice("VSOY-000007", reason="seat bought by mistake", on=date(2025, 8, 20))
         yield ledger
 
 
