@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from severa_ledger.documents.camt054 import read_camt054
-from severa_ledger.domain.errors import BankStatementError
+from severa_ledger.domain.payment_errors import BankStatementError
 from severa_ledger.domain.statements import BankTransaction, match_invoice, references
 
 FIXTURES = Path(__file__).parent / "fixtures" / "camt054"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from severa_ledger import Ledger
-from severa_ledger.domain.errors import BankStatementError
+from severa_ledger.domain.payment_errors import BankStatementError
 from tests.conftest import finnish_company, open_customer, stored_log
 
 FIXTURES = Path(__file__).parent / "fixtures" / "camt054"

@@ -6,7 +6,8 @@ import pytest
 from stdnum import iso11649, luhn
 from stdnum.no import kontonr
 
-from severa_ledger.domain.errors import ReferenceSpaceExhaustedError, UnknownPolicyError
+from severa_ledger.domain.errors import UnknownPolicyError
+from severa_ledger.domain.payment_errors import ReferenceSpaceExhaustedError
 from severa_ledger.domain.references import (
     SCHEMES,
     default_scheme,

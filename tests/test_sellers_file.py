@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from severa_ledger import Ledger
-from severa_ledger.domain.errors import AmbiguousReferenceError, SellersFileError
+from severa_ledger.domain.payment_errors import AmbiguousReferenceError, SellersFileError
 from severa_ledger.domain.sellers import NEW_SELLER, PaymentDetails
 from severa_ledger.ledger.sellers_file import read_sellers, sellers_from_environment
 from tests.conftest import finnish_company, open_customer, run, stored_log

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from severa_ledger import Ledger
-from severa_ledger.domain.webhook_errors import (
+from severa_ledger.domain.delivery_errors import (
     InvalidWebhookUrlError,
     UnknownWebhookEventError,
     WebhookEndpointNotFoundError,

@@ -6,7 +6,7 @@ MkDocs runs this file as a hook (``hooks:`` in mkdocs.yml). The line
 rule under its anchor (``#r5``), in its section, with the errors whose messages cite
 it: every ``raise SomeError(...)`` under ``src/severa_ledger`` whose message text
 (string literals and f-strings) cites the rule, found by reading the source with
-``ast``, for the ``LedgerError`` subclasses of ``severa_ledger.domain.errors``.
+``ast``, for the ``LedgerError`` subclasses the package exports (``severa_ledger``).
 Nothing generated is committed, so the page cannot drift from the code.
 ``python docs/hooks/rules.py`` prints it.
 """
@@ -19,6 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import severa_ledger
 from severa_ledger.domain import errors
 from severa_ledger.domain.rulebook import CITATION, RULES, Rule, rules_cited
 
@@ -30,7 +31,7 @@ def _error_name(call: ast.Call) -> str | None:
     """Return the name of the LedgerError subclass ``call`` makes, else None."""
     func = call.func
     name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-    kind = getattr(errors, name or "", None)
+    kind = getattr(severa_ledger, name or "", None)
     is_error = isinstance(kind, type) and issubclass(kind, errors.LedgerError)
     return name if is_error else None
 
@@ -56,8 +57,9 @@ def citing_errors(source: Path = SOURCE) -> dict[str, set[str]]:
 
 
 def _error_link(name: str) -> str:
-    if name in errors.__all__:
-        return f"[`{name}`][severa_ledger.domain.errors.{name}]"
+    kind = getattr(severa_ledger, name, None)
+    if isinstance(kind, type) and issubclass(kind, errors.LedgerError):
+        return f"[`{name}`][{kind.__module__}.{name}]"
     return f"`{name}`"
 
 

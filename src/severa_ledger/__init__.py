@@ -9,6 +9,8 @@ from severa_ledger.billing.plan import BillingReport
 from severa_ledger.domain.billing import cutover_weekend, issue_date
 from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.domain.credits import Creditable, CreditableLine, CreditedLine
+from severa_ledger.domain.delivery_errors import *  # noqa: F403 -- refusals of delivery (R35)
+from severa_ledger.domain.delivery_errors import __all__ as _delivery_errors
 from severa_ledger.domain.documents import (
     Invoice,
     InvoiceLine,
@@ -19,6 +21,8 @@ from severa_ledger.domain.documents import (
 from severa_ledger.domain.errors import *  # noqa: F403 -- the whole hierarchy is public
 from severa_ledger.domain.errors import __all__ as _errors
 from severa_ledger.domain.money import Money
+from severa_ledger.domain.payment_errors import *  # noqa: F403 -- refusals of accounts and statements
+from severa_ledger.domain.payment_errors import __all__ as _payment_errors
 from severa_ledger.domain.periods import Period, Schedule
 from severa_ledger.domain.proration import actual_days, thirty_360
 from severa_ledger.domain.scheduled import ScheduledChange
@@ -32,8 +36,6 @@ from severa_ledger.domain.sellers import (
 from severa_ledger.domain.statements import PaymentImport
 from severa_ledger.domain.tax import VatRule, VatTable
 from severa_ledger.domain.values import LicenseCount
-from severa_ledger.domain.webhook_errors import *  # noqa: F403 -- refusals of webhooks (R35)
-from severa_ledger.domain.webhook_errors import __all__ as _webhook_errors
 from severa_ledger.domain.webhooks import WebhookEndpoint
 from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.reader.views import HistoryEntry, OrderView, Preview, Receivables
@@ -77,5 +79,6 @@ __all__ = [  # noqa: PLE0604 -- the error names are listed by errors.__all__
     "issue_date",
     "thirty_360",
     *_errors,
-    *_webhook_errors,
+    *_delivery_errors,
+    *_payment_errors,
 ]

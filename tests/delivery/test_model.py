@@ -19,7 +19,7 @@ from severa_ledger.domain.delivery import (
     Delivery,
     delivery_id,
 )
-from severa_ledger.domain.errors import DeliveryNotReadyError
+from severa_ledger.domain.delivery_errors import DeliveryNotReadyError
 
 NOW = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 

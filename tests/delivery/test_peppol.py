@@ -12,7 +12,7 @@ from severa_ledger import Ledger
 from severa_ledger.delivery.peppol import PeppolHttp, PeppolOutbox
 from severa_ledger.delivery.queries import deliveries
 from severa_ledger.delivery.runner import Sending, deliver
-from severa_ledger.domain.errors import DeliveryConfigurationError
+from severa_ledger.domain.delivery_errors import DeliveryConfigurationError
 from tests.delivery.scenario import bill_one_customer, sending
 from tests.delivery.servers import HttpReceiver
 

@@ -8,11 +8,8 @@ import pytest
 
 from severa_ledger import Ledger
 from severa_ledger.delivery.queries import deliveries
-from severa_ledger.domain.errors import (
-    InvoiceNotFoundError,
-    NoDeliveryChannelError,
-    OrderNotFoundError,
-)
+from severa_ledger.domain.delivery_errors import NoDeliveryChannelError
+from severa_ledger.domain.errors import InvoiceNotFoundError, OrderNotFoundError
 from tests.conftest import norwegian_company, open_customer, stored_log
 from tests.delivery.scenario import bill_one_customer
 

@@ -18,7 +18,7 @@ from severa_ledger.delivery.transport import Parcel, TransportError
 from severa_ledger.delivery.webhook_routes import webhook_parcel
 from severa_ledger.delivery.webhooks import WebhookTransport, webhook_id
 from severa_ledger.domain.delivery import DEAD, FAILED, SENT, WEBHOOK
-from severa_ledger.domain.webhook_errors import WebhookDeliveryNotFoundError
+from severa_ledger.domain.delivery_errors import WebhookDeliveryNotFoundError
 from tests.conftest import run, stored_log
 from tests.delivery.receiver import Receiver, receiver
 from tests.delivery.scenario import bill_one_customer

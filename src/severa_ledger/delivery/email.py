@@ -23,7 +23,7 @@ import attrs
 
 from severa_ledger.delivery.transport import Parcel, TransportError
 from severa_ledger.domain.delivery import EMAIL
-from severa_ledger.domain.errors import DeliveryConfigurationError
+from severa_ledger.domain.delivery_errors import DeliveryConfigurationError
 
 if TYPE_CHECKING:
     from severa_ledger.delivery.queries import DeliveryView

@@ -31,7 +31,7 @@ from lxml import etree
 
 from severa_ledger.delivery.transport import Parcel, TransportError
 from severa_ledger.domain.delivery import PEPPOL
-from severa_ledger.domain.errors import DeliveryConfigurationError
+from severa_ledger.domain.delivery_errors import DeliveryConfigurationError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

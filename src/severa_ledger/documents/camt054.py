@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NoReturn
 import attrs
 from lxml import etree
 
-from severa_ledger.domain.errors import BankStatementError
+from severa_ledger.domain.payment_errors import BankStatementError
 from severa_ledger.domain.statements import BankTransaction
 
 if TYPE_CHECKING:

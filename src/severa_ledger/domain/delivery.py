@@ -22,7 +22,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import attrs
 from eventsourcing.domain import Aggregate, event
 
-from severa_ledger.domain.errors import DeliveryNotReadyError
+from severa_ledger.domain.delivery_errors import DeliveryNotReadyError
 
 T = "severa_ledger:Delivery"
 

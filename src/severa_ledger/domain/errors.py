@@ -324,28 +324,6 @@ class ChangeAlreadyInEffectError(LedgerError):
     """Raised when cancelling a change that has taken effect, or that an order relies on (R36)."""
 
 
-# Bank statements (R34).
-
-
-class BankStatementError(InvalidValueError):
-    """Raised when a bank statement is not a camt.054 the ledger reads (names the file and why)."""
-
-
-# Sellers, bank accounts and payment references (docs/sellers.md, R23, R30).
-
-
-class SellersFileError(InvalidValueError):
-    """Raised when a sellers file cannot be read or a key in it is missing or invalid."""
-
-
-class ReferenceSpaceExhaustedError(LedgerError):
-    """Raised when an invoice's sequence no longer fits its account's KID length (R30)."""
-
-
-class AmbiguousReferenceError(LedgerError):
-    """Raised when a payment reference identifies more than one issued document (R30, R34)."""
-
-
 # A damaged store (docs/auditing.md, "When the log itself is damaged"; the command line exits 4).
 
 
@@ -355,18 +333,6 @@ class DamagedHistoryError(LedgerError):
 
 class DamagedReadModelError(LedgerError):
     """Raised when a read-model row holds a value no row of its table can (edited in the store)."""
-
-
-class DeliveryNotReadyError(LedgerError):
-    """Raised when an attempt starts of a delivery not yet due, sent, dead or in flight (R35)."""
-
-
-class DeliveryConfigurationError(InvalidValueError):
-    """Raised when a delivery setting (SMTP URL, Peppol outbox, sender) is unusable (R35)."""
-
-
-class NoDeliveryChannelError(LedgerError):
-    """Raised when a document is re-sent whose buyer has no delivery channel (R35)."""
 
 
 #: Every refusal, by name (each class above).

@@ -24,7 +24,8 @@ import re
 from stdnum import iso11649, luhn
 from stdnum.iso7064 import mod_97_10
 
-from severa_ledger.domain.errors import ReferenceSpaceExhaustedError, UnknownPolicyError
+from severa_ledger.domain.errors import UnknownPolicyError
+from severa_ledger.domain.payment_errors import ReferenceSpaceExhaustedError
 from severa_ledger.domain.sellers import PaymentDetails
 
 KID_MOD10 = "kid-mod10"

@@ -4,7 +4,7 @@
 :class:`~severa_ledger.domain.sellers.SellerRegistry`: the sellers it names
 replace the built-in ones of the same key, the others are kept (stored
 subscriptions name them). Every refusal is a
-:class:`~severa_ledger.domain.errors.SellersFileError` naming the file, the key
+:class:`~severa_ledger.domain.payment_errors.SellersFileError` naming the file, the key
 and what is wrong with it.
 """
 
@@ -22,9 +22,10 @@ from stdnum.no import mva
 
 from severa_ledger.domain import inputs
 from severa_ledger.domain.company import ORGANISATION_NUMBERS
-from severa_ledger.domain.errors import InvalidTextError, LedgerError, SellersFileError
+from severa_ledger.domain.errors import InvalidTextError, LedgerError
 from severa_ledger.domain.language import LANGUAGES
 from severa_ledger.domain.money import check_currency
+from severa_ledger.domain.payment_errors import SellersFileError
 from severa_ledger.domain.references import FINNISH, KID_LENGTHS, SCHEMES, default_scheme
 from severa_ledger.domain.sellers import DEFAULT_SELLERS, PaymentDetails, Seller, SellerRegistry
 

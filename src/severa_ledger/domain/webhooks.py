@@ -21,7 +21,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import attrs
 from eventsourcing.domain import Aggregate, event
 
-from severa_ledger.domain.webhook_errors import (
+from severa_ledger.domain.delivery_errors import (
     InvalidWebhookUrlError,
     UnknownWebhookEventError,
     WebhookEndpointNotFoundError,

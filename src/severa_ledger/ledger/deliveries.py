@@ -6,7 +6,8 @@ from datetime import date
 
 from severa_ledger.delivery.routes import document_deliveries, order_deliveries
 from severa_ledger.domain.delivery import Delivery, delivery_id
-from severa_ledger.domain.errors import NoDeliveryChannelError, OrderNotFoundError
+from severa_ledger.domain.delivery_errors import NoDeliveryChannelError
+from severa_ledger.domain.errors import OrderNotFoundError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.ledger.base import LedgerBase
 from severa_ledger.ledger.catalogue import COMMANDS, catalogued

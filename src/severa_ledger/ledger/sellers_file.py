@@ -6,7 +6,7 @@ import os
 import tomllib
 from pathlib import Path
 
-from severa_ledger.domain.errors import SellersFileError
+from severa_ledger.domain.payment_errors import SellersFileError
 from severa_ledger.domain.seller_config import sellers_from
 from severa_ledger.domain.sellers import DEFAULT_SELLERS, SellerRegistry
 

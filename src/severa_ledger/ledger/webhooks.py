@@ -13,8 +13,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from severa_ledger.domain.delivery import WEBHOOK, Delivery, delivery_id
+from severa_ledger.domain.delivery_errors import WebhookDeliveryNotFoundError
 from severa_ledger.domain.rules import check_date
-from severa_ledger.domain.webhook_errors import WebhookDeliveryNotFoundError
 from severa_ledger.domain.webhooks import (
     WebhookEndpoint,
     WebhookEndpoints,

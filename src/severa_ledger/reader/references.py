@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, TypeVar
 
-from severa_ledger.domain.errors import AmbiguousReferenceError
+from severa_ledger.domain.payment_errors import AmbiguousReferenceError
 from severa_ledger.domain.references import normalise_reference
 
 if TYPE_CHECKING:
@@ -50,7 +50,8 @@ class ReferenceQueries:
 
         References compare normalised (:func:`~severa_ledger.domain.references.normalise_reference`:
         spaces, dots, dashes and leading zeros do not count). None when no document has it;
-        :class:`~severa_ledger.domain.errors.AmbiguousReferenceError` when more than one does.
+        :class:`~severa_ledger.domain.payment_errors.AmbiguousReferenceError`
+        when more than one does.
         Reads every document: for many look-ups, group ``invoices()`` with :func:`by_reference`.
         """
         wanted = normalise_reference(reference)

@@ -18,7 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from severa_ledger.delivery.queries import DeliveryView, deliveries, delivery
 from severa_ledger.domain.delivery import DEAD, FAILED, WEBHOOK
-from severa_ledger.domain.webhook_errors import DeliveryNotFoundError
+from severa_ledger.domain.delivery_errors import DeliveryNotFoundError
 
 if TYPE_CHECKING:
     from severa_ledger.ledger.ledger import Ledger

@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from severa_ledger.domain import errors, webhook_errors
+from severa_ledger.domain import delivery_errors, errors
 from severa_ledger.domain.rulebook import RULES, Rule, rule_cited
 from severa_ledger.web.pages_common import error_page, is_page
 
@@ -42,8 +42,8 @@ STATUS_OF: tuple[tuple[type[errors.LedgerError], int], ...] = (
     (errors.OrderNotFoundError, 404),
     (errors.UserNotActiveError, 404),
     (errors.ApiKeyNotFoundError, 404),
-    (webhook_errors.WebhookEndpointNotFoundError, 404),
-    (webhook_errors.DeliveryNotFoundError, 404),
+    (delivery_errors.WebhookEndpointNotFoundError, 404),
+    (delivery_errors.DeliveryNotFoundError, 404),
     (errors.DateNotAllowedError, 403),
     (errors.IdempotencyConflictError, 409),
     (errors.ConcurrencyError, 409),
@@ -52,8 +52,8 @@ STATUS_OF: tuple[tuple[type[errors.LedgerError], int], ...] = (
     (errors.InvalidCompanyTextError, 400),
     (errors.InvalidCompanyDetailsError, 422),  # well-formed, but no such identifier (R26)
     (errors.UnknownPolicyError, 422),  # well-formed, but no such seller configured
-    (webhook_errors.InvalidWebhookUrlError, 422),  # well-formed text, but no URL to send to (R35)
-    (webhook_errors.UnknownWebhookEventError, 422),  # well-formed text, but no such notice (R35)
+    (delivery_errors.InvalidWebhookUrlError, 422),  # well-formed text, but no URL to send to (R35)
+    (delivery_errors.UnknownWebhookEventError, 422),  # well-formed text, but no such notice (R35)
     (errors.InvalidValueError, 400),
     (errors.InvalidCommandError, 400),
     (errors.StoreUnavailableError, 503),

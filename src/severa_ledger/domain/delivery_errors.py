@@ -1,4 +1,6 @@
-"""The refusals of webhooks and of delivery status (R35): part of the one hierarchy.
+"""The refusals of delivery: e-mail, Peppol, webhooks and their status (R35).
+
+Part of the one hierarchy.
 
 Kept beside :mod:`severa_ledger.domain.errors` (which holds the root,
 :class:`~severa_ledger.domain.errors.LedgerError`) so that module stays in its
@@ -8,6 +10,18 @@ room; the package's root exports these names with the others.
 from __future__ import annotations
 
 from severa_ledger.domain.errors import InvalidValueError, LedgerError
+
+
+class DeliveryNotReadyError(LedgerError):
+    """Raised when an attempt starts of a delivery not yet due, sent, dead or in flight (R35)."""
+
+
+class DeliveryConfigurationError(InvalidValueError):
+    """Raised when a delivery setting (SMTP URL, Peppol outbox, sender) is unusable (R35)."""
+
+
+class NoDeliveryChannelError(LedgerError):
+    """Raised when a document is re-sent whose buyer has no delivery channel (R35)."""
 
 
 class InvalidWebhookUrlError(InvalidValueError):
