@@ -21,6 +21,7 @@ from severa_ledger.domain.account import account_id, check_payment_amount, credi
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
 from severa_ledger.domain.documents import Invoice, OrderConfirmation
 from severa_ledger.domain.errors import LedgerError
+from severa_ledger.domain.exchange import stated_rate
 from severa_ledger.domain.periods import Schedule
 from severa_ledger.domain.sellers import Seller
 from severa_ledger.domain.subscription import Subscription, subscription_id
@@ -162,6 +163,7 @@ class _Customer:
             seller=_as_issued(self.reader.sellers[order.seller], invoice),
             buyer=self.fresh.company_on(issued),
             vat=self.reader.vat,
+            rate=stated_rate(invoice),
         )
         self.compare(f"invoice {invoice.number}", invoice, expected)
 

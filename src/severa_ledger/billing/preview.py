@@ -25,7 +25,7 @@ from severa_ledger.store.unit import Unit
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from severa_ledger.billing.plan import Due, Key
+    from severa_ledger.billing.plan import Due, HeldBack, Key
     from severa_ledger.reader.reader import LedgerReader as Ledger
 
 
@@ -49,6 +49,8 @@ class BillingPreview:
     subscriptions: int
     orders: int
     invoices: tuple[PlannedInvoice, ...]
+    #: Subscriptions whose due invoices a run would hold back, and why (R31, R32).
+    held_back: tuple[HeldBack, ...] = ()
 
     def by_seller(self) -> dict[str, int]:
         """Return the invoices each seller would issue."""
@@ -80,6 +82,7 @@ def preview_billing(ledger: Ledger, through: date) -> BillingPreview:
             seller=seller,
             buyer=item.buyer,
             vat=ledger.vat,
+            rate=item.rate,
         )
         invoices.append(
             PlannedInvoice(
@@ -91,7 +94,9 @@ def preview_billing(ledger: Ledger, through: date) -> BillingPreview:
                 invoice.total,
             )
         )
-    return BillingPreview(through, len(customers), found.orders, tuple(invoices))
+    return BillingPreview(
+        through, len(customers), found.orders, tuple(invoices), tuple(found.held_back)
+    )
 
 
 def _numbers(ledger: Ledger, unit: Unit, due: Sequence[Due]) -> dict[Key, InvoiceNumber]:

@@ -27,13 +27,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from operator import attrgetter
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from eventsourcing.persistence import IntegrityError
 
 from severa_ledger.billing.drafts import DraftIssuer
 from severa_ledger.domain.account import Account
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
+from severa_ledger.domain.crossborder import Rates
 from severa_ledger.domain.errors import ConcurrencyError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.domain.series import InvoiceSeries
@@ -45,7 +46,15 @@ if TYPE_CHECKING:
     from severa_ledger.domain.subscription import Subscription
     from severa_ledger.reader.reader import LedgerReader as Ledger
 
-from severa_ledger.billing.plan import Advanced, BillingReport, Due, Key
+from severa_ledger.billing.plan import (
+    Advanced,
+    BillingReport,
+    Due,
+    HeldBack,
+    Key,
+    due_order,
+    recorded_rates,
+)
 
 #: The worker task that advances a chunk (billing/tasks.py).
 ADVANCE = "severa_ledger.billing.tasks:advance"
@@ -130,6 +139,7 @@ def run_billing(
     due: list[Due] = []
     accounts: dict[str, Account] = {}
     numbers: list[str] = []
+    held_back: list[HeldBack] = []
     events = orders = 0
     with _long_lived_heap() as settle, open_pool(ledger, count) as pool:
         held: list[tuple[Key, int]] = []  # due orders kept by workers, with the worker
@@ -140,6 +150,7 @@ def run_billing(
         )
         for index, (worker, (found, saved)) in enumerate(advanced):
             due.extend(found.due)
+            held_back.extend(found.held_back)
             held.extend((key, worker) for key in found.held)
             accounts.update(found.accounts)
             orders += found.orders
@@ -163,7 +174,7 @@ def run_billing(
             events += saved
             tell(total - len(due), total)
             settle()
-    return BillingReport(through, len(customers), events, orders, tuple(numbers))
+    return BillingReport(through, len(customers), events, orders, tuple(numbers), tuple(held_back))
 
 
 def _save_sizes(ledger: Ledger) -> tuple[int, int]:
@@ -209,30 +220,41 @@ def advance(ledger: Ledger, chunk: Sequence[str], through: date) -> Callable[[Un
 
     def work(unit: Unit) -> Advanced:
         found = Advanced()
+        rates = recorded_rates(unit)
         for customer in chunk:
             sub = unit.subscription(customer)
             before = len(sub.orders)
             sub.advance_to(through)
             found.orders += len(sub.orders) - before
             account = unit.account(customer)
-            due = _due_orders(ledger, sub, account.invoiced_orders, through)
+            due = _due_orders(ledger, sub, account.invoiced_orders, through, rates)
+            if due and isinstance(last := due[-1], HeldBack):
+                found.held_back.append(last)
+                due.pop()
             if due:
-                found.due.extend(due)
+                found.due.extend(cast("list[Due]", due))
                 found.accounts[customer] = account
         return found
 
     return work
 
 
-def _due_orders(ledger: Ledger, sub: Subscription, invoiced: int, through: date) -> list[Due]:
-    """Return the orders after the ``invoiced`` first whose invoice is due by ``through``."""
-    found = []
+def _due_orders(
+    ledger: Ledger, sub: Subscription, invoiced: int, through: date, rates: Rates
+) -> list[Due | HeldBack]:
+    """Return the orders after the ``invoiced`` first whose invoice is due by ``through``.
+
+    The first one that may not be issued yet (R31, R32) ends the list, as a
+    HeldBack: the customer's later orders wait for it.
+    """
+    found: list[Due | HeldBack] = []
     for order in sub.orders[invoiced:]:
         issued = ledger.issue_date_of(order)
         if issued <= through:
-            series = ledger.sellers[order.seller].series
-            key = (issued, series, sub.customer_number, order.sequence)
-            found.append(Due(key, order, sub.company_on(issued)))
+            item = due_order(ledger, sub, order, issued, rates)
+            found.append(item)
+            if isinstance(item, HeldBack):
+                break
     return found
 
 
@@ -281,6 +303,7 @@ class _Issuer:
                 seller=self.ledger.sellers[item.order.seller],
                 buyer=item.buyer,
                 vat=self.ledger.vat,
+                rate=item.rate,
             )
             self.accounts[item.customer_number].issue(invoice)
             issued.append(invoice.number)

@@ -203,6 +203,16 @@ def invoice_content(invoice: Invoice, language: str) -> Content:
         [labels["vat"], formats.money(invoice.vat, currency)],
         [labels["credit_total" if credit else "total"], formats.money(invoice.total, currency)],
     ]
+    stated = invoice.vat_in_tax_currency
+    if stated is not None:  # R32: after the totals, the VAT in the VAT country's currency
+        label = labels["vat_in"].format(
+            currency=stated.currency,
+            rate=formats.number(stated.rate),
+            quote=currency,
+            date=formats.day(stated.rate_date),
+            source=stated.source,
+        )
+        totals.append([label, formats.money(stated.vat, stated.currency)])
     return {
         "language": language,
         "title": title,

@@ -23,6 +23,7 @@ from severa_ledger.domain.errors import (
     PaymentOutOfRangeError,
     SubMinorUnitPaymentError,
 )
+from severa_ledger.domain.exchange import reversed_vat
 from severa_ledger.domain.explanation import credit
 from severa_ledger.domain.limits import MAX_PAYMENT_MINOR, in_major_units
 from severa_ledger.domain.money import (
@@ -97,6 +98,7 @@ def credit_note_for(original: Invoice, number: InvoiceNumber, on: date, reason: 
         notes=(f"Credits invoice {original.number}: {reason}",),
         credited_invoice=original.number,
         reason=reason,
+        vat_in_tax_currency=reversed_vat(original.vat_in_tax_currency),
     )
 
 

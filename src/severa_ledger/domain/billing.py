@@ -23,6 +23,7 @@ from severa_ledger.domain.documents import (
     VatSubtotal,
 )
 from severa_ledger.domain.errors import UnknownLicenseKindError
+from severa_ledger.domain.exchange import ExchangeRate, VatInTaxCurrency, tax_currency, vat_in
 from severa_ledger.domain.explanation import Explanation, prorated, whole_period
 from severa_ledger.domain.money import Money, round_half_up
 from severa_ledger.domain.periods import Period, Schedule
@@ -254,8 +255,12 @@ def build_invoice(
     seller: Seller,
     buyer: CompanyDetails,
     vat: VatTable,
+    rate: ExchangeRate | None = None,
 ) -> Invoice:
-    """Return the invoice billing one order, with the snapshot of its issue date (R15-R18)."""
+    """Return the invoice billing one order, with the snapshot of its issue date (R15-R18).
+
+    ``rate`` converts the VAT into the VAT country's currency where R32 wants it.
+    """
     rule = vat.rule(seller.country, buyer.country, issued)
     lines = [
         InvoiceLine(
@@ -301,4 +306,19 @@ def build_invoice(
         total=net + tax,
         payment_reference=str(number),
         notes=notes,
+        vat_in_tax_currency=_in_tax_currency(seller, order.currency, breakdown, tax, rate),
     )
+
+
+def _in_tax_currency(
+    seller: Seller,
+    currency: str,
+    breakdown: Sequence[VatSubtotal],
+    tax: Decimal,
+    rate: ExchangeRate | None,
+) -> VatInTaxCurrency | None:
+    """Return the VAT in the seller state's currency, when R32 wants it and a rate is given."""
+    wanted = tax_currency(seller.country, currency, (s.category for s in breakdown))
+    if wanted is None or rate is None or (rate.base, rate.quote) != (wanted, currency):
+        return None
+    return vat_in(tax, rate)

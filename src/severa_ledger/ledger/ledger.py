@@ -26,6 +26,7 @@ from severa_ledger.domain.billing import (
 )
 from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.domain.errors import SubscriptionNotFoundError
+from severa_ledger.domain.exchange import ExchangeRate, checked_rate
 from severa_ledger.domain.rules import check_date
 from severa_ledger.ledger.catalogue import COMMANDS, catalogued
 from severa_ledger.ledger.documents import DocumentQueries
@@ -72,6 +73,27 @@ class Ledger(SubscriptionCommands, DocumentQueries):
             return account.credit(number, credit_number, day, reason).number
 
         return self._execute("credit_invoice", payload, command_id, decide)
+
+    @catalogued("record_exchange_rate")
+    def record_exchange_rate(
+        self,
+        quote: str,
+        rate: str,
+        *,
+        on: date,
+        base: str = "EUR",
+        source: str = "ECB",
+        command_id: str | None = None,
+    ) -> ExchangeRate:
+        """Record that 1 ``base`` is ``rate`` ``quote`` on ``on``, as ``source`` says (R32)."""
+        payload = COMMANDS["record_exchange_rate"].payload(locals())
+
+        def decide(unit: Unit) -> ExchangeRate:
+            recorded = checked_rate(base, quote, rate, check_date(on), source)
+            unit.rates().record(recorded)
+            return recorded
+
+        return self._execute("record_exchange_rate", payload, command_id, decide)
 
     # --------------------------------------------------------------- billing
 

@@ -220,5 +220,22 @@ COMMANDS: dict[str, Command] = {
             ),
             cli="credit",
         ),
+        Command(
+            "record_exchange_rate",
+            "record an exchange rate, 1 base = rate quote, for the date on (R32)",
+            (
+                Param("quote", Text(3), "the currency priced, such as NOK", positional=True),
+                Param(
+                    "rate",
+                    Text(32),
+                    "units of quote per 1 base, a decimal string such as 11.7125",
+                    positional=True,
+                ),
+                ON,
+                optional("base", Text(3), "the base currency", "EUR"),
+                optional("source", Text(100), "who published the rate", "ECB"),
+            ),
+            cli="exchange-rate",
+        ),
     )
 }
