@@ -2,14 +2,16 @@
 
 Histories come from the testing kit (tests/test_properties.py does the same);
 each subscription is then given a currency (NOK or EUR) and, on the legacy
-seller, possibly a Finnish, Swedish or Danish buyer (category O), so that
-both sellers, both regimes, both currencies, the VAT categories S, AE and O,
+seller, possibly a Finnish, Swedish, Danish, German or US buyer (category O), and
+an EUR/NOK rate is recorded or not (R32), so that both sellers, both regimes,
+both currencies, the VAT categories S, AE and O, the VAT in EUR,
 renewals, additions, migrations and credit notes all occur.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 from hypothesis import event, given, settings
@@ -18,10 +20,16 @@ from hypothesis import strategies as st
 from severa_ledger import Ledger
 from severa_ledger.documents.ubl import order_reference
 from severa_ledger.domain.documents import CREDIT_NOTE, Invoice
+from severa_ledger.domain.tax import intra_eu
 from severa_ledger.testing import Command, History
 from severa_ledger.testing.strategies import company_details, histories
 from tests.documents.conftest import document_xml
-from tests.documents.validation import read_document, validate
+from tests.documents.validation import (
+    buyer_vat_id,
+    read_document,
+    validate,
+    vat_in_tax_currency,
+)
 
 UNIT_CODES = {"month": "MON", "license": "C62"}
 
@@ -32,6 +40,9 @@ class Case:
 
     history: History
     credit: tuple[int, ...]
+    #: An EUR/NOK rate recorded before billing (R32), or none: then NOK invoices with
+    #: Finnish VAT are held back.
+    rate: str | None = None
 
 
 def _reopened(command: Command, currency: str, company: object) -> Command:
@@ -47,14 +58,16 @@ def cases(draw: st.DrawFn) -> Case:
     for plan in history.plans:
         company: object = plan.company
         if plan.regime == "in_advance" and draw(st.booleans()):
-            company = draw(company_details(country=st.sampled_from(["FI", "SE", "DK"])))
+            abroad = st.sampled_from(["FI", "SE", "DK", "DE", "US"])
+            company = draw(company_details(country=abroad))
         opened[plan.customer] = (draw(st.sampled_from(["NOK", "EUR"])), company)
     commands = [
         _reopened(c, *opened[c.args[0]]) if c.name == "open_subscription" else c
         for c in history.commands
     ]
     credit = draw(st.lists(st.integers(0, 3), min_size=1, max_size=2, unique=True))
-    return Case(attrs.evolve(history, commands=commands), tuple(credit))
+    rate = draw(st.sampled_from([None, "11.4532", "11.7125"]))
+    return Case(attrs.evolve(history, commands=commands), tuple(credit), rate)
 
 
 def _credit(ledger: Ledger, case: Case) -> None:
@@ -98,6 +111,25 @@ def _check_reads_back(ledger: Ledger, invoice: Invoice, xml: bytes) -> None:
     if invoice.credited_invoice:
         credited: date = ledger.invoice(invoice.credited_invoice).issue_date
         assert doc.credited == (invoice.credited_invoice, credited)
+    _check_cross_border(invoice, xml)
+
+
+def _check_cross_border(invoice: Invoice, xml: bytes) -> None:
+    """R31: the buyer's VAT id on every intra-EU AE document; R32: the VAT in EUR, rate x VAT."""
+    categories = {line.vat_category for line in invoice.lines}
+    if "AE" in categories and intra_eu(invoice.seller.country, invoice.buyer.country):
+        assert invoice.buyer.vat_id
+        assert buyer_vat_id(xml) == invoice.buyer.vat_id
+    finnish_vat_in_nok = (
+        invoice.seller.country == "FI" and invoice.currency == "NOK" and "S" in categories
+    )
+    stated = invoice.vat_in_tax_currency
+    assert (stated is not None) == finnish_vat_in_nok
+    if stated is not None:
+        sign = -1 if invoice.type_code == CREDIT_NOTE else 1
+        exact = invoice.vat / stated.rate  # NOK / (NOK per EUR), half-up to cents
+        assert stated.vat == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        assert vat_in_tax_currency(xml) == ("EUR", sign * stated.vat)
 
 
 def _note_coverage(invoice: Invoice) -> None:
@@ -115,6 +147,8 @@ def _note_coverage(invoice: Invoice) -> None:
 def test_every_issued_document_validates_and_reads_back_as_issued(case: Case) -> None:
     """0 errors and 0 warnings for every document; its XML gives its totals, lines and dates."""
     with Ledger.open("memory://") as ledger:
+        if case.rate is not None:
+            ledger.record_exchange_rate("NOK", case.rate, on=date(2024, 1, 2))
         case.history.apply(ledger)
         _credit(ledger, case)
         sellers: dict[str, set[str]] = {}
