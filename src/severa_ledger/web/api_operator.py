@@ -105,6 +105,22 @@ async def record_payment(
 
 
 @router.post(
+    "/exchange-rates",
+    summary="Record an exchange rate (R32)",
+    openapi_extra=body_of("record_exchange_rate", omit=()),
+)
+async def record_exchange_rate(
+    request: Request, *, caller: Operator, idempotency_key: IdempotencyKey = None
+) -> Recorded:
+    """Record that 1 base (EUR) is ``rate`` of ``quote`` on ``on``, as ``source`` says (R32)."""
+    given = await arguments(request, caller, "record_exchange_rate", omit=())
+    rate = ledger_of(request).record_exchange_rate(
+        **given, command_id=command_id(caller, idempotency_key)
+    )
+    return Recorded(details=views.jsonable(rate))
+
+
+@router.post(
     "/invoices/{number}/credit",
     summary="Issue a credit note (R17)",
     openapi_extra=body_of("credit_invoice"),
