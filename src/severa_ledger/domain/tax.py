@@ -80,7 +80,8 @@ DEFAULT_VAT_RULES: tuple[VatRule, ...] = (
         for country in ("NO", "SE", "DK", OTHER_EU)
     ),
     # A service to a business outside the EU is supplied where the buyer is
-    # established (Finnish VAT Act 1501/1993 § 69 a): outside the scope of Finnish VAT.
+    # established (Finnish VAT Act 1501/1993 §§ 64-69 l, the general rule § 65;
+    # docs/billing.md): outside the scope of Finnish VAT.
     VatRule("FI", ANY_OTHER, _EVER, Decimal(0), "O", "Outside the scope of Finnish VAT"),
     VatRule("NO", "NO", _EVER, Decimal(25), "S"),
     # Before 2027 (the default of earlier versions): outside the scope of Norwegian VAT.
