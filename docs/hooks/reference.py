@@ -86,6 +86,7 @@ COMMAND_EXAMPLES: dict[str, dict[str, object]] = {
     "record_payment": {"on": "2025-05-10", "command_id": "bank-2025-05-10-17"},
     "credit_invoice": {"on": "2025-05-12"},
     "cancel_scheduled_change": {"change_id": "prices:2025-08-01", "on": "2025-06-22"},
+    "record_exchange_rate": {"quote": "NOK", "rate": "11.7125", "on": "2025-06-20"},
 }
 
 #: Commands whose example names an invoice: billed before they apply.

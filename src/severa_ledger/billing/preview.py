@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from severa_ledger.billing.plan import HeldBack
 from severa_ledger.billing.run import advance
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
 from severa_ledger.domain.rules import check_date
@@ -25,7 +26,7 @@ from severa_ledger.store.unit import Unit
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from severa_ledger.billing.plan import Due, HeldBack, Key
+    from severa_ledger.billing.plan import Due, Key
     from severa_ledger.reader.reader import LedgerReader as Ledger
 
 
