@@ -114,7 +114,9 @@ def test_the_openapi_document_needs_no_key_and_documents_every_error(client: Tes
     spec = client.get("/openapi.json").json()
     assert spec["components"]["schemas"]["Problem"]["required"] == ["title", "status", "detail"]
     operations = [op for path in spec["paths"].values() for op in path.values()]
-    assert len(operations) == 30  # with the two scheduled-change routes (R36)
+    assert (
+        len(operations) == 31
+    )  # with the two scheduled-change routes (R36) and exchange rates (R32)
     for operation in operations:
         for status in ("400", "401", "403", "404", "409", "422", "500"):
             content = operation["responses"][status]["content"]

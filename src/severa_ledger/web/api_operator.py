@@ -5,8 +5,11 @@ The operator is the seller's billing team; a customer key is refused (403).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 
+from severa_ledger.billing.plan import HeldBack
 from severa_ledger.web import api_views as views
 from severa_ledger.web.api_bodies import (
     CustomerPath,
@@ -23,6 +26,7 @@ from severa_ledger.web.api_deps import (
 )
 from severa_ledger.web.api_responses import (
     BillingOut,
+    HeldBackOut,
     PlannedInvoiceOut,
     Recorded,
     VerifyOut,
@@ -154,6 +158,7 @@ async def run_billing(request: Request, *, body: BillingIn) -> BillingOut:
             orders=preview.orders,
             invoice_numbers=[i.number for i in planned],
             invoices=planned,
+            held_back=_held_back(preview.held_back),
         )
     report = ledger.run_billing(through=body.through, workers=1)
     return BillingOut(
@@ -163,7 +168,12 @@ async def run_billing(request: Request, *, body: BillingIn) -> BillingOut:
         orders=report.orders,
         invoice_numbers=list(report.invoice_numbers),
         invoices=[],
+        held_back=_held_back(report.held_back),
     )
+
+
+def _held_back(held: Sequence[HeldBack]) -> list[HeldBackOut]:
+    return [HeldBackOut.model_validate(views.jsonable(h)) for h in held]
 
 
 @router.post("/verify", summary="Verify the stored history now", dependencies=OPERATOR)

@@ -296,6 +296,18 @@ class BillingOut(Out):
     orders: int
     invoice_numbers: list[str]
     invoices: list[PlannedInvoiceOut] = Field(description="the planned invoices of a dry run")
+    held_back: list[HeldBackOut] = Field(
+        default_factory=list, description="subscriptions not invoiced yet, and why (R31, R32)"
+    )
+
+
+class HeldBackOut(Out):
+    """A subscription whose due invoices billing holds back (R31, R32)."""
+
+    customer_number: str
+    order_sequence: int
+    issue_date: date
+    reason: str
 
 
 class FindingOut(Out):
