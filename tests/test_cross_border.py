@@ -224,6 +224,30 @@ def test_vat_in_eur_rounds_half_up(memory_ledger: Ledger) -> None:
     assert invoice.vat_in_tax_currency.vat == Decimal("3.83")
 
 
+def test_norwegian_vat_in_eur_is_stated_in_nok(memory_ledger: Ledger) -> None:
+    """R32: 100.00 EUR of Norwegian VAT at 11.71245 is 1171.245, half-up 1171.25 NOK.
+
+    Bought on 2025-02-01, the day March's renewal is ordered in advance (R20): February
+    and March, 2 x 100.00 EUR each, 400.00; VAT 25 %.
+    """
+    open_customer(memory_ledger, "N1", anchor=date(2025, 2, 1), months=1, regime="in_advance",
+                  currency="EUR")  # fmt: skip
+    memory_ledger.record_exchange_rate("NOK", "11.71245", on=date(2025, 1, 31))
+    memory_ledger.buy_licenses("N1", "user", 2, on=date(2025, 2, 1))
+    memory_ledger.run_billing(through=date(2025, 2, 1))
+    (invoice,) = memory_ledger.invoices("N1")
+    assert (invoice.net, invoice.vat) == (Decimal("400.00"), Decimal("100.00"))
+    stated = invoice.vat_in_tax_currency
+    assert stated is not None
+    assert (stated.currency, stated.vat) == ("NOK", Decimal("1171.25"))
+    xml = invoice_xml(invoice)
+    assert vat_in_tax_currency(xml) == ("NOK", Decimal("1171.25"))
+    assert_valid(xml)
+    label, _ = invoice_content(invoice, "en")["totals"][-1]
+    assert label.startswith("VAT in NOK (1 EUR = 11.71245 NOK")
+    assert memory_ledger.verify().ok
+
+
 def test_credit_note_states_the_vat_in_eur_reversed(memory_ledger: Ledger) -> None:
     """R17, R32: the credit note's VAT in EUR is the invoice's, negated; its EHF positive."""
     _bought(memory_ledger, "F1", finnish_company(), "NOK")
@@ -244,7 +268,8 @@ def test_invalid_exchange_rates_are_refused_and_record_nothing(memory_ledger: Le
     """R32: a rate at or below zero, of one currency or an unknown one, is refused."""
     before = stored_log(memory_ledger)
     for quote, rate, base in (("NOK", "0", "EUR"), ("NOK", "-1", "EUR"), ("EUR", "1", "EUR"),
-                              ("XXY", "1", "EUR"), ("NOK", "abc", "EUR")):  # fmt: skip
+                              ("XXY", "1", "EUR"), ("NOK", "abc", "EUR"), ("EUR", "9", "NOK"),
+                              ("NOK", "0.00000000001", "EUR")):  # fmt: skip
         with pytest.raises(sl.InvalidExchangeRateError, match="R32"):
             memory_ledger.record_exchange_rate(quote, rate, on=ISSUED, base=base)
     assert stored_log(memory_ledger) == before

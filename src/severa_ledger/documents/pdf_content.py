@@ -23,6 +23,7 @@ from severa_ledger.domain.documents import (
     OrderLine,
     VatSubtotal,
 )
+from severa_ledger.domain.exchange import stated_rate
 
 Content = dict[str, Any]
 Labels = Mapping[str, str]
@@ -205,10 +206,13 @@ def invoice_content(invoice: Invoice, language: str) -> Content:
     ]
     stated = invoice.vat_in_tax_currency
     if stated is not None:  # R32: after the totals, the VAT in the VAT country's currency
+        rate = stated_rate(invoice)
+        assert rate is not None  # noqa: S101 -- stated above
         label = labels["vat_in"].format(
             currency=stated.currency,
+            base=rate.base,
             rate=formats.number(stated.rate),
-            quote=currency,
+            quote=rate.quote,
             date=formats.day(stated.rate_date),
             source=stated.source,
         )

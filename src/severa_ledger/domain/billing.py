@@ -23,7 +23,13 @@ from severa_ledger.domain.documents import (
     VatSubtotal,
 )
 from severa_ledger.domain.errors import UnknownLicenseKindError
-from severa_ledger.domain.exchange import ExchangeRate, VatInTaxCurrency, tax_currency, vat_in
+from severa_ledger.domain.exchange import (
+    ExchangeRate,
+    VatInTaxCurrency,
+    rate_pair,
+    tax_currency,
+    vat_in,
+)
 from severa_ledger.domain.explanation import Explanation, prorated, whole_period
 from severa_ledger.domain.money import Money, round_half_up
 from severa_ledger.domain.periods import Period, Schedule
@@ -319,6 +325,7 @@ def _in_tax_currency(
 ) -> VatInTaxCurrency | None:
     """Return the VAT in the seller state's currency, when R32 wants it and a rate is given."""
     wanted = tax_currency(seller.country, currency, (s.category for s in breakdown))
-    if wanted is None or rate is None or (rate.base, rate.quote) != (wanted, currency):
+    pair = None if wanted is None else rate_pair(wanted, currency)
+    if wanted is None or rate is None or pair != (rate.base, rate.quote):
         return None
-    return vat_in(tax, rate)
+    return vat_in(tax, rate, wanted)

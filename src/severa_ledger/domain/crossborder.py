@@ -14,7 +14,7 @@ from typing import Protocol
 
 from severa_ledger.domain.company import CompanyDetails
 from severa_ledger.domain.errors import MissingBuyerVatIdError
-from severa_ledger.domain.exchange import ExchangeRate, tax_currency
+from severa_ledger.domain.exchange import ExchangeRate, rate_pair, tax_currency
 from severa_ledger.domain.tax import VatTable
 
 
@@ -56,7 +56,7 @@ def needed_rate(
     """Return the (base, quote) rate an invoice issued on ``issued`` needs, or None (R32)."""
     rule = vat.rule(seller_country, buyer_country, issued)
     wanted = tax_currency(seller_country, currency, (rule.category,))
-    return None if wanted is None else (wanted, currency)
+    return None if wanted is None else rate_pair(wanted, currency)
 
 
 def hold_reason(
@@ -75,7 +75,7 @@ def hold_reason(
     if pair is not None and rates.on(*pair, issued) is None:
         return (
             f"no {pair[0]}/{pair[1]} exchange rate recorded on or before "
-            f"{issued.isoformat()} for the VAT in {pair[0]} (R32)"
+            f"{issued.isoformat()} to state the VAT in the seller's currency (R32)"
         )
     return None
 

@@ -1,10 +1,11 @@
 """Exchange rates and the VAT stated in the VAT country's currency (R32).
 
-A rate says that 1 unit of ``base`` (EUR, as the ECB quotes) buys ``rate``
-units of ``quote`` (NOK) on a date. Finnish VAT on an invoice in NOK is also
-stated in EUR: the VAT in NOK divided by the rate recorded for the issue date
-or the last one before it, exactly, rounded once half-up to cents. The rate,
-its date and its source are kept on the invoice (:class:`VatInTaxCurrency`).
+A rate says that 1 EUR (the base, as the ECB quotes) buys ``rate`` units of
+``quote`` (NOK) on a date. Finnish VAT on an invoice in NOK is also stated in
+EUR: the VAT in NOK divided by the rate recorded for the issue date or the last
+one before it, exactly, rounded once half-up to cents; Norwegian VAT on an
+invoice in EUR is stated in NOK, the VAT times the rate. The rate, its date and
+its source are kept on the invoice (:class:`VatInTaxCurrency`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from severa_ledger.domain.errors import InvalidExchangeRateError, InvalidMoneyEr
 from severa_ledger.domain.money import check_currency, round_half_up, to_decimal
 
 T = "severa_ledger:ExchangeRates"
+#: Every rate is quoted from EUR, as the ECB's reference rates are: 1 EUR = rate quote.
+BASE = "EUR"
 #: The currency VAT is accounted in, by the seller's country (R32).
 VAT_CURRENCIES = {"FI": "EUR", "NO": "NOK"}
 #: The categories in which the seller charges VAT, so its amount is due in the seller's state.
@@ -62,8 +65,10 @@ def checked_rate(base: str, quote: str, rate: object, day: date, source: str) ->
         value = to_decimal(rate, "rate")
     except InvalidMoneyError as error:
         raise InvalidExchangeRateError(f"{error} (R32)") from None
-    if pair[0] == pair[1]:
-        raise InvalidExchangeRateError(f"an exchange rate needs two currencies, got {base} (R32)")
+    if pair[0] != BASE or pair[1] == BASE:
+        raise InvalidExchangeRateError(
+            f"a rate is quoted from {BASE} to another currency, got {base}/{quote} (R32)"
+        )
     if not 0 < value <= LARGEST_RATE or value.as_tuple().exponent < -RATE_DECIMALS:  # type: ignore[operator]
         raise InvalidExchangeRateError(
             f"rate {rate} {quote} per {base} must be above 0, at most {LARGEST_RATE}, "
@@ -84,11 +89,26 @@ def tax_currency(seller_country: str, currency: str, categories: Iterable[str]) 
     return wanted
 
 
-def vat_in(vat: Decimal, rate: ExchangeRate) -> VatInTaxCurrency:
-    """Return ``vat`` (in the rate's quote currency) in its base: vat / rate, half-up (R32)."""
-    exact = Fraction(vat) / Fraction(rate.rate)
-    converted = round_half_up(exact, rate.base)
-    return VatInTaxCurrency(rate.base, converted, rate.rate, rate.day, rate.source)
+def rate_pair(wanted: str, currency: str) -> tuple[str, str] | None:
+    """Return the EUR rate that converts ``currency`` into ``wanted``; None: no EUR side (R32).
+
+    A rate between two currencies other than EUR (a cross rate) is not kept.
+    """
+    if wanted == BASE:
+        return (BASE, currency)
+    if currency == BASE:
+        return (BASE, wanted)
+    return None
+
+
+def vat_in(vat: Decimal, rate: ExchangeRate, wanted: str) -> VatInTaxCurrency:
+    """Return ``vat`` in ``wanted``: divided by the rate into EUR, times it out of EUR, half-up."""
+    if wanted == rate.base:
+        exact = Fraction(vat) / Fraction(rate.rate)
+    else:
+        exact = Fraction(vat) * Fraction(rate.rate)
+    converted = round_half_up(exact, wanted)
+    return VatInTaxCurrency(wanted, converted, rate.rate, rate.day, rate.source)
 
 
 def reversed_vat(stated: VatInTaxCurrency | None) -> VatInTaxCurrency | None:
@@ -109,9 +129,8 @@ def stated_rate(invoice: _Stated) -> ExchangeRate | None:
     stated = invoice.vat_in_tax_currency
     if stated is None:
         return None
-    return ExchangeRate(
-        stated.currency, invoice.currency, stated.rate, stated.rate_date, stated.source
-    )
+    quote = invoice.currency if stated.currency == BASE else stated.currency
+    return ExchangeRate(BASE, quote, stated.rate, stated.rate_date, stated.source)
 
 
 def rates_id() -> UUID:

@@ -25,6 +25,7 @@ from severa_ledger.domain.periods import PERIOD_LENGTHS
 from severa_ledger.domain.proration import POLICIES
 from severa_ledger.domain.sellers import CHANNELS, LEGACY_SELLER, NEW_SELLER, REGIMES
 from severa_ledger.ledger.catalogue.command import ALL_ROLES, Command, Param
+from severa_ledger.ledger.catalogue.rates import Quote, Rate
 from severa_ledger.ledger.catalogue.values import (
     Amount,
     Company,
@@ -224,15 +225,10 @@ COMMANDS: dict[str, Command] = {
             "record_exchange_rate",
             "record an exchange rate, 1 base = rate quote, for the date on (R32)",
             (
-                Param("quote", Text(3), "the currency priced, such as NOK", positional=True),
-                Param(
-                    "rate",
-                    Text(32),
-                    "units of quote per 1 base, a decimal string such as 11.7125",
-                    positional=True,
-                ),
+                Param("quote", Quote(), "the currency priced, such as NOK", positional=True),
+                Param("rate", Rate(), "units of quote per 1 EUR", positional=True),
                 ON,
-                optional("base", Text(3), "the base currency", "EUR"),
+                optional("base", Text(3, ("EUR",)), "the base currency: EUR", "EUR"),
                 optional("source", Text(100), "who published the rate", "ECB"),
             ),
             cli="exchange-rate",

@@ -37,6 +37,7 @@ from severa_ledger.domain.errors import (
     LedgerError,
 )
 from severa_ledger.domain.limits import MAX_LICENSE_KINDS
+from severa_ledger.ledger.catalogue.rates import Quote, Rate
 
 
 @attrs.frozen
@@ -342,4 +343,4 @@ class CompanyField:
         return f"text, 1 to {COMPANY_TEXT[self.name][0]} characters (R26)"
 
 
-Kind = Text | Day | Whole | Flag | Amount | Prices | Company | CompanyField
+Kind = Text | Day | Whole | Flag | Amount | Prices | Company | CompanyField | Quote | Rate
