@@ -113,21 +113,22 @@ def _check_reads_back(ledger: Ledger, invoice: Invoice, xml: bytes) -> None:
 
 
 def _check_cross_border(invoice: Invoice, xml: bytes) -> None:
-    """R31: the buyer's VAT id on every intra-EU AE document; R32: the VAT in EUR, rate x VAT."""
+    """R31: the buyer's VAT id on every intra-EU AE document; R32: the VAT converted by the rate."""
     categories = {line.vat_category for line in invoice.lines}
     if "AE" in categories and intra_eu(invoice.seller.country, invoice.buyer.country):
         assert invoice.buyer.vat_id
         assert buyer_vat_id(xml) == invoice.buyer.vat_id
-    finnish_vat_in_nok = (
-        invoice.seller.country == "FI" and invoice.currency == "NOK" and "S" in categories
-    )
+    other_currency = {"FI": "EUR", "NO": "NOK"}[invoice.seller.country]
+    needs_it = "S" in categories and invoice.currency in {"EUR", "NOK"} - {other_currency}
     stated = invoice.vat_in_tax_currency
-    assert (stated is not None) == finnish_vat_in_nok
+    assert (stated is not None) == needs_it
     if stated is not None:
         sign = -1 if invoice.type_code == CREDIT_NOTE else 1
-        exact = invoice.vat / stated.rate  # NOK / (NOK per EUR), half-up to cents
+        # Finnish VAT in NOK: NOK / (NOK per EUR); Norwegian VAT in EUR: EUR x (NOK per EUR)
+        into_eur = stated.currency == "EUR"
+        exact = invoice.vat / stated.rate if into_eur else invoice.vat * stated.rate
         assert stated.vat == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        assert vat_in_tax_currency(xml) == ("EUR", sign * stated.vat)
+        assert vat_in_tax_currency(xml) == (stated.currency, sign * stated.vat)
 
 
 def _note_coverage(invoice: Invoice) -> None:
