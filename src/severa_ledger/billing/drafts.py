@@ -191,6 +191,7 @@ def reload_due(ledger: Ledger, keys: Sequence[Key]) -> list[Due]:
     """Return the due orders of ``keys`` from the store (after a conflict ended the drafting)."""
     found = []
     subscriptions = {}
+    held: set[str] = set()  # customers whose earlier order is held back now: theirs wait
     rates = recorded_rates(Unit(ledger))
     for key in keys:
         issued, _, customer, sequence = key
@@ -199,6 +200,8 @@ def reload_due(ledger: Ledger, keys: Sequence[Key]) -> list[Due]:
         sub = subscriptions[customer]
         order = next(o for o in sub.orders if o.sequence == sequence)
         item = due_order(ledger, sub, order, issued, rates)
-        if isinstance(item, Due):  # it was due when planned: the facts are not taken back
+        if isinstance(item, Due) and customer not in held:
             found.append(item)
+        else:  # held back (R31, R32): the next run issues it and its successors in order
+            held.add(customer)
     return found

@@ -120,3 +120,22 @@ def due_order(
     )
     key = (issued, seller.series, sub.customer_number, order.sequence)
     return Due(key, order, buyer, rate)
+
+
+def due_orders(
+    ledger: LedgerReader, sub: Subscription, invoiced: int, through: date, rates: Rates
+) -> list[Due | HeldBack]:
+    """Return the orders after the ``invoiced`` first whose invoice is due by ``through``.
+
+    The first one that may not be issued yet (R31, R32) ends the list, as a
+    HeldBack: the customer's later orders wait for it.
+    """
+    found: list[Due | HeldBack] = []
+    for order in sub.orders[invoiced:]:
+        issued = ledger.issue_date_of(order)
+        if issued <= through:
+            item = due_order(ledger, sub, order, issued, rates)
+            found.append(item)
+            if isinstance(item, HeldBack):
+                break
+    return found

@@ -34,7 +34,6 @@ from eventsourcing.persistence import IntegrityError
 from severa_ledger.billing.drafts import DraftIssuer
 from severa_ledger.domain.account import Account
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
-from severa_ledger.domain.crossborder import Rates
 from severa_ledger.domain.errors import ConcurrencyError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.domain.series import InvoiceSeries
@@ -43,7 +42,6 @@ from severa_ledger.store.unit import MAX_EVENTS_PER_SAVE, Unit
 from severa_ledger.workers.pool import open_pool, worker_count
 
 if TYPE_CHECKING:
-    from severa_ledger.domain.subscription import Subscription
     from severa_ledger.reader.reader import LedgerReader as Ledger
 
 from severa_ledger.billing.plan import (
@@ -52,7 +50,7 @@ from severa_ledger.billing.plan import (
     Due,
     HeldBack,
     Key,
-    due_order,
+    due_orders,
     recorded_rates,
 )
 
@@ -227,7 +225,7 @@ def advance(ledger: Ledger, chunk: Sequence[str], through: date) -> Callable[[Un
             sub.advance_to(through)
             found.orders += len(sub.orders) - before
             account = unit.account(customer)
-            due = _due_orders(ledger, sub, account.invoiced_orders, through, rates)
+            due = due_orders(ledger, sub, account.invoiced_orders, through, rates)
             if due and isinstance(last := due[-1], HeldBack):
                 found.held_back.append(last)
                 due.pop()
@@ -237,25 +235,6 @@ def advance(ledger: Ledger, chunk: Sequence[str], through: date) -> Callable[[Un
         return found
 
     return work
-
-
-def _due_orders(
-    ledger: Ledger, sub: Subscription, invoiced: int, through: date, rates: Rates
-) -> list[Due | HeldBack]:
-    """Return the orders after the ``invoiced`` first whose invoice is due by ``through``.
-
-    The first one that may not be issued yet (R31, R32) ends the list, as a
-    HeldBack: the customer's later orders wait for it.
-    """
-    found: list[Due | HeldBack] = []
-    for order in sub.orders[invoiced:]:
-        issued = ledger.issue_date_of(order)
-        if issued <= through:
-            item = due_order(ledger, sub, order, issued, rates)
-            found.append(item)
-            if isinstance(item, HeldBack):
-                break
-    return found
 
 
 class _Issuer:

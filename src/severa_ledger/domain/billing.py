@@ -23,13 +23,7 @@ from severa_ledger.domain.documents import (
     VatSubtotal,
 )
 from severa_ledger.domain.errors import UnknownLicenseKindError
-from severa_ledger.domain.exchange import (
-    ExchangeRate,
-    VatInTaxCurrency,
-    rate_pair,
-    tax_currency,
-    vat_in,
-)
+from severa_ledger.domain.exchange import ExchangeRate, stated_vat
 from severa_ledger.domain.explanation import Explanation, prorated, whole_period
 from severa_ledger.domain.money import Money, round_half_up
 from severa_ledger.domain.periods import Period, Schedule
@@ -312,20 +306,7 @@ def build_invoice(
         total=net + tax,
         payment_reference=str(number),
         notes=notes,
-        vat_in_tax_currency=_in_tax_currency(seller, order.currency, breakdown, tax, rate),
+        vat_in_tax_currency=stated_vat(
+            seller.country, order.currency, [s.category for s in breakdown], tax, rate
+        ),
     )
-
-
-def _in_tax_currency(
-    seller: Seller,
-    currency: str,
-    breakdown: Sequence[VatSubtotal],
-    tax: Decimal,
-    rate: ExchangeRate | None,
-) -> VatInTaxCurrency | None:
-    """Return the VAT in the seller state's currency, when R32 wants it and a rate is given."""
-    wanted = tax_currency(seller.country, currency, (s.category for s in breakdown))
-    pair = None if wanted is None else rate_pair(wanted, currency)
-    if wanted is None or rate is None or pair != (rate.base, rate.quote):
-        return None
-    return vat_in(tax, rate, wanted)

@@ -10,7 +10,7 @@ its source are kept on the invoice (:class:`VatInTaxCurrency`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -109,6 +109,21 @@ def vat_in(vat: Decimal, rate: ExchangeRate, wanted: str) -> VatInTaxCurrency:
         exact = Fraction(vat) * Fraction(rate.rate)
     converted = round_half_up(exact, wanted)
     return VatInTaxCurrency(wanted, converted, rate.rate, rate.day, rate.source)
+
+
+def stated_vat(
+    seller_country: str,
+    currency: str,
+    categories: Sequence[str],
+    vat: Decimal,
+    rate: ExchangeRate | None,
+) -> VatInTaxCurrency | None:
+    """Return the VAT in the seller state's currency when R32 wants it and ``rate`` fits."""
+    wanted = tax_currency(seller_country, currency, categories)
+    pair = None if wanted is None else rate_pair(wanted, currency)
+    if wanted is None or rate is None or pair != (rate.base, rate.quote):
+        return None
+    return vat_in(vat, rate, wanted)
 
 
 def reversed_vat(stated: VatInTaxCurrency | None) -> VatInTaxCurrency | None:
