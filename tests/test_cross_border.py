@@ -20,7 +20,8 @@ from severa_ledger import CompanyDetails, Ledger, VatTable
 from severa_ledger.documents.pdf_content import invoice_content
 from severa_ledger.documents.ubl import invoice_xml
 from severa_ledger.domain.data import plain
-from tests.conftest import finnish_company, open_customer, stored_log
+from tests.conftest import finnish_company, open_customer, run, stored_log
+from tests.documents.pdf_support import text
 from tests.documents.validation import assert_valid, buyer_vat_id, vat_in_tax_currency
 
 JUNE = date(2025, 6, 1)  # a Sunday: the addition's invoice is issued Monday 2025-06-02 (R15)
@@ -307,3 +308,28 @@ def test_norwegian_seller_zero_rates_services_abroad_from_2027(memory_ledger: Le
     xml = invoice_xml(invoice)
     assert b"NO980858073MVA" in xml  # the seller's VAT id (BR-Z-02)
     assert_valid(xml)
+
+
+def test_the_pdf_states_the_vat_in_eur_with_its_rate(memory_ledger: Ledger) -> None:
+    """R32: the Finnish PDF prints 6,53 EUR under the totals, with 1 EUR = 11,7125 NOK."""
+    _bought(memory_ledger, "F1", finnish_company(), "NOK")
+    memory_ledger.record_exchange_rate("NOK", "11.7125", on=date(2025, 5, 30))
+    memory_ledger.run_billing(through=date(2025, 6, 30))
+    (invoice,) = memory_ledger.invoices("F1")
+    printed = text(memory_ledger.invoice_pdf(invoice.number, language="en"))
+    assert "VAT in EUR (1 EUR = 11.7125 NOK, 30 May 2025, ECB)" in printed
+    assert "EUR\xa06.53" in printed
+
+
+def test_bill_lists_the_held_back_subscriptions(
+    db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """R32: `bill --dry-run` and `bill` name the held-back customer and why (exit 0)."""
+    with Ledger.open(db) as ledger:
+        _bought(ledger, "F1", finnish_company(), "NOK")
+    for extra in (["--dry-run"], []):
+        code, out, _ = run(capsys, "--db", db, "bill", "--through", "2025-06-30", *extra)
+        assert code == 0
+        assert "1 subscription held back" in out
+        assert "F1" in out
+        assert "EUR/NOK" in out
