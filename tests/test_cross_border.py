@@ -143,6 +143,19 @@ def test_migrating_a_swedish_buyer_without_vat_id_is_refused(memory_ledger: Ledg
     assert stored_log(memory_ledger) == before
 
 
+def test_dropping_the_vat_id_before_a_scheduled_migration_is_refused(
+    memory_ledger: Ledger,
+) -> None:
+    """R31: the Swedish buyer moves to Visma Solutions Oy on 2025-05-01: its id must stay."""
+    open_customer(memory_ledger, "S3", anchor=date(2025, 2, 1), regime="in_advance",
+                  company=swedish(SWEDISH_VAT_ID))  # fmt: skip
+    memory_ledger.schedule_migration("S3", cohort=date(2025, 5, 1), on=date(2025, 3, 1))
+    before = stored_log(memory_ledger)
+    with pytest.raises(sl.MissingBuyerVatIdError, match="from 2025-05-01"):
+        memory_ledger.change_company_details("S3", on=date(2025, 3, 10), vat_id=None)
+    assert stored_log(memory_ledger) == before
+
+
 # ---------------------------------------------------------------- R31 billing holds back
 
 

@@ -186,6 +186,12 @@ class SubscriptionCommands(LedgerBase):
             details = sub.company_on(check_date(on)).changed(**fields)
             country = self.sellers[sub.seller].country
             check_buyer_vat_id(self.vat, country, details, check_date(on), customer_number)
+            moving = sub.migration
+            if moving is not None and moving.cohort > on:  # the seller it moves to (R31)
+                seller_country = self.sellers[moving.seller].country
+                check_buyer_vat_id(
+                    self.vat, seller_country, details, moving.cohort, customer_number
+                )
             sub.change_company(details, on, check_channel(channel))
             return details
 
