@@ -70,7 +70,7 @@ def test_valid_identifiers_are_stored_in_compact_form(country, field, given, sto
         ("NO", "bank_account", "NO67 8101 4453 075"),  # IBAN remainder 2, not 1
         ("NO", "bank_account", "8101.44.53076"),  # MOD11 check digit should be 5
         ("NO", "invoice_email", "faktura.eksempel.no"),  # no "@"
-        ("NO", "country", "DE"),  # not supported
+        ("NO", "country", "XX"),  # not an ISO 3166-1 alpha-2 code
     ],
 )
 def test_invalid_values_are_refused_with_the_value_named(country, field, value):

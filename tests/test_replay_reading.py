@@ -35,6 +35,7 @@ def record(ledger: Ledger) -> None:
     ledger.buy_licenses("C1", "user", 3, on=date(2025, 1, 10))
     ledger.activate_user("C1", "u1", on=date(2025, 1, 12))
     ledger.buy_licenses("C2", "user", 2, on=date(2025, 2, 3))
+    ledger.record_exchange_rate("NOK", "11.6", on=date(2025, 1, 31))  # C2's VAT in EUR (R32)
     ledger.run_billing(through=date(2025, 4, 30))
     first = ledger.invoices("C1")[0]
     ledger.record_payment(first.number, first.total, on=date(2025, 2, 20))

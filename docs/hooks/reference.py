@@ -87,6 +87,7 @@ COMMAND_EXAMPLES: dict[str, dict[str, object]] = {
     "credit_invoice": {"on": "2025-05-12"},
     "cancel_scheduled_change": {"change_id": "prices:2025-08-01", "on": "2025-06-22"},
     "resend_document": {"document": "VSAS-000001", "on": "2025-05-12"},
+    "record_exchange_rate": {"quote": "NOK", "rate": "11.7125", "on": "2025-06-20"},
 }
 
 #: Commands whose example names an invoice: billed before they apply.

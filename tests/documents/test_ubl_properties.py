@@ -2,15 +2,16 @@
 
 Histories come from the testing kit (tests/test_properties.py does the same);
 each subscription is then given a currency (NOK or EUR) and, on the legacy
-seller, possibly a Finnish, Swedish or Danish buyer (category O), so that
-both sellers, both regimes, both currencies, the VAT categories S, AE and O,
+seller, possibly a Finnish, Swedish, Danish, German or US buyer (category O), and
+an EUR/NOK rate is recorded or not (R32), so that both sellers, both regimes,
+both currencies, the VAT categories S, AE and O, the VAT in EUR,
 renewals, additions, migrations and credit notes (in full and partial, R33) all occur.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 from hypothesis import event, given, settings
@@ -19,10 +20,16 @@ from hypothesis import strategies as st
 from severa_ledger import Ledger
 from severa_ledger.documents.ubl import order_reference
 from severa_ledger.domain.documents import CREDIT_NOTE, Invoice
+from severa_ledger.domain.tax import intra_eu
 from severa_ledger.testing import Command, History
 from severa_ledger.testing.strategies import company_details, histories
 from tests.documents.conftest import document_xml
-from tests.documents.validation import read_document, validate
+from tests.documents.validation import (
+    buyer_vat_id,
+    read_document,
+    validate,
+    vat_in_tax_currency,
+)
 
 UNIT_CODES = {"month": "MON", "license": "C62"}
 
@@ -48,14 +55,17 @@ def cases(draw: st.DrawFn) -> Case:
     for plan in history.plans:
         company: object = plan.company
         if plan.regime == "in_advance" and draw(st.booleans()):
-            company = draw(company_details(country=st.sampled_from(["FI", "SE", "DK"])))
+            abroad = st.sampled_from(["FI", "SE", "DK", "DE", "US"])
+            company = draw(company_details(country=abroad))
         opened[plan.customer] = (draw(st.sampled_from(["NOK", "EUR"])), company)
     commands = [
         _reopened(c, *opened[c.args[0]]) if c.name == "open_subscription" else c
         for c in history.commands
     ]
     credit = draw(st.lists(st.integers(0, 3), min_size=1, max_size=2, unique=True))
-    return Case(attrs.evolve(history, commands=commands), tuple(credit))
+    # An EUR/NOK rate (R32), or none: then NOK invoices with Finnish VAT are held back.
+    rate = draw(st.sampled_from([None, "11.4532", "11.7125"]))
+    return Case(attrs.evolve(history, commands=commands, eur_nok=rate), tuple(credit))
 
 
 def _credit(ledger: Ledger, case: Case) -> None:
@@ -107,6 +117,26 @@ def _check_reads_back(ledger: Ledger, invoice: Invoice, xml: bytes) -> None:
     if invoice.credited_invoice:
         credited: date = ledger.invoice(invoice.credited_invoice).issue_date
         assert doc.credited == (invoice.credited_invoice, credited)
+    _check_cross_border(invoice, xml)
+
+
+def _check_cross_border(invoice: Invoice, xml: bytes) -> None:
+    """R31: the buyer's VAT id on every intra-EU AE document; R32: the VAT converted by the rate."""
+    categories = {line.vat_category for line in invoice.lines}
+    if "AE" in categories and intra_eu(invoice.seller.country, invoice.buyer.country):
+        assert invoice.buyer.vat_id
+        assert buyer_vat_id(xml) == invoice.buyer.vat_id
+    other_currency = {"FI": "EUR", "NO": "NOK"}[invoice.seller.country]
+    needs_it = "S" in categories and invoice.currency in {"EUR", "NOK"} - {other_currency}
+    stated = invoice.vat_in_tax_currency
+    assert (stated is not None) == needs_it
+    if stated is not None:
+        sign = -1 if invoice.type_code == CREDIT_NOTE else 1
+        # Finnish VAT in NOK: NOK / (NOK per EUR); Norwegian VAT in EUR: EUR x (NOK per EUR)
+        into_eur = stated.currency == "EUR"
+        exact = invoice.vat / stated.rate if into_eur else invoice.vat * stated.rate
+        assert stated.vat == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        assert vat_in_tax_currency(xml) == (stated.currency, sign * stated.vat)
 
 
 def _note_coverage(invoice: Invoice) -> None:
@@ -115,6 +145,8 @@ def _note_coverage(invoice: Invoice) -> None:
     event("credit note" if invoice.type_code == CREDIT_NOTE else "invoice")
     for subtotal in invoice.vat_breakdown:
         event(f"VAT category {subtotal.category}")
+    if invoice.vat_in_tax_currency is not None:
+        event("VAT also in EUR")
     for line in invoice.lines:
         event(f"unit {line.unit}")
 

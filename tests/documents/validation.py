@@ -355,3 +355,28 @@ def _line(line: etree._Element, credit: bool) -> LineRead:
         name=line.findtext("cac:Item/cbc:Name", "", NS),
         note=line.findtext("cbc:Note", None, NS),
     )
+
+
+def buyer_vat_id(xml: bytes) -> str | None:
+    """Return the buyer's VAT id the document states (``PartyTaxScheme`` VAT), or None."""
+    path = (
+        "cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme"
+        "[cac:TaxScheme/cbc:ID='VAT']/cbc:CompanyID"
+    )
+    found = etree.fromstring(xml).xpath(path, namespaces=NS)
+    return (found[0].text or "").strip() if found else None
+
+
+def vat_in_tax_currency(xml: bytes) -> tuple[str, Decimal] | None:
+    """Return BT-6 and BT-111: the VAT accounting currency and the VAT in it (R32), or None."""
+    doc = etree.fromstring(xml)
+    currency = doc.findtext("cbc:TaxCurrencyCode", None, NS)
+    if currency is None:
+        return None
+    amounts = [
+        element
+        for element in doc.iterfind("cac:TaxTotal/cbc:TaxAmount", NS)
+        if element.get("currencyID") == currency
+    ]
+    assert len(amounts) == 1, f"{len(amounts)} TaxTotal amounts in {currency}"
+    return currency, Decimal(amounts[0].text or "nan")

@@ -115,8 +115,8 @@ def test_the_openapi_document_needs_no_key_and_documents_every_error(client: Tes
     assert spec["components"]["schemas"]["Problem"]["required"] == ["title", "status", "detail"]
     operations = [op for path in spec["paths"].values() for op in path.values()]
     assert (
-        len(operations) == 36
-    )  # scheduled changes (R36), creditable (R33), webhooks and deliveries (R35)
+        len(operations) == 37
+    )  # scheduled changes (R36), creditable (R33), exchange rates (R32), webhooks and deliveries (R35)
     for operation in operations:
         for status in ("400", "401", "403", "404", "409", "422", "500"):
             content = operation["responses"][status]["content"]

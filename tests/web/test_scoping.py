@@ -124,6 +124,11 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, object] | None, int]] = {
         {"invoice_number": "{invoice}", "amount": "1.00"},
         403,
     ),
+    ("POST", "/api/v1/exchange-rates"): (
+        "/api/v1/exchange-rates",
+        {"quote": "NOK", "rate": "11.7125"},
+        403,
+    ),
     ("POST", "/api/v1/invoices/{number}/credit"): (
         "/api/v1/invoices/{invoice}/credit",
         {"reason": "mine now"},

@@ -28,6 +28,7 @@ from severa_ledger.domain.credits import (
 )
 from severa_ledger.domain.documents import Invoice, OrderConfirmation
 from severa_ledger.domain.errors import LedgerError
+from severa_ledger.domain.exchange import stated_rate
 from severa_ledger.domain.periods import Schedule
 from severa_ledger.domain.sellers import Seller
 from severa_ledger.domain.subscription import Subscription, subscription_id
@@ -170,6 +171,7 @@ class _Customer:
             seller=_as_issued(self.reader.sellers[order.seller], invoice),
             buyer=self.fresh.company_on(issued),
             vat=self.reader.vat,
+            rate=stated_rate(invoice),
         )
         self.compare(f"invoice {invoice.number}", invoice, _legacy_reference(invoice, expected))
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import attrs
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from severa_ledger.billing.plan import Due, Key
+from severa_ledger.billing.plan import Due, Key, due_order, recorded_rates
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
 from severa_ledger.domain.series import InvoiceSeries
@@ -58,6 +58,7 @@ def draft_chunk(ledger: Ledger, drafts: Sequence[Draft]) -> list[StoredEvent]:
             seller=ledger.sellers[item.order.seller],
             buyer=item.buyer,
             vat=ledger.vat,
+            rate=item.rate,
         )
         event = Account.InvoiceIssued(  # type: ignore[attr-defined]
             originator_id=account_id(item.customer_number),
@@ -199,11 +200,17 @@ def reload_due(ledger: Ledger, keys: Sequence[Key]) -> list[Due]:
     """Return the due orders of ``keys`` from the store (after a conflict ended the drafting)."""
     found = []
     subscriptions = {}
+    held: set[str] = set()  # customers whose earlier order is held back now: theirs wait
+    rates = recorded_rates(Unit(ledger))
     for key in keys:
         issued, _, customer, sequence = key
         if customer not in subscriptions:
             subscriptions[customer] = Unit(ledger).subscription(customer)
         sub = subscriptions[customer]
         order = next(o for o in sub.orders if o.sequence == sequence)
-        found.append(Due(key, order, sub.company_on(issued)))
+        item = due_order(ledger, sub, order, issued, rates)
+        if isinstance(item, Due) and customer not in held:
+            found.append(item)
+        else:  # held back (R31, R32): the next run issues it and its successors in order
+            held.add(customer)
     return found

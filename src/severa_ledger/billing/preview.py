@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from severa_ledger.billing.plan import HeldBack
 from severa_ledger.billing.run import advance
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
 from severa_ledger.domain.rules import check_date
@@ -53,6 +54,8 @@ class BillingPreview:
     subscriptions: int
     orders: int
     invoices: tuple[PlannedInvoice, ...]
+    #: Subscriptions whose due invoices a run would hold back, and why (R31, R32).
+    held_back: tuple[HeldBack, ...] = ()
 
     def by_seller(self) -> dict[str, int]:
         """Return the invoices each seller would issue."""
@@ -88,6 +91,7 @@ def preview_billing(ledger: Ledger, through: date) -> BillingPreview:
             seller=seller,
             buyer=item.buyer,
             vat=ledger.vat,
+            rate=item.rate,
         )
         invoices.append(
             PlannedInvoice(
@@ -101,7 +105,9 @@ def preview_billing(ledger: Ledger, through: date) -> BillingPreview:
                 invoice.payment_details is None,
             )
         )
-    return BillingPreview(through, len(customers), found.orders, tuple(invoices))
+    return BillingPreview(
+        through, len(customers), found.orders, tuple(invoices), tuple(found.held_back)
+    )
 
 
 def _numbers(ledger: Ledger, unit: Unit, due: Sequence[Due]) -> dict[Key, InvoiceNumber]:

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from operator import attrgetter
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from eventsourcing.persistence import IntegrityError
 
@@ -42,10 +42,17 @@ from severa_ledger.store.unit import MAX_EVENTS_PER_SAVE, Unit
 from severa_ledger.workers.pool import open_pool, worker_count
 
 if TYPE_CHECKING:
-    from severa_ledger.domain.subscription import Subscription
     from severa_ledger.reader.reader import LedgerReader as Ledger
 
-from severa_ledger.billing.plan import Advanced, BillingReport, Due, Key
+from severa_ledger.billing.plan import (
+    Advanced,
+    BillingReport,
+    Due,
+    HeldBack,
+    Key,
+    due_orders,
+    recorded_rates,
+)
 
 #: The worker task that advances a chunk (billing/tasks.py).
 ADVANCE = "severa_ledger.billing.tasks:advance"
@@ -132,6 +139,7 @@ def run_billing(
     numbers: list[str] = []
     unpaid: set[Key] = set()
     lacking: list[str] = []  # issued without payment details (R23)
+    held_back: list[HeldBack] = []
     events = orders = 0
     with _long_lived_heap() as settle, open_pool(ledger, count) as pool:
         held: list[tuple[Key, int]] = []  # due orders kept by workers, with the worker
@@ -142,6 +150,7 @@ def run_billing(
         )
         for index, (worker, (found, saved)) in enumerate(advanced):
             due.extend(found.due)
+            held_back.extend(found.held_back)
             held.extend((key, worker) for key in found.held)
             unpaid.update(found.unpaid)
             accounts.update(found.accounts)
@@ -168,7 +177,9 @@ def run_billing(
             settle()
     lacked = set(lacking)
     without = tuple(n for n in numbers if n in lacked)
-    return BillingReport(through, len(customers), events, orders, tuple(numbers), without)
+    return BillingReport(
+        through, len(customers), events, orders, tuple(numbers), without, tuple(held_back)
+    )
 
 
 def _save_sizes(ledger: Ledger) -> tuple[int, int]:
@@ -214,16 +225,21 @@ def advance(ledger: Ledger, chunk: Sequence[str], through: date) -> Callable[[Un
 
     def work(unit: Unit) -> Advanced:
         found = Advanced()
+        rates = recorded_rates(unit)
         for customer in chunk:
             sub = unit.subscription(customer)
             before = len(sub.orders)
             sub.advance_to(through)
             found.orders += len(sub.orders) - before
             account = unit.account(customer)
-            due = _due_orders(ledger, sub, account.invoiced_orders, through)
+            due = due_orders(ledger, sub, account.invoiced_orders, through, rates)
+            if due and isinstance(last := due[-1], HeldBack):
+                found.held_back.append(last)
+                due.pop()
             if due:
-                found.due.extend(due)
-                found.unpaid.extend(d.key for d in due if not _payable(ledger, d))
+                payable = cast("list[Due]", due)
+                found.due.extend(payable)
+                found.unpaid.extend(d.key for d in payable if not _payable(ledger, d))
                 found.accounts[customer] = account
         return found
 
@@ -234,18 +250,6 @@ def _payable(ledger: Ledger, item: Due) -> bool:
     """Tell whether the invoice of a due order will carry payment details (R23)."""
     seller = ledger.sellers[item.order.seller]
     return seller.payment_details(item.order.currency) is not None
-
-
-def _due_orders(ledger: Ledger, sub: Subscription, invoiced: int, through: date) -> list[Due]:
-    """Return the orders after the ``invoiced`` first whose invoice is due by ``through``."""
-    found = []
-    for order in sub.orders[invoiced:]:
-        issued = ledger.issue_date_of(order)
-        if issued <= through:
-            series = ledger.sellers[order.seller].series
-            key = (issued, series, sub.customer_number, order.sequence)
-            found.append(Due(key, order, sub.company_on(issued)))
-    return found
 
 
 class _Issuer:
@@ -302,6 +306,7 @@ class _Issuer:
                 seller=self.ledger.sellers[item.order.seller],
                 buyer=item.buyer,
                 vat=self.ledger.vat,
+                rate=item.rate,
             )
             self.accounts[item.customer_number].issue(invoice)
             issued.append(invoice.number)

@@ -18,6 +18,7 @@ from severa_ledger.cli import (
     output,
     render,
     render_audit,
+    render_held,
     render_invoices,
     render_projections,
     rich_pieces,
@@ -97,11 +98,13 @@ def cmd_bill(ledger: Ledger, args: argparse.Namespace) -> None:
     through = date.today() if args.today else args.through
     if args.dry_run:
         preview = ledger.preview_billing(through=through)
-        emit(args, preview, *render.billing_preview_renderables(preview))
+        held = render_held.held_back_renderables(preview.held_back)
+        emit(args, preview, *render.billing_preview_renderables(preview), *held)
         return
     with progress_bar("billing") as progress:
         report = ledger.run_billing(through=through, workers=args.workers, progress=progress)
-    emit(args, report, render.billing_summary(report))
+    held = render_held.held_back_renderables(report.held_back)
+    emit(args, report, render.billing_summary(report), *held)
 
 
 def cmd_preview(ledger: Ledger, args: argparse.Namespace) -> None:

@@ -60,6 +60,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "migrate": ("migrate C1 --cohort 2025-05-01 --on 2025-03-01",),
     "cancel-change": ("cancel-change C1 removal:2025-08-01:user --on 2025-06-20",),
     "accept-terms": ('accept-terms C1 --version 2025-05 --accepted-by "Kari" --on 2025-05-02',),
+    "exchange-rate": ("exchange-rate NOK 11.7125 --on 2025-06-02 --source ECB",),
 }
 Report = Callable[[Any, argparse.Namespace, dict[str, Any], Any], None]
 
@@ -189,7 +190,16 @@ def _recorded(name: str) -> Report:
     return report
 
 
+def _rate(_: Ledger, args: argparse.Namespace, kw: dict[str, Any], rate: Any) -> None:  # noqa: ANN401
+    _emit(
+        args,
+        {"command": "record_exchange_rate", **kw},
+        f"recorded 1 {rate.base} = {rate.rate} {rate.quote} on {_on(kw)} ({rate.source}) (R32)",
+    )
+
+
 REPORTS: dict[str, Report] = {
+    "record_exchange_rate": _rate,
     "record_payment": _pay,
     "credit_invoice": _credit,
     "buy_licenses": _buy,

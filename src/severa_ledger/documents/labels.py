@@ -63,6 +63,12 @@ _ROWS: dict[str, tuple[str, str, str]] = {
         "Käännetty verovelvollisuus",
     ),
     "net": ("Sum eks. MVA", "Total excl. VAT", "Yhteensä ilman ALV"),
+    # R32: the VAT in the VAT country's currency, with the rate it was converted by.
+    "vat_in": (
+        "MVA i {currency} (1 {base} = {rate} {quote}, {date}, {source})",
+        "VAT in {currency} (1 {base} = {rate} {quote}, {date}, {source})",
+        "ALV {currency} (1 {base} = {rate} {quote}, {date}, {source})",
+    ),
     "total": ("Å betale", "Amount due", "Maksettava"),
     "credit_total": ("Kreditert beløp", "Amount credited", "Hyvitetään"),
     "order_total": ("Sum eks. MVA", "Total excl. VAT", "Yhteensä ilman ALV"),

@@ -45,6 +45,19 @@ _REGISTRATIONS: dict[str, tuple[str, Callable[[str], str]]] = {
     "FI": ("0212", lambda n: str(ytunnus.format(n))),
 }
 
+#: EAS schemes of VAT numbers, the electronic address of a buyer in a country without
+#: an organisation-number scheme above (CEF EAS code list); else its e-mail, EAS ``EM``.
+_VAT_ENDPOINTS = {
+    "AT": "9914",
+    "BE": "9925",
+    "DE": "9930",
+    "ES": "9920",
+    "FR": "9957",
+    "GB": "9932",
+    "NL": "9944",
+}
+EMAIL = "EM"
+
 _ADDRESS = re.compile(r"^(?P<street>[^,]+),\s*(?P<postcode>\S+)\s+(?P<city>[^,]+)(,.*)?$")
 
 
@@ -52,7 +65,7 @@ _ADDRESS = re.compile(r"^(?P<street>[^,]+),\s*(?P<postcode>\S+)\s+(?P<city>[^,]+
 class PartyId:
     """An identifier with its scheme: ``0192`` and ``974760673``."""
 
-    scheme: str
+    scheme: str | None
     value: str
 
 
@@ -86,6 +99,27 @@ def electronic_address(country: str, number: str) -> PartyId:
 def legal_registration(country: str, number: str) -> PartyId:
     """Return the legal registration identifier of the organisation ``number`` of ``country``."""
     return _lookup(_REGISTRATIONS, country, number, "legal registration")
+
+
+def buyer_address(country: str, number: str, vat_id: str | None, email: str | None) -> PartyId:
+    """Return a buyer's electronic address: its organisation number, VAT number or e-mail."""
+    if country in _ENDPOINTS:
+        return electronic_address(country, number)
+    if vat_id and country in _VAT_ENDPOINTS:
+        return PartyId(_VAT_ENDPOINTS[country], vat_id)
+    if email:
+        return PartyId(EMAIL, email)
+    raise DocumentIncompleteError(
+        f"a buyer in {country} has neither a VAT number with an EAS scheme nor an invoice "
+        "e-mail: no electronic address for its EHF document (PEPPOL-EN16931-R010)"
+    )
+
+
+def buyer_registration(country: str, number: str) -> PartyId:
+    """Return a buyer's legal registration: with its ICD scheme where one is known here."""
+    if country in _REGISTRATIONS:
+        return legal_registration(country, number)
+    return PartyId(None, number)  # the scheme is optional (EN 16931 BT-47-1)
 
 
 def split_address(text: str | None, country: str) -> Address:

@@ -24,6 +24,7 @@ from severa_ledger.domain.documents import (
     OrderLine,
     VatSubtotal,
 )
+from severa_ledger.domain.exchange import stated_rate
 
 Content = dict[str, Any]
 Labels = Mapping[str, str]
@@ -218,6 +219,19 @@ def invoice_content(
         [labels["vat"], formats.money(invoice.vat, currency)],
         [labels["credit_total" if credit else "total"], formats.money(invoice.total, currency)],
     ]
+    stated = invoice.vat_in_tax_currency
+    if stated is not None:  # R32: after the totals, the VAT in the VAT country's currency
+        rate = stated_rate(invoice)
+        assert rate is not None  # noqa: S101 -- stated above
+        label = labels["vat_in"].format(
+            currency=stated.currency,
+            base=rate.base,
+            rate=formats.number(stated.rate),
+            quote=rate.quote,
+            date=formats.day(stated.rate_date),
+            source=stated.source,
+        )
+        totals.append([label, formats.money(stated.vat, stated.currency)])
     return {
         "language": language,
         "title": title,

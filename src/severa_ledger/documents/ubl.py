@@ -31,6 +31,7 @@ from severa_ledger.documents.ubl_lines import invoice_lines, monetary_total, tax
 from severa_ledger.documents.ubl_parties import customer_party, supplier_party
 from severa_ledger.domain.documents import CREDIT_NOTE as CREDIT_NOTE_TYPE
 from severa_ledger.domain.documents import Invoice
+from severa_ledger.domain.exchange import reversed_vat as _reversed
 
 __all__ = ["CUSTOMIZATION_ID", "PROFILE_ID", "invoice_xml", "order_reference"]
 
@@ -89,6 +90,7 @@ def _positive(note: Invoice) -> Invoice:
         net=-note.net,
         vat=-note.vat,
         total=-note.total,
+        vat_in_tax_currency=_reversed(note.vat_in_tax_currency),
     )
 
 
@@ -105,6 +107,8 @@ def _header(document: Element, invoice: Invoice, *, credit_note: bool) -> None:
     if invoice.notes:  # one document note at most (PEPPOL-EN16931-R002)
         cbc(document, "Note", "\n".join(invoice.notes))
     cbc(document, "DocumentCurrencyCode", invoice.currency)
+    if invoice.vat_in_tax_currency is not None:  # BT-6, the VAT accounting currency (R32)
+        cbc(document, "TaxCurrencyCode", invoice.vat_in_tax_currency.currency)
     order = order_reference(invoice)
     if order is None:  # a buyer reference or an order reference (PEPPOL-EN16931-R003)
         cbc(document, "BuyerReference", invoice.customer_number)

@@ -102,6 +102,9 @@ def tax_total(parent: Element, invoice: Invoice) -> None:
     amount(total, "TaxAmount", invoice.vat, cur)
     for subtotal in invoice.vat_breakdown:
         _subtotal(total, subtotal, cur)
+    stated = invoice.vat_in_tax_currency
+    if stated is not None:  # BT-111: the VAT in the VAT accounting currency, alone (R32)
+        amount(cac(parent, "TaxTotal"), "TaxAmount", stated.vat, stated.currency)
 
 
 def _subtotal(parent: Element, subtotal: VatSubtotal, currency: str) -> None:

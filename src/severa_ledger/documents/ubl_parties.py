@@ -14,6 +14,8 @@ from __future__ import annotations
 from severa_ledger.documents.parties import (
     Address,
     PartyId,
+    buyer_address,
+    buyer_registration,
     electronic_address,
     legal_registration,
     split_address,
@@ -64,18 +66,20 @@ def customer_party(parent: Element, invoice: Invoice) -> None:
     """Append ``cac:AccountingCustomerParty`` from the buyer's company details."""
     buyer: CompanyDetails = invoice.buyer
     party = cac(cac(parent, "AccountingCustomerParty"), "Party")
-    _endpoint(party, electronic_address(buyer.country, buyer.org_number))
+    _endpoint(
+        party, buyer_address(buyer.country, buyer.org_number, buyer.vat_id, buyer.invoice_email)
+    )
     cbc(cac(party, "PartyName"), "Name", buyer.legal_name)
     _postal_address(party, Address(buyer.street, buyer.postcode, buyer.city, buyer.country))
     if buyer.vat_id and not outside_vat(invoice):
         _tax_scheme(party, buyer.vat_id, "VAT")
-    _legal_entity(party, buyer.legal_name, legal_registration(buyer.country, buyer.org_number))
+    _legal_entity(party, buyer.legal_name, buyer_registration(buyer.country, buyer.org_number))
     if buyer.invoice_email:
         cbc(cac(party, "Contact"), "ElectronicMail", buyer.invoice_email)
 
 
 def _endpoint(party: Element, endpoint: PartyId) -> None:
-    cbc(party, "EndpointID", endpoint.value, schemeID=endpoint.scheme)
+    cbc(party, "EndpointID", endpoint.value, schemeID=endpoint.scheme or "")
 
 
 def _postal_address(party: Element, address: Address) -> None:
@@ -99,4 +103,5 @@ def _tax_scheme(party: Element, company_id: str, scheme: str) -> None:
 def _legal_entity(party: Element, name: str, registration: PartyId) -> None:
     legal = cac(party, "PartyLegalEntity")
     cbc(legal, "RegistrationName", name)
-    cbc(legal, "CompanyID", registration.value, schemeID=registration.scheme)
+    scheme = {} if registration.scheme is None else {"schemeID": registration.scheme}
+    cbc(legal, "CompanyID", registration.value, **scheme)

@@ -23,6 +23,7 @@ from severa_ledger.domain.documents import (
     VatSubtotal,
 )
 from severa_ledger.domain.errors import UnknownLicenseKindError
+from severa_ledger.domain.exchange import ExchangeRate, stated_vat
 from severa_ledger.domain.explanation import Explanation, prorated, whole_period
 from severa_ledger.domain.money import Money, round_half_up
 from severa_ledger.domain.periods import Period, Schedule
@@ -266,8 +267,12 @@ def build_invoice(
     seller: Seller,
     buyer: CompanyDetails,
     vat: VatTable,
+    rate: ExchangeRate | None = None,
 ) -> Invoice:
-    """Return the invoice billing one order, with the snapshot of its issue date (R15-R18)."""
+    """Return the invoice billing one order, with the snapshot of its issue date (R15-R18).
+
+    ``rate`` converts the VAT into the VAT country's currency where R32 wants it.
+    """
     rule = vat.rule(seller.country, buyer.country, issued)
     lines = [
         InvoiceLine(
@@ -315,4 +320,7 @@ def build_invoice(
             payment, number.sequence, currency=order.currency, seller_country=seller.country
         ),
         notes=notes,
+        vat_in_tax_currency=stated_vat(
+            seller.country, order.currency, [s.category for s in breakdown], tax, rate
+        ),
     )

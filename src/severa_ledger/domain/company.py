@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
+import stdnum
 from stdnum import iban
 from stdnum.dk import cvr
 from stdnum.eu import vat
@@ -15,6 +16,7 @@ from stdnum.no import kontonr, mva, orgnr
 from stdnum.se import orgnr as se_orgnr
 
 from severa_ledger.domain import inputs
+from severa_ledger.domain.countries import COUNTRIES, VAT_PREFIXES
 from severa_ledger.domain.errors import (
     InvalidCompanyDetailsError,
     InvalidCompanyTextError,
@@ -43,7 +45,29 @@ ORGANISATION_NUMBERS: dict[str, tuple[str, Validator]] = {
 
 
 def _vat_validator(country: str) -> Validator:
-    return _norwegian_vat if country == "NO" else vat.validate
+    """Return the VAT id check of ``country``: python-stdnum's, the id kept with its prefix."""
+    if country == "NO":
+        return _norwegian_vat
+    prefix = VAT_PREFIXES.get(country, country)
+
+    def validate(number: str) -> str:
+        if country.lower() in vat.MEMBER_STATES:  # the EU VAT number, its prefix added if left off
+            text = "".join(number.split())
+            compact = str(vat.validate(text if text[:2].isalpha() else prefix + text))
+        else:
+            compact = _national(country, number)
+        if not compact.startswith(prefix):
+            raise ValidationError(f"not a VAT id of {country} (prefix {prefix})")
+        return compact
+
+    return validate
+
+
+def _national(country: str, number: str) -> str:
+    """Validate ``number`` with the country's stdnum VAT module, if it has one; add the prefix."""
+    module = stdnum.get_cc_module(country.lower(), "vat")
+    compact = "".join(number.split()) if module is None else str(module.validate(number))
+    return compact if compact[:2].upper() == country else f"{country}{compact}"
 
 
 def _bank_validator(country: str) -> Validator:
@@ -63,9 +87,18 @@ def _checked(what: str, value: str, validate: Validator) -> str:
 
 
 def _check_country(_instance: object, _attribute: object, value: str) -> None:
-    if company_text("country")(value) not in ORGANISATION_NUMBERS:
-        known = ", ".join(ORGANISATION_NUMBERS)
-        raise InvalidCompanyDetailsError(f"country {value!r} is not supported; known: {known}")
+    if company_text("country")(value) not in COUNTRIES:
+        raise InvalidCompanyDetailsError(
+            f"country {value!r} is not an ISO 3166-1 alpha-2 code such as NO, FI, DE or US (R26)"
+        )
+
+
+def _organisation_number(country: str, number: str) -> str:
+    """Return the organisation number checked where its country has a known scheme (R26)."""
+    if country not in ORGANISATION_NUMBERS:
+        return number  # no national scheme known here: kept as given, under the text rules
+    name, validate = ORGANISATION_NUMBERS[country]
+    return _checked(name, number, validate)
 
 
 #: Each field's length limit and whether it is required (domain/inputs.py text rules).
@@ -117,8 +150,7 @@ class CompanyDetails:
     def __attrs_post_init__(self) -> None:
         for field in COMPANY_TEXT:  # the text rules, NFC (domain/inputs.py)
             object.__setattr__(self, field, company_text(field)(getattr(self, field)))
-        name, validate = ORGANISATION_NUMBERS[self.country]
-        compact = _checked(name, self.org_number, validate)
+        compact = _organisation_number(self.country, self.org_number)
         object.__setattr__(self, "org_number", compact)
         if self.vat_id is not None:
             vat_id = _checked(f"{self.country} VAT id", self.vat_id, _vat_validator(self.country))
@@ -129,6 +161,11 @@ class CompanyDetails:
         if self.invoice_email is not None and "@" not in self.invoice_email:
             raise InvalidCompanyDetailsError(
                 f"invoice_email {self.invoice_email!r} is not an e-mail address (R26)"
+            )
+        if self.country not in ORGANISATION_NUMBERS and self.invoice_email is None:
+            raise InvalidCompanyDetailsError(
+                f"a buyer in {self.country} needs an invoice_email: it is the electronic "
+                f"address of its EHF documents (R26; docs/einvoicing.md)"
             )
 
     def changed(self, **fields: str | None) -> CompanyDetails:

@@ -28,6 +28,7 @@ from severa_ledger.domain.errors import (
     CreditNoteDateError,
     InvalidCreditLineError,
 )
+from severa_ledger.domain.exchange import VatInTaxCurrency, reversed_vat, stated_rate, vat_in
 from severa_ledger.domain.explanation import credit, part_credit
 from severa_ledger.domain.money import (
     in_whole_minor_units,
@@ -217,6 +218,7 @@ def credit_note_for(original: Invoice, number: InvoiceNumber, on: date, reason: 
         notes=(f"Credits invoice {original.number}: {reason}",),
         credited_invoice=original.number,
         reason=reason,
+        vat_in_tax_currency=reversed_vat(original.vat_in_tax_currency),
     )
 
 
@@ -256,6 +258,16 @@ def _capped(
         else:
             result.append(attrs.evolve(s, vat=max(s.vat, -vat)))
     return result
+
+
+def _stated_part(original: Invoice, vat: Decimal) -> VatInTaxCurrency | None:
+    """Return a partial credit's VAT in the currency the invoice also states it in (R32).
+
+    Converted by the invoice's own rate, as the invoice's VAT was.
+    """
+    stated = original.vat_in_tax_currency
+    rate = stated_rate(original)
+    return None if stated is None or rate is None else vat_in(vat, rate, stated.currency)
 
 
 def partial_credit_note(
@@ -301,4 +313,5 @@ def partial_credit_note(
         ),
         credited_invoice=original.number,
         reason=reason,
+        vat_in_tax_currency=_stated_part(original, vat),
     )

@@ -13,6 +13,7 @@ from decimal import Decimal
 import attrs
 
 from severa_ledger.domain.company import CompanyDetails
+from severa_ledger.domain.exchange import VatInTaxCurrency
 from severa_ledger.domain.explanation import Explanation
 from severa_ledger.domain.sellers import PaymentDetails
 
@@ -144,6 +145,8 @@ class Invoice:
     notes: tuple[str, ...] = attrs.field(converter=_notes)
     credited_invoice: str | None = None
     reason: str | None = None
+    #: The VAT in the VAT country's currency, with the rate (R32); None: not needed, or older.
+    vat_in_tax_currency: VatInTaxCurrency | None = None
 
 
 @attrs.frozen

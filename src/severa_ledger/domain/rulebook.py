@@ -139,9 +139,10 @@ R26. Company details are dated and validated
     country with python-stdnum, and an invalid one is refused.
 R27. VAT by seller and buyer country
     A Finnish seller charges a Finnish buyer 25.5 % (24 % before 2024-09-01), and a
-    Norwegian, Swedish or Danish business buyer 0 %, reverse charge; a Norwegian seller
-    charges a Norwegian buyer 25 %. VAT is computed on each category's total, half up. A
-    pair of countries with no rule is refused.
+    Norwegian, Swedish, Danish or other EU business buyer 0 %, reverse charge; a business
+    outside the EU nothing (outside the scope). A Norwegian seller charges a Norwegian
+    buyer 25 %, and a business abroad 0 % (exempt export from 2027). VAT is computed on
+    each category's total, half up. A pair of countries with no rule is refused.
 ## Preview and payments
 R28. The preview is the next renewal
     The upcoming cost is the next period's licenses after pending removals, priced by the
@@ -156,21 +157,17 @@ R30. Structured payment references
     Every invoice and credit note carries a payment reference in the scheme of the
     seller's account: a Norwegian KID, a Finnish reference number, else an RF creditor
     reference.
-    Not enforced yet: this version does not do this.
 R31. The buyer's VAT id on reverse charge
     An intra-EU reverse-charge invoice states the buyer's VAT id, so such a subscription
     must have one, and billing holds back the invoices of one that lacks it.
-    Not enforced yet: this version does not do this.
 R32. VAT also in the VAT country's currency
     When VAT is due in a country whose currency is not the invoice's, the VAT amount is
     also stated in that currency, at the exchange rate recorded for the issue date or the
-    last one before it.
-    Not enforced yet: this version does not do this.
+    last one before it; without such a rate billing holds the invoice back.
 R33. Credit notes run in order
     A credit note is dated no earlier than its series' latest issue date, nor than the
     invoice it credits; it may credit chosen lines or part of one, never more than the
     invoice in all.
-    Not enforced yet: this version does not do this.
 R34. Bank entries pay invoices
     A bank entry (camt.054) pays the invoice its reference names, once per entry; one
     whose reference matches no invoice, or several, is reported and not recorded.
@@ -178,12 +175,10 @@ R35. Each document delivered once per channel
     An order confirmation is sent when it is made, an invoice or credit note on its issue
     date; each goes once per channel (e-mail, Peppol, webhooks), its retries keep the
     message id, and a deliberate re-send is a new delivery.
-    Not enforced yet: this version does not do this.
 R36. Who may date a command
     Customers date their commands today; only the operator dates them otherwise, between
     2000-01-01 and 2099-12-31. Company details may be dated up to the end of the next
     period, and a change scheduled for later can be cancelled before it takes effect.
-    Not enforced yet: the company-details horizon and cancelling a scheduled change.
 """
 
 

@@ -31,6 +31,7 @@ from severa_ledger.domain.credits import Creditable, CreditedLine, check_credit_
 from severa_ledger.domain.delivery import follower_id
 from severa_ledger.domain.documents import INVOICE, OrderConfirmation
 from severa_ledger.domain.errors import InvoiceNotFoundError, SubscriptionNotFoundError
+from severa_ledger.domain.exchange import ExchangeRate, checked_rate
 from severa_ledger.domain.rules import check_date
 from severa_ledger.ledger.catalogue import COMMANDS, catalogued
 from severa_ledger.ledger.deliveries import DeliveryCommands
@@ -106,6 +107,27 @@ class Ledger(
         if account.invoices[number].type_code != INVOICE:
             raise InvoiceNotFoundError(f"{number} is a credit note: nothing of it is creditable")
         return account.creditable(number)
+
+    @catalogued("record_exchange_rate")
+    def record_exchange_rate(
+        self,
+        quote: str,
+        rate: str,
+        *,
+        on: date,
+        base: str = "EUR",
+        source: str = "ECB",
+        command_id: str | None = None,
+    ) -> ExchangeRate:
+        """Record that 1 ``base`` is ``rate`` ``quote`` on ``on``, as ``source`` says (R32)."""
+        payload = COMMANDS["record_exchange_rate"].payload(locals())
+
+        def decide(unit: Unit) -> ExchangeRate:
+            recorded = checked_rate(base, quote, rate, check_date(on), source)
+            unit.rates().record(recorded)
+            return recorded
+
+        return self._execute("record_exchange_rate", payload, command_id, decide)
 
     # --------------------------------------------------------------- billing
 

@@ -10,6 +10,7 @@ from severa_ledger.domain.billing import (
     cutover_weekend,
 )
 from severa_ledger.domain.company import CompanyDetails
+from severa_ledger.domain.crossborder import check_buyer_vat_id
 from severa_ledger.domain.documents import OrderConfirmation
 from severa_ledger.domain.errors import (
     InvalidCompanyDetailsError,
@@ -57,7 +58,9 @@ class SubscriptionCommands(LedgerBase):
 
         def decide(unit: Unit) -> None:
             day = check_date(on)
-            self.vat.rule(self.sellers[seller].country, company.country, day)
+            check_buyer_vat_id(
+                self.vat, self.sellers[seller].country, company, day, customer_number
+            )
             sub = Subscription.open(
                 customer_number,
                 company=company,
@@ -181,7 +184,14 @@ class SubscriptionCommands(LedgerBase):
         def decide(unit: Unit) -> CompanyDetails:
             sub = unit.subscription(customer_number)
             details = sub.company_on(check_date(on)).changed(**fields)
-            self.vat.rule(self.sellers[sub.seller].country, details.country, check_date(on))
+            country = self.sellers[sub.seller].country
+            check_buyer_vat_id(self.vat, country, details, check_date(on), customer_number)
+            moving = sub.migration
+            if moving is not None and moving.cohort > on:  # the seller it moves to (R31)
+                seller_country = self.sellers[moving.seller].country
+                check_buyer_vat_id(
+                    self.vat, seller_country, details, moving.cohort, customer_number
+                )
             sub.change_company(details, on, check_channel(channel))
             return details
 
@@ -223,7 +233,10 @@ class SubscriptionCommands(LedgerBase):
             sub = unit.subscription(customer_number)
             day = check_date(on)
             start, end = cutover_weekend(check_date(cohort, "cohort"))
-            self.vat.rule(self.sellers[seller].country, sub.company_on(cohort).country, cohort)
+            buyer = sub.company_on(cohort)
+            check_buyer_vat_id(
+                self.vat, self.sellers[seller].country, buyer, cohort, customer_number
+            )
             migration = Migration(cohort, seller, "after_start", start, end, day)
             sub.schedule_migration(migration)
             return migration

@@ -31,6 +31,7 @@ from severa_ledger.domain.documents import (
     SellerSnapshot,
     VatSubtotal,
 )
+from severa_ledger.domain.exchange import ExchangeRate, VatInTaxCurrency
 from severa_ledger.domain.explanation import Explanation
 from severa_ledger.domain.scheduled import ScheduledChange
 from severa_ledger.domain.sellers import PaymentDetails
@@ -159,6 +160,9 @@ VALUE_TYPES: dict[str, type[Any]] = {
     # Lines with their explanation (issue 19): v1 data, stored before, decodes with none.
     "severa_ledger.OrderLine.v2": OrderLine,
     "severa_ledger.InvoiceLine.v2": InvoiceLine,
+    # The VAT in the VAT country's currency on an invoice (R32, issue 24).
+    "severa_ledger.VatInTaxCurrency.v1": VatInTaxCurrency,
+    "severa_ledger.ExchangeRate.v1": ExchangeRate,
 }
 
 

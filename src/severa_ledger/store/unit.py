@@ -16,6 +16,7 @@ from severa_ledger.domain.errors import (
     CommandTooLargeError,
     SubscriptionNotFoundError,
 )
+from severa_ledger.domain.exchange import ExchangeRates, rates_id
 from severa_ledger.domain.sellers import Seller
 from severa_ledger.domain.series import InvoiceSeries, series_id
 from severa_ledger.domain.subscription import Subscription, subscription_id
@@ -145,6 +146,14 @@ class Unit:
         found = self.get(series_id(seller.series), InvoiceSeries)
         if found is None:
             found = InvoiceSeries(series=seller.series, seller=seller.key)
+            self.add(found)
+        return found
+
+    def rates(self) -> ExchangeRates:
+        """Return the book of exchange rates, opening it on first use (R32)."""
+        found = self.get(rates_id(), ExchangeRates)
+        if found is None:
+            found = ExchangeRates()
             self.add(found)
         return found
 

@@ -104,6 +104,9 @@ class History:
     commands: list[Command]
     through: date
     models: dict[str, ReferenceModel] = attrs.field(factory=dict)
+    #: The EUR/NOK rate recorded before the first command, so that Finnish VAT on an
+    #: invoice in NOK can be stated in EUR (R32); None: none, and such invoices are held back.
+    eur_nok: str | None = "11.4532"
 
     @classmethod
     def of(cls, plans: list[SubscriptionPlan], tail: timedelta) -> History:
@@ -121,6 +124,8 @@ class History:
 
     def apply(self, ledger: Ledger) -> None:
         """Record every command, bill through ``through``, and build the models."""
+        if self.eur_nok is not None and self.commands:
+            ledger.record_exchange_rate("NOK", self.eur_nok, on=self.commands[0].on)
         for command in self.commands:
             command.run(ledger)
         ledger.run_billing(through=self.through)

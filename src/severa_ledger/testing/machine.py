@@ -42,6 +42,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.folder = tempfile.TemporaryDirectory()
         self.url = f"sqlite:///{self.folder.name}/ledger.db"
         self.ledger = self.make_ledger()
+        # Finnish VAT on an invoice in NOK is also stated in EUR: by this rate (R32).
+        self.ledger.record_exchange_rate("NOK", "11.4532", on=START)
         self.today = START
         self.billed_through = START
         self.models: dict[str, ReferenceModel] = {}

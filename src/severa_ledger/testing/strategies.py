@@ -16,6 +16,7 @@ from decimal import Decimal
 import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
+from stdnum.de import vat as de_vat
 from stdnum.dk import cvr
 from stdnum.fi import ytunnus
 from stdnum.no import orgnr
@@ -39,7 +40,9 @@ __all__ = [
     "schedules",
 ]
 
-COUNTRIES = ("NO", "FI", "SE", "DK")
+COUNTRIES = ("NO", "FI", "SE", "DK", "DE", "US")
+#: Buyers who must have a VAT id on a Finnish seller's reverse charge (R31).
+EU_ABROAD = frozenset({"SE", "DK", "DE"})
 KINDS = ("user", "storage")
 
 
@@ -83,6 +86,8 @@ def _with_check_digit(base: str, is_valid: Callable[[str], bool]) -> str | None:
 
 
 def _identifier(country: str) -> st.SearchStrategy[str]:
+    if country in {"DE", "US"}:  # no national scheme checked: any registration text (R26)
+        return st.from_regex(r"(HRB|EIN) [0-9]{5,7}", fullmatch=True)
     digits = {"NO": 8, "FI": 7, "SE": 9, "DK": 7}[country]
     first = {"NO": "89", "FI": "0123456789", "SE": "5", "DK": "123456789"}[country]
     check = {
@@ -97,20 +102,28 @@ def _identifier(country: str) -> st.SearchStrategy[str]:
     return bases.map(lambda b: _with_check_digit(b[0] + b[1], check)).filter(bool)  # type: ignore[return-value]
 
 
-def _vat_id(country: str, number: str) -> str:
+def _vat_id(country: str, number: str) -> str | None:
+    if country == "DE":  # a German VAT number of the organisation's digits, check digit last
+        digits = "".join(c for c in number if c.isdigit())
+        found = _with_check_digit("1" + digits[-7:].rjust(7, "0"), de_vat.is_valid)
+        return None if found is None else f"DE{found}"
     return {
         "NO": f"NO{number}MVA",
         "FI": f"FI{number}",
         "SE": f"SE{number}01",
         "DK": f"DK{number}",
-    }[country]
+    }.get(country)
 
 
 @st.composite
 def company_details(
     draw: st.DrawFn, country: str | st.SearchStrategy[str] | None = None
 ) -> CompanyDetails:
-    """Company details with valid identifiers for NO, FI, SE or DK (R26)."""
+    """Company details with valid identifiers for NO, FI, SE, DK, DE or US (R26).
+
+    Buyers in SE, DK and DE always have a VAT id: a Finnish seller's reverse
+    charge to them needs it (R31).
+    """
     if country is None:
         country = st.sampled_from(COUNTRIES)
     chosen = draw(country) if isinstance(country, st.SearchStrategy) else country
@@ -123,7 +136,7 @@ def company_details(
         street=draw(st.sampled_from(["Storgata 1", "Kauppakatu 2", "Drottninggatan 3"])),
         postcode=draw(st.from_regex(r"[0-9]{4,5}", fullmatch=True)),
         city=draw(st.sampled_from(["Oslo", "Kuopio", "Lund", "Aarhus"])),
-        vat_id=_vat_id(chosen, number) if draw(st.booleans()) else None,
+        vat_id=_vat_id(chosen, number) if chosen in EU_ABROAD or draw(st.booleans()) else None,
         invoice_email="invoices@example.com",
     )
 

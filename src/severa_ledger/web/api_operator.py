@@ -5,8 +5,11 @@ The operator is the seller's billing team; a customer key is refused (403).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 
+from severa_ledger.billing.plan import HeldBack
 from severa_ledger.web import api_views as views
 from severa_ledger.web.api_bodies import (
     CustomerPath,
@@ -23,6 +26,7 @@ from severa_ledger.web.api_deps import (
 )
 from severa_ledger.web.api_responses import (
     BillingOut,
+    HeldBackOut,
     PlannedInvoiceOut,
     Recorded,
     VerifyOut,
@@ -105,6 +109,22 @@ async def record_payment(
 
 
 @router.post(
+    "/exchange-rates",
+    summary="Record an exchange rate (R32)",
+    openapi_extra=body_of("record_exchange_rate", omit=()),
+)
+async def record_exchange_rate(
+    request: Request, *, caller: Operator, idempotency_key: IdempotencyKey = None
+) -> Recorded:
+    """Record that 1 base (EUR) is ``rate`` of ``quote`` on ``on``, as ``source`` says (R32)."""
+    given = await arguments(request, caller, "record_exchange_rate", omit=())
+    rate = ledger_of(request).record_exchange_rate(
+        **given, command_id=command_id(caller, idempotency_key)
+    )
+    return Recorded(details=views.jsonable(rate))
+
+
+@router.post(
     "/invoices/{number}/credit",
     summary="Issue a credit note (R17)",
     openapi_extra=body_of("credit_invoice"),
@@ -139,6 +159,7 @@ async def run_billing(request: Request, *, body: BillingIn) -> BillingOut:
             invoice_numbers=[i.number for i in planned],
             invoices=planned,
             without_payment_details=preview.without_payment_details(),
+            held_back=_held_back(preview.held_back),
         )
     report = ledger.run_billing(through=body.through, workers=1)
     return BillingOut(
@@ -149,7 +170,12 @@ async def run_billing(request: Request, *, body: BillingIn) -> BillingOut:
         invoice_numbers=list(report.invoice_numbers),
         invoices=[],
         without_payment_details=list(report.without_payment_details),
+        held_back=_held_back(report.held_back),
     )
+
+
+def _held_back(held: Sequence[HeldBack]) -> list[HeldBackOut]:
+    return [HeldBackOut.model_validate(views.jsonable(h)) for h in held]
 
 
 @router.post("/verify", summary="Verify the stored history now", dependencies=OPERATOR)

@@ -314,6 +314,18 @@ class BillingOut(Out):
         default_factory=list,
         description="the invoices issued (or, dry run, to be issued) without payment details (R23)",
     )
+    held_back: list[HeldBackOut] = Field(
+        default_factory=list, description="subscriptions not invoiced yet, and why (R31, R32)"
+    )
+
+
+class HeldBackOut(Out):
+    """A subscription whose due invoices billing holds back (R31, R32)."""
+
+    customer_number: str
+    order_sequence: int
+    issue_date: date
+    reason: str
 
 
 class FindingOut(Out):

@@ -27,6 +27,7 @@ from severa_ledger.domain.sellers import CHANNELS, LEGACY_SELLER, NEW_SELLER, RE
 from severa_ledger.domain.webhooks import MAX_URL, WEBHOOK_EVENTS
 from severa_ledger.ledger.catalogue.command import ALL_ROLES, Command, Param
 from severa_ledger.ledger.catalogue.credit_lines import CreditLines
+from severa_ledger.ledger.catalogue.rates import Quote, Rate
 from severa_ledger.ledger.catalogue.values import (
     Amount,
     Company,
@@ -277,6 +278,18 @@ COMMANDS: dict[str, Command] = {
                 ON,
             ),
             frozenset({"operator"}),
+        ),
+        Command(
+            "record_exchange_rate",
+            "record an exchange rate, 1 base = rate quote, for the date on (R32)",
+            (
+                Param("quote", Quote(), "the currency priced, such as NOK", positional=True),
+                Param("rate", Rate(), "units of quote per 1 EUR", positional=True),
+                ON,
+                optional("base", Text(3, ("EUR",)), "the base currency: EUR", "EUR"),
+                optional("source", Text(100), "who published the rate", "ECB"),
+            ),
+            cli="exchange-rate",
         ),
     )
 }

@@ -38,6 +38,7 @@ from severa_ledger.domain.errors import (
 )
 from severa_ledger.domain.limits import MAX_LICENSE_KINDS
 from severa_ledger.ledger.catalogue.credit_lines import CreditLines
+from severa_ledger.ledger.catalogue.rates import Quote, Rate
 
 
 @attrs.frozen
@@ -343,4 +344,16 @@ class CompanyField:
         return f"text, 1 to {COMPANY_TEXT[self.name][0]} characters (R26)"
 
 
-Kind = Text | Day | Whole | Flag | Amount | Prices | Company | CompanyField | CreditLines
+Kind = (
+    Text
+    | Day
+    | Whole
+    | Flag
+    | Amount
+    | Prices
+    | Company
+    | CompanyField
+    | CreditLines
+    | Quote
+    | Rate
+)
