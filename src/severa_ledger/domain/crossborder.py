@@ -13,8 +13,8 @@ from datetime import date
 from typing import Protocol
 
 from severa_ledger.domain.company import CompanyDetails
-from severa_ledger.domain.errors import MissingBuyerVatIdError
 from severa_ledger.domain.exchange import ExchangeRate, rate_pair, tax_currency
+from severa_ledger.domain.payment_errors import MissingBuyerVatIdError
 from severa_ledger.domain.tax import VatTable
 
 

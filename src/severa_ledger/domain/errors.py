@@ -151,14 +151,6 @@ class NoVatRuleError(LedgerError):
     """Raised when no VAT rule covers a seller and buyer country (R27)."""
 
 
-class MissingBuyerVatIdError(LedgerError):
-    """Raised when an intra-EU reverse-charge subscription would lack the buyer's VAT id (R31)."""
-
-
-class InvalidExchangeRateError(InvalidValueError):
-    """Raised when an exchange rate is malformed, not positive, or of unknown currencies (R32)."""
-
-
 class IdempotencyConflictError(LedgerError):
     """Raised when a command_id is reused with a different command or payload."""
 

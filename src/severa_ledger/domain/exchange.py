@@ -21,8 +21,9 @@ import attrs
 from eventsourcing.domain import Aggregate, event
 
 from severa_ledger.domain import inputs
-from severa_ledger.domain.errors import InvalidExchangeRateError, InvalidMoneyError
+from severa_ledger.domain.errors import InvalidMoneyError
 from severa_ledger.domain.money import check_currency, round_half_up, to_decimal
+from severa_ledger.domain.payment_errors import InvalidExchangeRateError
 
 T = "severa_ledger:ExchangeRates"
 #: Every rate is quoted from EUR, as the ECB's reference rates are: 1 EUR = rate quote.

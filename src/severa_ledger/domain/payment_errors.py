@@ -1,4 +1,7 @@
-"""The refusals of sellers' accounts, payment references and bank statements (R23, R30, R34).
+"""The refusals that keep invoices payable: accounts, references, cross-border VAT, statements.
+
+Sellers' accounts and payment references (R23, R30), the buyer's VAT id and exchange
+rates (R31, R32), bank statements (R34).
 
 Part of the one hierarchy rooted at :class:`~severa_ledger.domain.errors.LedgerError`,
 kept beside :mod:`severa_ledger.domain.errors` so that module stays in its room; the
@@ -24,6 +27,14 @@ class ReferenceSpaceExhaustedError(LedgerError):
 
 class AmbiguousReferenceError(LedgerError):
     """Raised when a payment reference identifies more than one issued document (R30, R34)."""
+
+
+class MissingBuyerVatIdError(LedgerError):
+    """Raised when an intra-EU reverse-charge subscription would lack the buyer's VAT id (R31)."""
+
+
+class InvalidExchangeRateError(InvalidValueError):
+    """Raised when an exchange rate is malformed, not positive, or of unknown currencies (R32)."""
 
 
 #: Every refusal of this module, by name.
