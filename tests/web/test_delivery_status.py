@@ -88,11 +88,11 @@ def test_the_api_lists_a_customers_own_deliveries_and_the_operators_all(sent: Le
         "/api/v1/deliveries?status=dead", headers={"Authorization": f"Bearer {keys.operator}"}
     )
     assert mine.status_code == everything.status_code == dead.status_code == 200
-    assert {d["customer_number"] for d in mine.json()} == {"1002"}
-    assert len(everything.json()) == len(deliveries(sent))
-    assert {d["status"] for d in dead.json()} == {"dead"}
-    assert {d["channel"] for d in dead.json()} == {"peppol"}
-    assert all(d["error"].startswith("unknown participant") for d in dead.json())
+    assert {d["customer_number"] for d in mine.json()["items"]} == {"1002"}
+    assert len(everything.json()["items"]) == len(deliveries(sent))
+    assert {d["status"] for d in dead.json()["items"]} == {"dead"}
+    assert {d["channel"] for d in dead.json()["items"]} == {"peppol"}
+    assert all(d["error"].startswith("unknown participant") for d in dead.json()["items"])
 
 
 def test_the_operator_page_lists_dead_deliveries_and_re_sends_one(sent: Ledger) -> None:

@@ -57,6 +57,12 @@ class DeliveryOut(Out):
         return cls.model_validate(view, from_attributes=True)
 
 
+class DeliveriesOut(Out):
+    """The deliveries the caller may see, oldest first."""
+
+    items: list[DeliveryOut]
+
+
 class ResentOut(Out):
     """The new deliveries a re-send recorded (``deliver`` sends them)."""
 
@@ -66,10 +72,10 @@ class ResentOut(Out):
 @router.get("/deliveries", summary="List deliveries (a customer key: its own documents)")
 async def list_deliveries(
     request: Request, *, caller: Caller, status: Annotated[Status | None, Query()] = None
-) -> list[DeliveryOut]:
+) -> DeliveriesOut:
     """Return the deliveries the caller may see, oldest first, optionally of one status."""
     found = visible(ledger_of(request), caller.customer_number, status)
-    return [DeliveryOut.of(v) for v in found]
+    return DeliveriesOut(items=[DeliveryOut.of(v) for v in found])
 
 
 @router.post(
