@@ -31,7 +31,7 @@ from severa_ledger import Ledger
 from severa_ledger.cli.parser import build_parser
 from severa_ledger.domain.company import COMPANY_TEXT
 from severa_ledger.ledger.catalogue import COMMAND_ID, COMMANDS, Command, Param
-from severa_ledger.ledger.catalogue.values import Company
+from severa_ledger.ledger.catalogue.company_values import Company
 
 MARKER = "<!-- generated: {} -->"
 #: The commands a command file takes (all but billing, which is `severa-ledger bill`).

@@ -73,8 +73,8 @@ def test_r35_a_credit_note_is_enveloped_as_a_credit_note(tmp_path: Path) -> None
     """R35: a credit note's envelope names the CreditNote-2 document type."""
     with Ledger.open("memory://") as ledger:
         bill_one_customer(ledger)
-        ledger.credit_invoice("VSOY-000001", reason="wrong seats", on=date(2025, 2, 10))
-        deliver(ledger, sending("smtp://127.0.0.1:1", tmp_path), today=date(2025, 2, 10))
+        ledger.credit_invoice("VSOY-000001", reason="wrong seats", on=date(2025, 5, 5))
+        deliver(ledger, sending("smtp://127.0.0.1:1", tmp_path), today=date(2025, 5, 5))
         (note,) = deliveries(ledger, document="VSOY-000004", status="sent")
     root = etree.parse(tmp_path / f"{note.message_id}.xml").getroot()
     (scope,) = root.xpath(

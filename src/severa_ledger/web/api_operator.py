@@ -24,13 +24,13 @@ from severa_ledger.web.api_deps import (
     ledger_of,
     operator,
 )
-from severa_ledger.web.api_responses import (
+from severa_ledger.web.api_operator_responses import (
     BillingOut,
     HeldBackOut,
     PlannedInvoiceOut,
-    Recorded,
     VerifyOut,
 )
+from severa_ledger.web.api_responses import Recorded
 from severa_ledger.web.problems import PROBLEM_RESPONSES
 from severa_ledger.web.schemas import BillingIn
 from severa_ledger.web.verify_result import keep_verify, last_verify

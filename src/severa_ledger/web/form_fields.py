@@ -12,8 +12,9 @@ from markupsafe import Markup, escape
 from severa_ledger.domain import inputs
 from severa_ledger.domain.company import COMPANY_TEXT
 from severa_ledger.ledger.catalogue import COMMANDS
+from severa_ledger.ledger.catalogue.company_values import CompanyField
 from severa_ledger.ledger.catalogue.credit_lines import CreditLines
-from severa_ledger.ledger.catalogue.values import CompanyField, Day, Text, Whole
+from severa_ledger.ledger.catalogue.values import Day, Text, Whole
 
 #: Characters an amount may be written with (ten billion and two decimals).
 AMOUNT_LENGTH = 16

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from severa_ledger.domain.data import plain
-from severa_ledger.web.api_responses import DamageOut, FindingOut, VerifyOut
+from severa_ledger.web.api_operator_responses import DamageOut, FindingOut, VerifyOut
 
 if TYPE_CHECKING:
     from fastapi import Request

@@ -26,12 +26,11 @@ from severa_ledger.domain.proration import POLICIES
 from severa_ledger.domain.sellers import CHANNELS, LEGACY_SELLER, NEW_SELLER, REGIMES
 from severa_ledger.domain.webhooks import MAX_URL, WEBHOOK_EVENTS
 from severa_ledger.ledger.catalogue.command import ALL_ROLES, Command, Param
+from severa_ledger.ledger.catalogue.company_values import Company, CompanyField
 from severa_ledger.ledger.catalogue.credit_lines import CreditLines
 from severa_ledger.ledger.catalogue.rates import Quote, Rate
 from severa_ledger.ledger.catalogue.values import (
     Amount,
-    Company,
-    CompanyField,
     Day,
     Flag,
     Kind,
