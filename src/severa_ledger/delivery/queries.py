@@ -8,7 +8,7 @@ elsewhere) or are switched off, every delivery event is folded here instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
@@ -129,11 +129,17 @@ def delivery(reader: LedgerReader, delivery_id: UUID) -> DeliveryView:
     return view_of(found)
 
 
+def deliveries_in(reader: LedgerReader, statuses: Sequence[str]) -> list[DeliveryView]:
+    """Return the deliveries in any of ``statuses``, oldest first (only those rows read)."""
+    found = _rows(reader, *({"status": status} for status in statuses))
+    if found is not None:
+        return found
+    return [view_of(d) for d in all_deliveries(reader).values() if d.status in statuses]
+
+
 def ready_deliveries(
     reader: LedgerReader, today: date, now: datetime, lease: timedelta
 ) -> list[DeliveryView]:
     """Return the deliveries an attempt may start for now, oldest first (only open ones read)."""
-    views = _rows(reader, *({"status": status} for status in OPEN))
-    if views is None:
-        views = [view_of(d) for d in all_deliveries(reader).values()]
+    views = deliveries_in(reader, OPEN)
     return [v for v in views if attempt_may_start(v, today, now, lease)]
