@@ -95,6 +95,7 @@ def test_the_last_events_deleted_with_their_digests_leave_read_models_ahead_of_t
     report, text = verified(url)
     assert report.chain.ok
     assert found(report) == [
+        ("tracking-ahead", 23, "deliveries"),
         ("tracking-ahead", 23, "invoice_lines"),
         ("tracking-ahead", 23, "receivables"),
         ("tracking-ahead", 23, "subscriptions"),

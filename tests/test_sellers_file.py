@@ -110,6 +110,11 @@ EUR_IBAN, NOK_IBAN = "FI2112345600000785", "NO6681014453075"
         ),
         (X + "terms = 5\n", "sellers.x.terms: must be a text, not 5"),
         (
+            X + 'email = "Billing <billing@x.example>"\n',
+            "sellers.x.email: 'Billing <billing@x.example>' is not an e-mail address",
+        ),
+        (X + 'email = "billing"\n', "sellers.x.email: 'billing' is not an e-mail address"),
+        (
             X + 'organisation_number = "1967543-9"\n',
             "sellers.x.organisation_number: '1967543-9' is not a valid Finnish business id",
         ),

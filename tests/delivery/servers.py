@@ -76,6 +76,8 @@ class HttpReceiver:
 
     def __init__(self) -> None:
         self.bodies: list[bytes] = []
+        #: The headers of each kept body (lower-case names), in the same order.
+        self.headers: list[dict[str, str]] = []
         self.lock = threading.Lock()
         #: Called after a body was kept (the crash test kills the sender here).
         self.accepted: Callable[[bytes], None] = lambda _body: None
@@ -89,6 +91,7 @@ class HttpReceiver:
                 if receiver.answer < 300:
                     with receiver.lock:
                         receiver.bodies.append(body)
+                        receiver.headers.append({k.lower(): v for k, v in self.headers.items()})
                     receiver.accepted(body)
                 self.send_response(receiver.answer)
                 self.end_headers()

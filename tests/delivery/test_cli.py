@@ -66,6 +66,27 @@ def test_r35_deliver_sends_then_lists_and_verify_checks(
     assert code == 0, out
 
 
+def test_r35_deliveries_status_failed_lists_the_refused_message_with_its_error(
+    db: str, smtp: SmtpServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """R35: the server answers 451 for invoice 1: ``deliveries --status failed`` lists it alone."""
+    smtp.mailbox.reply = lambda m: "451 4.3.0 busy" if "VSOY-000001" in str(m["Subject"]) else None
+    assert run(capsys, "deliver", "--db", db, "--today", "2025-02-03")[0] == 0
+    code, out, _ = run(capsys, "deliveries", "--db", db, "--status", "failed", "--format", "json")
+    failed = json.loads(out)
+    assert code == 0
+    assert [(d["document"], d["channel"], d["attempts"]) for d in failed] == [
+        ("VSOY-000001", "email", 1)
+    ]
+    assert failed[0]["error"] == "451 4.3.0 busy"
+    code, out, _ = run(capsys, "deliveries", "--db", db, "--status", "failed")
+    assert (code, "VSOY-000001" in out, "C1-1" in out) == (0, True, False)
+    assert (
+        json.loads(run(capsys, "deliveries", "--db", db, "--status", "dead", "--format", "json")[1])
+        == []
+    )
+
+
 def test_r35_verify_names_a_due_document_without_a_delivery(
     db: str, smtp: SmtpServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -47,6 +47,16 @@ class Refusing:
         )
 
 
+class Busy:
+    """E-mail the server cannot take now (a transient failure: retried later)."""
+
+    channel = "email"
+
+    def send(self, delivery: DeliveryView, parcel: Parcel) -> str:
+        """Refuse the message for now."""
+        raise TransportError(f"451 busy ({parcel.document})")
+
+
 @pytest.fixture(scope="module")
 def sent() -> Iterator[Ledger]:
     """The pages' demo, its documents delivered: e-mails sent, Peppol dead."""
@@ -131,3 +141,29 @@ def test_only_the_operator_re_sends_over_the_api(sent: Ledger) -> None:
     made = api.post(f"/api/v1/deliveries/{target.id}/resend", headers=operator)
     assert made.status_code == 201
     assert len(made.json()["deliveries"]) == 1
+
+
+def test_failed_deliveries_are_on_the_operator_page_and_in_the_customers_api_list() -> None:
+    """R35: e-mails failing for now are listed for a re-send; ?status=failed keeps to the key."""
+    ledger = demo_ledger()
+    try:
+        deliver(ledger, Sending({"email": Busy()}, lambda: SENT_AT), today=TODAY)
+        failed = deliveries(ledger, status="failed")
+        keys = new_keys()
+        browser = client(build_app(ledger, keys.store))
+        sign_in(browser, keys.operator)
+        page = browser.get("/operator?lang=en").text
+        api = client(build_app(ledger, keys.store))
+        own = api.get(
+            "/api/v1/deliveries?status=failed",
+            headers={"Authorization": f"Bearer {keys.customer('1002')}"},
+        ).json()
+    finally:
+        ledger.close()
+    assert failed
+    assert {v.channel for v in failed} == {"email"}
+    assert all(f"/operator/deliveries/{v.id}/resend" in page for v in failed)
+    expected = sorted(str(v.id) for v in failed if v.customer_number == "1002")
+    assert expected
+    assert sorted(d["id"] for d in own) == expected
+    assert {(d["status"], d["attempts"]) for d in own} == {("failed", 1)}

@@ -5,8 +5,9 @@ STARTTLS when the server offers it (required before logging in);
 ``smtps://host:465`` connects with TLS. The message's ``Message-ID`` is the
 delivery's ``message_id``: every attempt of one delivery carries the same,
 so a mailbox or a receiving system can drop a repeat. The sender is the
-seller's configured address (``SEVERA_LEDGER_SMTP_FROM_<SELLER>``, the seller's
-key upper-cased with ``-`` as ``_``), else ``SEVERA_LEDGER_SMTP_FROM``.
+seller's ``email`` in the sellers file (docs/sellers.md), else
+``SEVERA_LEDGER_SMTP_FROM_<SELLER>`` (the seller's key upper-cased with ``-`` as
+``_``), else ``SEVERA_LEDGER_SMTP_FROM``.
 """
 
 from __future__ import annotations
@@ -54,11 +55,12 @@ def message(delivery: DeliveryView, parcel: Parcel, sender: str) -> EmailMessage
     mail["Subject"] = parcel.subject
     mail["Message-ID"] = message_id(delivery)
     mail["Date"] = formatdate(usegmt=True)
-    mail["Content-Language"] = parcel.language
     mail.set_content(parcel.body)
     for file in parcel.attachments:
         main, sub = file.media_type.split("/", 1)
         mail.add_attachment(file.content, maintype=main, subtype=sub, filename=file.filename)
+    # Last: set_content and add_attachment drop or move a Content-* header set before them.
+    mail["Content-Language"] = parcel.language
     return mail
 
 
@@ -97,13 +99,15 @@ class SmtpTransport:
             senders=senders,
         )
 
-    def sender(self, seller: str) -> str:
-        """Return the sender address of ``seller``'s messages."""
-        found = self.senders.get(sender_setting(seller)) or self.senders.get(FROM_SETTING)
+    def sender(self, seller: str, configured: str | None = None) -> str:
+        """Return the sender: ``configured`` (sellers file), else its setting, else the default."""
+        found = (
+            configured or self.senders.get(sender_setting(seller)) or self.senders.get(FROM_SETTING)
+        )
         if not found:
             raise TransportError(
-                f"no sender address for seller {seller}: set {sender_setting(seller)} or "
-                f"{FROM_SETTING}",
+                f"no sender address for seller {seller}: give it an email in the sellers file, "
+                f"or set {sender_setting(seller)} or {FROM_SETTING}",
             )
         return found
 
@@ -126,7 +130,7 @@ class SmtpTransport:
 
     def send(self, delivery: DeliveryView, parcel: Parcel) -> str:
         """Send the parcel to the delivery's recipient; return the server's acceptance."""
-        mail = message(delivery, parcel, self.sender(parcel.seller))
+        mail = message(delivery, parcel, self.sender(parcel.seller, parcel.sender))
         try:
             with self._connect() as smtp:
                 if self.user:

@@ -59,6 +59,12 @@ def invoice_xml(reader: LedgerReader, invoice: Invoice) -> bytes:
     return document
 
 
+def sender_of(reader: LedgerReader, seller: str) -> str | None:
+    """Return the sender address the seller is configured with now (sellers file ``email``)."""
+    configured = reader.sellers.sellers.get(seller)
+    return None if configured is None else configured.email
+
+
 def _words(language: str, delivery: DeliveryView, seller: str) -> tuple[str, str]:
     kind, number = delivery.kind, delivery.document
     return subject(language, kind, number, seller), body(language, kind, number, seller)
@@ -84,6 +90,7 @@ def _invoice_parcel(reader: LedgerReader, delivery: DeliveryView) -> Parcel:
         body=text,
         attachments=files,
         xml=xml,
+        sender=sender_of(reader, invoice.seller.key),
     )
 
 
@@ -113,7 +120,17 @@ def _order_parcel(reader: LedgerReader, delivery: DeliveryView) -> Parcel:
     )
     title, text = _words(language, delivery, seller.name)
     files = (Attachment(f"order-{delivery.document}.pdf", PDF, pdf),)
-    return Parcel(ORDER, delivery.document, customer, seller.key, language, title, text, files)
+    return Parcel(
+        ORDER,
+        delivery.document,
+        customer,
+        seller.key,
+        language,
+        title,
+        text,
+        files,
+        sender=seller.email,
+    )
 
 
 def document_parcel(reader: LedgerReader, delivery: DeliveryView) -> Parcel:

@@ -1,15 +1,23 @@
-"""Deliveries as recorded: every delivery's state, folded from its events in log order (R35)."""
+"""Deliveries as recorded: every delivery's state, in log order (R35).
+
+Read from the ``deliveries`` read model (``projections/deliveries.py``), which
+folds only what was recorded since it last caught up; when the read models
+cannot be caught up now (a read-only store, SQLite's write lock held
+elsewhere) or are switched off, every delivery event is folded here instead.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import attrs
 
-from severa_ledger.domain.delivery import Delivery
+from severa_ledger.domain.delivery import Delivery, attempt_may_start
+from severa_ledger.projections.deliveries import DELIVERIES, OPEN, DeliveryRow
 
 if TYPE_CHECKING:
     from severa_ledger.reader.reader import LedgerReader
@@ -51,10 +59,26 @@ class DeliveryView:
     error: str | None
 
 
-def view_of(delivery: Delivery) -> DeliveryView:
-    """Return the view of a delivery aggregate."""
-    fields = {f.name: getattr(delivery, f.name) for f in attrs.fields(DeliveryView)}
-    return DeliveryView(**fields)
+_FIELDS = tuple(f.name for f in attrs.fields(DeliveryView) if f.name != "id")
+
+
+def view_of(delivery: Delivery | DeliveryRow) -> DeliveryView:
+    """Return the view of a delivery aggregate or of its read-model row."""
+    fields = {name: getattr(delivery, name) for name in _FIELDS}
+    return DeliveryView(id=UUID(str(delivery.id)), **fields)
+
+
+def _rows(reader: LedgerReader, *equal: Mapping[str, object]) -> list[DeliveryView] | None:
+    """Return the read model's deliveries matching any ``equal``, in log order; None: lagging."""
+    if not reader.read_models_enabled:
+        return None
+    rows: list[DeliveryRow] = []
+    for where in equal:
+        found = reader.read_models.select(DELIVERIES, **where)
+        if found is None:
+            return None
+        rows += found
+    return [view_of(r) for r in sorted(rows, key=attrgetter("ordinal"))]
 
 
 def _events(reader: LedgerReader) -> Iterator[Any]:
@@ -86,6 +110,10 @@ def deliveries(
     document: str | None = None,
 ) -> list[DeliveryView]:
     """Return the deliveries recorded, oldest first, filtered by status, customer or document."""
+    given = {"status": status, "customer_number": customer_number, "document": document}
+    found = _rows(reader, {k: v for k, v in given.items() if v is not None})
+    if found is not None:
+        return found
     return [
         view_of(d)
         for d in all_deliveries(reader).values()
@@ -99,3 +127,19 @@ def delivery(reader: LedgerReader, delivery_id: UUID) -> DeliveryView:
     """Return one delivery by its id."""
     found: Delivery = reader.repository.get(delivery_id)
     return view_of(found)
+
+
+def deliveries_in(reader: LedgerReader, statuses: Sequence[str]) -> list[DeliveryView]:
+    """Return the deliveries in any of ``statuses``, oldest first (only those rows read)."""
+    found = _rows(reader, *({"status": status} for status in statuses))
+    if found is not None:
+        return found
+    return [view_of(d) for d in all_deliveries(reader).values() if d.status in statuses]
+
+
+def ready_deliveries(
+    reader: LedgerReader, today: date, now: datetime, lease: timedelta
+) -> list[DeliveryView]:
+    """Return the deliveries an attempt may start for now, oldest first (only open ones read)."""
+    views = deliveries_in(reader, OPEN)
+    return [v for v in views if attempt_may_start(v, today, now, lease)]

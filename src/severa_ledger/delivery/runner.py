@@ -23,7 +23,7 @@ from eventsourcing.persistence import IntegrityError
 
 from severa_ledger.delivery.follower import follow, pending
 from severa_ledger.delivery.parcels import Packer, document_parcel, require_renderers
-from severa_ledger.delivery.queries import DeliveryView, all_deliveries, view_of
+from severa_ledger.delivery.queries import DeliveryView, ready_deliveries, view_of
 from severa_ledger.delivery.routes import ROUTES, Route
 from severa_ledger.delivery.transport import Parcel, Transport, TransportError
 from severa_ledger.domain.delivery import DEAD, FAILED, LEASE, SENT, Delivery
@@ -151,13 +151,6 @@ def attempt(
         reader, delivery, lambda d: d.fail(sending.clock(), message, permanent=permanent)
     )
     return Outcome(view_of(done), number, done.status, message)
-
-
-def ready_deliveries(
-    reader: LedgerReader, today: date, now: datetime, lease: timedelta
-) -> list[DeliveryView]:
-    """Return the deliveries an attempt may start for now, oldest first."""
-    return [view_of(d) for d in all_deliveries(reader).values() if d.ready(today, now, lease)]
 
 
 def deliver(

@@ -36,6 +36,8 @@ class Parcel:
     xml: bytes | None = None
     #: A webhook's JSON body.
     payload: bytes | None = None
+    #: The seller's configured sender address (the sellers file's ``email``), if it has one.
+    sender: str | None = None
 
 
 class TransportError(Exception):

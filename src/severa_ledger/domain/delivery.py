@@ -17,6 +17,7 @@ carries the same ``message_id`` (e-mail ``Message-ID``, ``webhook-id``, SBDH
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import attrs
@@ -59,6 +60,38 @@ def delivery_id(kind: str, document: str, channel: str, recipient: str, sequence
 def retry_delay(attempt: int) -> timedelta:
     """Return the wait after failed attempt ``attempt``: 1, 4, 16, 64, 256 minutes."""
     return FIRST_RETRY * (1 << (2 * (attempt - 1)))
+
+
+class _Progress(Protocol):
+    """How far a delivery got: an aggregate, a view or a read-model row."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def due_date(self) -> date: ...
+    @property
+    def next_attempt(self) -> datetime | None: ...
+    @property
+    def started_at(self) -> datetime | None: ...
+
+
+def attempt_may_start(
+    delivery: _Progress, today: date, now: datetime, lease: timedelta = LEASE
+) -> bool:
+    """Return whether an attempt of ``delivery`` may start now (never before its date, R35).
+
+    Due and never tried; failed and its back-off passed; or sending for longer
+    than the lease (the attempt was abandoned).
+    """
+    if delivery.due_date > today:
+        return False
+    if delivery.status == DUE:
+        return True
+    if delivery.status == FAILED:
+        return delivery.next_attempt is not None and delivery.next_attempt <= now
+    if delivery.status == SENDING:
+        return delivery.started_at is not None and delivery.started_at + lease <= now
+    return False
 
 
 class Delivery(Aggregate):
@@ -137,15 +170,7 @@ class Delivery(Aggregate):
 
     def ready(self, today: date, now: datetime, lease: timedelta = LEASE) -> bool:
         """Return whether an attempt may start now (never before the due date, R35)."""
-        if self.due_date > today:
-            return False
-        if self.status == DUE:
-            return True
-        if self.status == FAILED:
-            return self.next_attempt is not None and self.next_attempt <= now
-        if self.status == SENDING:
-            return self.started_at is not None and self.started_at + lease <= now
-        return False
+        return attempt_may_start(self, today, now, lease)
 
     def start(self, today: date, now: datetime, lease: timedelta = LEASE) -> int:
         """Record the next attempt before it is made; return its number."""

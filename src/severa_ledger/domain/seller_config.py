@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 from typing import Any, overload
 
 from stdnum import bic as stdnum_bic
@@ -189,6 +191,20 @@ def _language(where: _Where, table: Mapping[str, Any]) -> str | None:
     return language
 
 
+def _email(where: _Where, table: Mapping[str, Any]) -> str | None:
+    """Return the seller's sender address, if given: one addr-spec (``billing@example.com``)."""
+    value = _text(where, table, "email")
+    if value is None:
+        return None
+    try:
+        address = Address(addr_spec=value)
+    except (ValueError, IndexError, HeaderParseError):  # IndexError: a bare "name@"
+        address = None
+    if address is None or not address.domain or address.addr_spec != value:
+        raise where.at("email").refuse(f"{value!r} is not an e-mail address (name@domain)")
+    return value
+
+
 def _register(where: _Where, table: Mapping[str, Any]) -> bool | None:
     value = table.get("foretaksregisteret")
     if value is not None and type(value) is not bool:
@@ -214,7 +230,7 @@ def _seller(where: _Where, key: str, value: object) -> Seller:
         enterprise_register=_register(where, table),
         language=_language(where, table),
         terms=_text(where, table, "terms"),
-        email=_text(where, table, "email"),
+        email=_email(where, table),
     )
 
 

@@ -31,6 +31,7 @@ from severa_ledger.domain.documents import Invoice, InvoiceView
 from severa_ledger.domain.rules import check_date
 from severa_ledger.domain.subscription import Subscription, subscription_id
 from severa_ledger.domain.values import LicenseCount
+from severa_ledger.projections.deliveries import DeliveriesProjection
 from severa_ledger.projections.dialects import postgres_dialect, sqlite_dialect
 from severa_ledger.projections.invoice_lines import InvoiceLinesProjection
 from severa_ledger.projections.receivables import (
@@ -44,7 +45,7 @@ from severa_ledger.projections.receivables import (
     ReceivablesProjection,
     account_of,
 )
-from severa_ledger.projections.rows import Projection
+from severa_ledger.projections.rows import Projection, R, Table
 from severa_ledger.projections.runner import PAGE, ProjectionStatus, Runner
 from severa_ledger.projections.sql import PostgresStore, SQLiteStore
 from severa_ledger.projections.store import MemoryStore, Reader, Store
@@ -63,7 +64,12 @@ _WAIT_SLICE = 0.2
 
 def projections() -> tuple[Projection, ...]:
     """Return the ledger's projections."""
-    return (SubscriptionsProjection(), InvoiceLinesProjection(), ReceivablesProjection())
+    return (
+        SubscriptionsProjection(),
+        InvoiceLinesProjection(),
+        ReceivablesProjection(),
+        DeliveriesProjection(),
+    )
 
 
 def store_for(app: Application[UUID]) -> Store:
@@ -116,6 +122,15 @@ class ReadModels:
         self.runner.setup()
         with self.store.reading() as reader:
             return {t.name: sorted(reader.select(t), key=t.key_of) for t in projection.tables}
+
+    def select(self, table: Table[R], **equal: object) -> list[R] | None:
+        """Return the current rows of ``table`` whose columns equal ``equal``; None if lagging.
+
+        None when the read models lag and cannot be caught up now (see ``_current``):
+        the caller then folds the events itself.
+        """
+        with self._current() as reader:
+            return None if reader is None else reader.select(table, **equal)
 
     def follow(
         self,

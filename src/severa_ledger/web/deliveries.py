@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from severa_ledger.delivery.queries import DeliveryView, deliveries, delivery
+from severa_ledger.delivery.queries import DeliveryView, deliveries, deliveries_in, delivery
 from severa_ledger.domain.delivery import DEAD, FAILED, WEBHOOK
 from severa_ledger.domain.delivery_errors import DeliveryNotFoundError
 
@@ -37,7 +37,7 @@ def visible(ledger: Ledger, customer: str | None, status: str | None = None) -> 
 
 def problems(ledger: Ledger) -> list[DeliveryView]:
     """Return the failed and dead deliveries, oldest first."""
-    return [v for v in deliveries(ledger) if v.status in PROBLEMS]
+    return deliveries_in(ledger, PROBLEMS)
 
 
 def find(ledger: Ledger, delivery_id: str) -> DeliveryView:
