@@ -147,7 +147,11 @@ def test_the_xml_written_is_the_invoices_whole(
     assert run(capsys, "--db", _url(store), *argv) == (0, "", "")
     with Ledger.open(_url(store), create=False) as ledger:
         assert target.read_bytes() == ledger.invoice_xml("VSOY-000007")
-    assert len(target.read_bytes()) == 4861  # PaymentID 00000075 (R30), 3 bytes under VSOY-000007
+    written = target.read_bytes()
+    assert written.startswith(b"<?xml") and written.rstrip().endswith(b"</Invoice>")
+    # R30 by hand: KID MOD10 of sequence 7: payload 0000007, Luhn doubles 7 -> 14 -> 5, check 5.
+    assert b"<cbc:PaymentID>00000075</cbc:PaymentID>" in written
+    assert b"<cbc:ID>VSOY-000007</cbc:ID>" in written
 
 
 def test_documents_refuse_an_existing_file_and_write_nothing(
