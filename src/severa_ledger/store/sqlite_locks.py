@@ -105,6 +105,16 @@ class WaitingConnection(SQLiteConnection):
         """Return a cursor that waits for locks as this module describes."""
         return WaitingCursor(self._sqlite_conn.cursor(), self)
 
+    def commit(self) -> None:
+        """Commit the transaction (it ends: nothing is fresh)."""
+        self.fresh = False
+        super().commit()
+
+    def rollback(self) -> None:
+        """Roll the transaction back (it ends: nothing is fresh)."""
+        self.fresh = False
+        super().rollback()
+
 
 class WaitingCursor(SQLiteCursor):
     """A cursor calling a statement SQLite would wait for again, until the lock timeout."""
