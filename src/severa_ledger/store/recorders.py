@@ -26,7 +26,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.popo import POPOApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from severa_ledger.store.chain import GENESIS, chain_rows
 from severa_ledger.store.chain_stores import (
@@ -41,6 +41,7 @@ from severa_ledger.store.chain_stores import (
 )
 from severa_ledger.store.coverage import check_covered, missing_table
 from severa_ledger.store.retry import MAX_ATTEMPTS, back_off
+from severa_ledger.store.sqlite_locks import interruptible_lock_waits
 
 SQLITE_CREATE = (
     f"CREATE TABLE IF NOT EXISTS {TABLE} (notification_id INTEGER PRIMARY KEY, "
@@ -74,6 +75,12 @@ def chained_memory_recorder(recorder: ApplicationRecorder) -> ApplicationRecorde
 
 class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     """SQLite events and their digests, written in one transaction."""
+
+    def __init__(
+        self, datastore: SQLiteDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        interruptible_lock_waits(datastore)  # Ctrl-C while another process holds the write lock
+        super().__init__(datastore, events_table_name=events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:
         """Create the digests table (and the re-chains' record) with the events table."""
