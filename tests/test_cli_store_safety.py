@@ -148,7 +148,8 @@ def test_the_xml_written_is_the_invoices_whole(
     with Ledger.open(_url(store), create=False) as ledger:
         assert target.read_bytes() == ledger.invoice_xml("VSOY-000007")
     written = target.read_bytes()
-    assert written.startswith(b"<?xml") and written.rstrip().endswith(b"</Invoice>")
+    assert written.startswith(b"<?xml")
+    assert written.rstrip().endswith(b"</Invoice>")
     # R30 by hand: KID MOD10 of sequence 7: payload 0000007, Luhn doubles 7 -> 14 -> 5, check 5.
     assert b"<cbc:PaymentID>00000075</cbc:PaymentID>" in written
     assert b"<cbc:ID>VSOY-000007</cbc:ID>" in written

@@ -45,7 +45,7 @@ SEED_ADDITION = {
         "Norge",
         "Fakturadato 09.06.2025",
         "Forfallsdato 23.06.2025",
-        "Betalingsreferanse 00000075",  # R30: KID MOD10 of 0000007: 7x2=14 -> 5, check 5
+        "KID 00000075",  # R30: KID MOD10 of 0000007: 7x2=14 -> 5, check 5
         "Gjelder ordre 1002-6 av 05.06.2025",
         "Valuta NOK",
         "Periode 05.06.2025\u201331.07.2025",
@@ -66,7 +66,7 @@ SEED_ADDITION = {
         "Norway",
         "Issue date 9 Jun 2025",
         "Due date 23 Jun 2025",
-        "Payment reference 00000075",
+        "KID 00000075",
         "Bills order 1002-6 of 5 Jun 2025",
         "Period 5 Jun 2025\u201331 Jul 2025",
         "1 license 185.87 0% 185.87",
@@ -86,7 +86,7 @@ SEED_ADDITION = {
         "Norja",
         "Laskun päivä 9.6.2025",
         "Eräpäivä 23.6.2025",
-        "Maksuviite 00000075",
+        "KID-viite 00000075",
         "Koskee tilausta 1002-6, 5.6.2025",
         "Jakso 5.6.2025\u201331.7.2025",
         "1 lisenssi 185,87 0\u00a0% 185,87",

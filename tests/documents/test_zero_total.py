@@ -23,6 +23,7 @@ import pytest
 from severa_ledger import CompanyDetails, Ledger
 from severa_ledger.documents.pdf import invoice_pdf
 from severa_ledger.documents.ubl import invoice_xml
+from tests.documents.pdf_support import text
 from tests.documents.validation import assert_valid
 
 BUYER = CompanyDetails(
@@ -86,7 +87,11 @@ def test_a_rounded_away_price_says_why_it_is_zero():
 
 
 def test_a_zero_invoice_is_valid_ehf_and_renders(ledger):
-    """The 0.00 document passes the UBL XSD and the CEN rules, and its PDF shows 0,00 NOK."""
+    """The 0.00 document passes the UBL XSD and the CEN rules; its PDF asks for no payment."""
     invoice = ledger.invoices()[0]
     assert_valid(invoice_xml(invoice))
-    assert b"%PDF" in invoice_pdf(invoice)[:8]
+    pdf = invoice_pdf(invoice)
+    assert b"%PDF" in pdf[:8]
+    words = text(pdf)
+    assert "Ingenting å betale." in words
+    assert "Vennligst betal" not in words

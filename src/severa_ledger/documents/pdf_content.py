@@ -25,6 +25,7 @@ from severa_ledger.domain.documents import (
     VatSubtotal,
 )
 from severa_ledger.domain.exchange import stated_rate
+from severa_ledger.domain.references import default_scheme
 
 Content = dict[str, Any]
 Labels = Mapping[str, str]
@@ -136,6 +137,18 @@ def _vat_table(invoice: Invoice, language: str) -> Content:
     return {"title": labels["vat_breakdown"], "header": [labels[k] for k in header], "rows": rows}
 
 
+def _reference_label(invoice: Invoice, labels: Labels) -> str:
+    """Name the reference by its scheme (R30): "KID" to a Norwegian payer, not a paraphrase.
+
+    A document stored before R30, whose reference is its own number, keeps the plain label.
+    """
+    details = invoice.payment_details
+    if details is None or invoice.payment_reference in (None, invoice.number):
+        return labels["payment_reference"]
+    scheme = details.reference_scheme or default_scheme(invoice.currency, invoice.seller.country)
+    return labels.get(f"reference_{scheme}", labels["payment_reference"])
+
+
 def _payment(invoice: Invoice, labels: Labels, formats: Formats) -> Content:
     if invoice.type_code == CREDIT_NOTE:
         sentence = labels["credit_sentence"].format(invoice=invoice.credited_invoice)
@@ -144,12 +157,14 @@ def _payment(invoice: Invoice, labels: Labels, formats: Formats) -> Content:
     if details is None:
         sentence = labels["no_payment_details"].format(currency=invoice.currency)
         return {"title": labels["payment"], "rows": [], "sentence": sentence}
+    if invoice.total == 0:  # issued (docs/billing.md), but there is nothing to pay
+        return {"title": labels["payment"], "rows": [], "sentence": labels["nothing_to_pay"]}
     rows = [
         [labels["bank"], details.bank],
         [labels["account"], details.account],
         [labels["iban"], details.iban],
         *([[labels["bic"], details.bic]] if details.bic else []),
-        [labels["payment_reference"], invoice.payment_reference or ""],
+        [_reference_label(invoice, labels), invoice.payment_reference or ""],
     ]
     sentence = labels["pay_sentence"].format(
         total=formats.money(invoice.total, invoice.currency),
@@ -175,7 +190,7 @@ def _invoice_facts(
         facts.append([labels["issue_date"], formats.day(invoice.issue_date)])
         facts.append([labels["due_date"], formats.day(invoice.due_date)])
     if invoice.payment_reference is not None:
-        facts.append([labels["payment_reference"], invoice.payment_reference])
+        facts.append([_reference_label(invoice, labels), invoice.payment_reference])
     facts.append([labels["customer_number"], invoice.customer_number])
     if invoice.order_sequence is not None and invoice.order_date is not None:
         order = labels["order_of"].format(
