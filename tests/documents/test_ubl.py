@@ -72,7 +72,7 @@ def test_the_seed_addition_is_one_reverse_charged_line_of_185_87(
     assert (doc.payment_means, doc.payment_id, doc.iban) == ("30", "00000075", "NO6681014453075")
     assert doc.seller_endpoint == ("0216", "003719675438")  # OVT: 0037 + business id 1967543-8
     assert doc.buyer_endpoint == ("0192", "910203045")
-    assert doc.note == "Reverse charge"
+    assert doc.note == "Omvendt avgiftsplikt"  # the ledger's note, in the Norwegian buyer's words
 
 
 def test_reverse_charge_carries_the_exemption_and_no_vat_rate_but_zero(
@@ -123,7 +123,7 @@ def test_a_legacy_invoice_names_visma_software_as_by_its_norwegian_identifiers(
     assert _xpath(xml, f"{taxes}/cac:TaxScheme/cbc:ID") == ["VAT", "TAX"]
     assert _xpath(xml, f"{seller}cac:PostalAddress/cbc:StreetName") == ["Karenslyst allé 56"]
     assert (doc.payment_means, doc.payment_id, doc.iban) == ("1", None, None)  # R23: no account
-    assert doc.note == "No payment details are configured for Visma Software AS in NOK."
+    assert doc.note == "Ingen betalingsinformasjon er satt opp for Visma Software AS i NOK."
 
 
 def test_a_renewal_bills_license_months_and_an_addition_licenses(
@@ -171,7 +171,7 @@ def test_a_finnish_buyer_in_euro_pays_25_5_percent_and_has_no_account(
     assert doc.total == Decimal("88.04")
     assert doc.buyer_endpoint == ("0216", "003731234563")  # Saimaa Softworks Oy, 3123456-3
     assert (doc.payment_means, doc.iban) == ("1", None)
-    assert doc.note == "No payment details are configured for Visma Solutions Oy in EUR."
+    assert doc.note == "Myyjälle Visma Solutions Oy ei ole määritetty maksutietoja valuutalle EUR."
 
 
 def test_a_credit_note_refers_to_its_invoice_with_positive_amounts(
@@ -190,7 +190,7 @@ def test_a_credit_note_refers_to_its_invoice_with_positive_amounts(
     [line] = doc.lines
     assert (line.quantity, line.amount, line.price) == (1, Decimal("185.87"), Decimal("185.87"))
     assert (doc.net, doc.vat, doc.total) == (Decimal("185.87"), Decimal("0.00"), Decimal("185.87"))
-    assert doc.note == f"Credits invoice {SEED_INVOICE}: seat bought by mistake"
+    assert doc.note == f"Krediterer faktura {SEED_INVOICE}: seat bought by mistake"
 
 
 def test_a_credit_note_without_the_credited_date_cites_the_number_alone(demo: Ledger) -> None:

@@ -24,6 +24,7 @@ from severa_ledger.documents.wording import (
     item_name,
     kind_name,
     local_address,
+    note_text,
     order_kind_name,
 )
 from severa_ledger.domain.explanation import whole_period
@@ -162,3 +163,34 @@ def test_the_stored_description_stays_english():
     invoice = demo().invoice("VSOY-000007")
     invoice_pdf(invoice, language="fi")
     assert demo().invoice("VSOY-000007").lines[0].description == ADDED
+
+
+@pytest.mark.parametrize(
+    ("note", "language", "expected"),
+    [
+        ("Reverse charge", "nb", "Omvendt avgiftsplikt"),
+        ("Reverse charge", "fi", "Käännetty verovelvollisuus"),
+        ("Reverse charge", "en", "Reverse charge"),
+        (
+            "No payment details are configured for Visma Software AS in EUR.",
+            "nb",
+            "Ingen betalingsinformasjon er satt opp for Visma Software AS i EUR.",
+        ),
+        (
+            "Credits invoice VSAS-000003 of 2025-04-01: two seats",
+            "nb",
+            "Krediterer faktura VSAS-000003 av 01.04.2025: two seats",
+        ),
+        (
+            "Credits invoice VSOY-000002: seats",
+            "fi",
+            "Hyvittää laskun VSOY-000002: seats",
+        ),
+        ("A note of the operator's own", "nb", "A note of the operator's own"),
+    ],
+)
+def test_the_ledgers_own_notes_are_in_the_documents_language(
+    note: str, language: str, expected: str
+) -> None:
+    """EHF notes the ledger wrote follow the buyer's language; anything else prints as stored."""
+    assert note_text(note, language) == expected

@@ -29,9 +29,11 @@ from severa_ledger.documents.ubl_elements import (
 )
 from severa_ledger.documents.ubl_lines import invoice_lines, monetary_total, tax_total
 from severa_ledger.documents.ubl_parties import customer_party, supplier_party
+from severa_ledger.documents.wording import note_text
 from severa_ledger.domain.documents import CREDIT_NOTE as CREDIT_NOTE_TYPE
 from severa_ledger.domain.documents import Invoice
 from severa_ledger.domain.exchange import reversed_vat as _reversed
+from severa_ledger.domain.language import language_for
 
 __all__ = ["CUSTOMIZATION_ID", "PROFILE_ID", "invoice_xml", "order_reference"]
 
@@ -105,7 +107,9 @@ def _header(document: Element, invoice: Invoice, *, credit_note: bool) -> None:
         day(document, "DueDate", invoice.due_date)
         cbc(document, "InvoiceTypeCode", str(invoice.type_code))
     if invoice.notes:  # one document note at most (PEPPOL-EN16931-R002)
-        cbc(document, "Note", "\n".join(invoice.notes))
+        # In the buyer's language, as the lines' names; the snapshot keeps English (R18).
+        language = language_for(invoice.buyer.country)
+        cbc(document, "Note", "\n".join(note_text(note, language) for note in invoice.notes))
     cbc(document, "DocumentCurrencyCode", invoice.currency)
     if invoice.vat_in_tax_currency is not None:  # BT-6, the VAT accounting currency (R32)
         cbc(document, "TaxCurrencyCode", invoice.vat_in_tax_currency.currency)

@@ -11,6 +11,7 @@ keep their code.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from severa_ledger.documents.formats import Formats
@@ -87,3 +88,50 @@ def local_address(address: str, country: str, language: str) -> str:
 def country_name(code: str, language: str) -> str:
     """Return a country's name in ``language`` (Babel): ``NO`` is Norge in nb, Norja in fi."""
     return Formats(language).country(code)
+
+
+#: The notes the ledger writes on a document, as stored (English), and in nb and fi.
+_NOTES = (
+    (
+        re.compile(r"Reverse charge"),
+        ("Omvendt avgiftsplikt", "Käännetty verovelvollisuus"),
+    ),
+    (
+        re.compile(r"No payment details are configured for (?P<seller>.+) in (?P<cur>[A-Z]{3})\."),
+        (
+            "Ingen betalingsinformasjon er satt opp for {seller} i {cur}.",
+            "Myyjälle {seller} ei ole määritetty maksutietoja valuutalle {cur}.",
+        ),
+    ),
+    (
+        re.compile(
+            r"Credits invoice (?P<number>\S+) of (?P<day>\d{4}-\d{2}-\d{2}): (?P<reason>.*)"
+        ),
+        (
+            "Krediterer faktura {number} av {day}: {reason}",
+            "Hyvittää laskun {number} ({day}): {reason}",
+        ),
+    ),
+    (
+        re.compile(r"Credits invoice (?P<number>\S+): (?P<reason>.*)"),
+        ("Krediterer faktura {number}: {reason}", "Hyvittää laskun {number}: {reason}"),
+    ),
+)
+
+
+def note_text(note: str, language: str) -> str:
+    """Return a note the ledger wrote in ``language``; any other note prints as stored.
+
+    The reason of a credit note is the operator's own words and stays as typed.
+    """
+    if language not in _TRANSLATED:
+        return note
+    index = _TRANSLATED.index(language)
+    for pattern, words in _NOTES:
+        found = pattern.fullmatch(note)
+        if found:
+            parts = dict(found.groupdict())
+            if "day" in parts:
+                parts["day"] = Formats(language).day(date.fromisoformat(parts["day"]))
+            return words[index].format(**parts)
+    return note
