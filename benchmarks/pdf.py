@@ -10,13 +10,15 @@ time per PDF and the size of the seed invoice's PDF (VSOY-000007). The rate
 is PDFs per second of this process's CPU time (``time.process_time``, every
 thread of it), so that other work on a shared machine does not lower it; the
 wall-clock rate is printed beside it. The first render (fonts loaded,
-template parsed) is timed apart as the cold start.
+template parsed) is timed apart as the cold start. Typst allocates often, so
+the allocator matters: ``LD_PRELOAD`` (jemalloc, say) is printed with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 from datetime import date
@@ -75,6 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     first = invoice_pdf(seed)
     cold_ms = round((time.perf_counter() - start) * 1000, 1)
     figures = {
+        "allocator": os.environ.get("LD_PRELOAD") or "the C library's malloc",
         "invoices": len(invoices),
         "cold_start_ms": cold_ms,
         "size_bytes": len(first),
@@ -84,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     print(f"{len(invoices)} demo invoices, round robin, one process, reused compiler")
     print("rates are per second of this process's CPU time; wall clock beside them")
+    print(f"memory allocator: {figures['allocator']}")
     print(f"cold start (import, fonts, first render): {cold_ms} ms")
     for case in ("without_xml", "with_xml"):
         rate = figures[case]
