@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from benchmarks.documents_note import DOCUMENTS
 from benchmarks.report import MEMORY_NOTE, rows
 
 Figures = dict[str, Any]
@@ -207,6 +208,6 @@ def write_document(path: Path, document: Figures) -> None:
     ]
     for kind, figures in document["stores"].items():
         lines += _store(kind, figures)
-    lines += [BOUNDS, METHOD]
+    lines += [DOCUMENTS, BOUNDS, METHOD]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -2,7 +2,9 @@
 
 One typst template (``templates/document.typ``) lays out every document; the
 data it prints goes in as JSON through ``sys.inputs``, so no customer text is
-ever read as markup. Only the fonts in ``fonts/`` are used and embedded
+ever read as markup. An attached UTF-8 XML goes in as an input of its own
+(``sys.inputs.xml``), so typst neither parses it out of the JSON nor carries
+it in the data every layout step hashes. Only the fonts in ``fonts/`` are used and embedded
 (Inter, SIL OFL 1.1), and any typst warning, such as a font falling back,
 fails the render. The PDF's timestamp is the document's own date at 00:00 UTC,
 so the same document in the same language always gives the same bytes.
@@ -50,9 +52,11 @@ class _Typesetter:
         )
         self._lock = threading.Lock()  # one compile at a time: sys_inputs are per compiler
 
-    def render(self, content: Content, *, day: date, what: str) -> bytes:
+    def render(self, content: Content, *, day: date, what: str, xml: str | None = None) -> bytes:
         """Return the PDF of ``content``, dated ``day``; raise on any error or warning."""
         inputs = {"data": json.dumps(content, ensure_ascii=False, sort_keys=True)}
+        if xml is not None:
+            inputs["xml"] = xml
         stamp = datetime(day.year, day.month, day.day, tzinfo=UTC)
         try:
             with self._lock:
@@ -75,18 +79,22 @@ def typesetter() -> _Typesetter:
     return _Typesetter()
 
 
-def _attachment(name: str, data: bytes) -> dict[str, Any]:
-    """Return an attachment for the template: text when it is UTF-8, else its octets."""
+def _attach(content: Content, name: str, data: bytes) -> str | None:
+    """Describe the attachment in ``content``; return its text when it is UTF-8.
+
+    Text goes to typst as an input of its own; other octets go in the JSON.
+    """
     attachment: dict[str, Any] = {
         "name": name,
         "mime": "application/xml",
         "description": XML_DESCRIPTION,
     }
+    content["attachment"] = attachment
     try:
-        attachment["text"] = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         attachment["octets"] = list(data)
-    return attachment
+        return None
 
 
 def invoice_pdf(
@@ -105,9 +113,9 @@ def invoice_pdf(
     """
     language = language_for(invoice.buyer.country, language)
     content = invoice_content(invoice, language, credited_issue_date)
-    if xml is not None:
-        content["attachment"] = _attachment(f"{invoice.number}.xml", xml)
-    return typesetter().render(content, day=invoice.issue_date, what=f"invoice {invoice.number}")
+    text = None if xml is None else _attach(content, f"{invoice.number}.xml", xml)
+    what = f"invoice {invoice.number}"
+    return typesetter().render(content, day=invoice.issue_date, what=what, xml=text)
 
 
 def order_pdf(
