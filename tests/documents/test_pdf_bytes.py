@@ -5,6 +5,11 @@ and compares the SHA-256 of its PDF with the digest the renderer gave before
 the speed work (commit 9636080, typst 0.15.2 with the bundled Inter fonts).
 A digest that changes means the output changed: a typst or font upgrade may
 do that on purpose, and then the new digests are pinned in the same commit.
+Re-pinned once on purpose, after the speed work: the payment reference is named
+by its scheme ("KID"), credit notes show the credited invoice's date (R33) and the
+attached EHF's note is in the buyer's language. With the "KID" label reverted, 12
+of the 15 cases printed the digests taken before the speed work; the other three
+(the credit notes and the invoice with its XML) changed with the other two.
 """
 
 from __future__ import annotations
@@ -65,18 +70,18 @@ CASES: dict[str, Callable[[], bytes]] = {
 }
 
 PINNED: dict[str, str] = {
-    "credit-note-en": "1efe2dea2fbe83d5c40813d6b0ddcb474cba05700e320905e6e6632c4e6466fc",
-    "credit-note-nb": "03fb61ebf00a1a21cadb2af01a75b0eaaa919cc9297789ad6142bdd6ec27ea6a",
-    "invoice-en": "6fb05d98a066e9f5ec572b0b0b8af5558ddb7146dbf471130e32b2ab3ca458c1",
+    "credit-note-en": "035ec3962417ce34f29c21932bdb38de65f78c75355ea54bc567e94501d97444",
+    "credit-note-nb": "35ff3bf38a78bb2eee5b078e21a845ad58dff810f8b9315d66720d202da2ad2d",
+    "invoice-en": "587ddb9f8f709f76508c7ff75045aa9eae1fbebfdb4a8c5586069add98a8878c",
     "invoice-eur-no-payment-details": "96490420e5b9ffb93fbf570d56922e572183f0437dafde3938757a95e4ff3ac9",
-    "invoice-fi": "29892c569495bae86f78bb769790bb0199fdca5d88ce3c60a55a61838dcf24d6",
-    "invoice-markup-buyer": "19aff66d40b4b07f89a2b27581520be79d2b6147f773f78061c618795c90ab75",
-    "invoice-nb": "4ec02c136cf2224dfeea76a6bc00cedc202a7c264be33fc05234d36be7db750d",
-    "invoice-non-utf8-xml": "ebc545dbf96e5dbfb00261b15157a8f1c968a3a56b9ec03c7b040324d808d445",
+    "invoice-fi": "9f7a3b7610aefa8525c232138b7e2cf1f9e7a896178a61ef5937c7d4f7add5cf",
+    "invoice-markup-buyer": "a9f965a03803b13d2d188e355467446b0ccc011d859f536701ca2af1b68c7d21",
+    "invoice-nb": "7d0801522f8854b8d591dd7169453b22bf506e6c707e0448bfbf01c3419fcabe",
+    "invoice-non-utf8-xml": "38f37ffdf03d695e89d6477a554b5321cdc86beb60e1f80e2a382184b8f635ce",
     "invoice-norwegian-seller": "e959f0ce2be13dabbf5efe9854e7581d0fbfead05db25b187884c81b69b56533",
-    "invoice-with-xml": "cc2404de06c36fbc2a81a80f4714e6fe5a80a42a34adb393d535f86684897935",
-    "long-40-lines-fi": "6323e6236c4f804fc712bab3540d5c0d7581064f19a22ae14613631c2fdea9c6",
-    "long-40-lines-nb": "45cf417df47d6d63cd166d13c7189d725ed93d6582b904547bbd2fade6683d58",
+    "invoice-with-xml": "afd589ae4367174a97e6b182e648d7e7fbe447069253e6fe13e22b7d5cec6d3e",
+    "long-40-lines-fi": "2acf9e61541138e7849aacc45fe9ed6762f0b3529ad8a1c3b2a9c6dfe5145728",
+    "long-40-lines-nb": "194212b5b8a42ed36de0efacf0a56ca9d0efb60e7cbea591653d56133d3c90fa",
     "order-en-date-only": "6e454e968165e2f36ef8f5fdf8ca8c090f01c727c79ea67920227094f0adb5f5",
     "order-fi-with-number": "f86fcf5b874e904b1dcce131b0ed7f3b0addea1883c09606c4c816f5de208927",
     "order-nb-with-number": "dacaacf88afaa7c06265bab9b09847d51fcc33a9a957373f24cf48835540d059",
