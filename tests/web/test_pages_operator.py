@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.conftest import finnish_company, open_customer
 from tests.web.pages_support import (
     FRESH,
     build_app,
@@ -139,4 +140,24 @@ def test_a_billing_run_is_confirmed_from_its_preview_and_refused_unconfirmed(wor
     )
     assert refused.status_code == 422
     assert "A billing run needs its confirmation" in refused.text
+    assert position(ledger) == before
+
+
+def test_the_billing_preview_lists_a_subscription_held_back_for_a_missing_rate(world):
+    """R32: F1, a Finnish buyer billed in NOK from 2025-06-01 with no EUR/NOK rate recorded.
+
+    Its first invoice (Monday 2025-06-02) is held back and listed with the reason;
+    the dry run records nothing and the other two invoices are still previewed.
+    """
+    ledger, browser = world
+    open_customer(ledger, "F1", anchor=date(2025, 6, 1), months=1, company=finnish_company())
+    ledger.buy_licenses("F1", "user", 1, on=date(2025, 6, 1))
+    before = position(ledger)
+    data = form(browser, "/operator?lang=en", through="2025-06-09")
+    preview = browser.post("/operator/billing/preview", data=data)
+    assert "A run through 2025-06-09 would issue 2 invoices." in preview.text
+    held = re.search(r'<tr data-held="F1">(.*?)</tr>', preview.text, re.DOTALL)
+    assert held is not None
+    assert "2025-06-02" in held.group(1)
+    assert "EUR/NOK" in held.group(1)
     assert position(ledger) == before
