@@ -194,8 +194,27 @@ def credit_note_for(original: Invoice, number: InvoiceNumber, on: date, reason: 
     ]
     notes = {s.category: s.note for s in original.vat_breakdown}
     breakdown = vat_breakdown(lines, notes, original.currency)
-    net = sum((line.amount for line in lines), Decimal(0))
-    vat = sum((s.vat for s in breakdown), Decimal(0))
+    note = f"Credits invoice {original.number}: {reason}"
+    stated = reversed_vat(original.vat_in_tax_currency)
+    return _credit_note(
+        original, number, on, reason, lines=lines, breakdown=breakdown, note=note, stated=stated
+    )
+
+
+def _credit_note(
+    original: Invoice,
+    number: InvoiceNumber,
+    on: date,
+    reason: str,
+    *,
+    lines: list[InvoiceLine],
+    breakdown: list[VatSubtotal],
+    note: str,
+    stated: VatInTaxCurrency | None,
+) -> Invoice:
+    """Return ``original`` turned into credit note ``number`` of ``lines`` (R17, R30, R32)."""
+    net = sum((line.amount for line in lines), ZERO)
+    vat = sum((s.vat for s in breakdown), ZERO)
     return attrs.evolve(
         original,
         number=str(number),
@@ -215,10 +234,10 @@ def credit_note_for(original: Invoice, number: InvoiceNumber, on: date, reason: 
             currency=original.currency,
             seller_country=original.seller.country,
         ),
-        notes=(f"Credits invoice {original.number}: {reason}",),
+        notes=(note,),
         credited_invoice=original.number,
         reason=reason,
-        vat_in_tax_currency=reversed_vat(original.vat_in_tax_currency),
+        vat_in_tax_currency=stated,
     )
 
 
@@ -287,31 +306,9 @@ def partial_credit_note(
     lines = [_credit_line(original, part) for part in chosen]
     notes = {s.category: s.note for s in original.vat_breakdown}
     breakdown = _capped(original, earlier, vat_breakdown(lines, notes, original.currency))
-    net = sum((line.amount for line in lines), ZERO)
     vat = sum((s.vat for s in breakdown), ZERO)
-    return attrs.evolve(
-        original,
-        number=str(number),
-        series=number.series,
-        sequence=number.sequence,
-        type_code=CREDIT_NOTE,
-        issue_date=on,
-        due_date=on,
-        lines=lines,
-        vat_breakdown=breakdown,
-        net=net,
-        vat=vat,
-        total=net + vat,
-        payment_reference=payment_reference(
-            original.payment_details,
-            number.sequence,
-            currency=original.currency,
-            seller_country=original.seller.country,
-        ),
-        notes=(
-            f"Credits invoice {original.number} of {original.issue_date.isoformat()}: {reason}",
-        ),
-        credited_invoice=original.number,
-        reason=reason,
-        vat_in_tax_currency=_stated_part(original, vat),
+    note = f"Credits invoice {original.number} of {original.issue_date.isoformat()}: {reason}"
+    stated = _stated_part(original, vat)
+    return _credit_note(
+        original, number, on, reason, lines=lines, breakdown=breakdown, note=note, stated=stated
     )
