@@ -136,6 +136,45 @@ def test_a_holder_killed_while_numbering_is_taken_over_when_its_lease_ends(
     assert shown == expected_shown
 
 
+KILLED_WHILE_ADVANCING = """
+import os, signal, sys
+from datetime import date
+from severa_ledger import Ledger
+from severa_ledger.billing import run
+from severa_ledger.store import postgres_claims
+run.POSTGRES_CUSTOMERS_PER_SAVE, run.POSTGRES_INVOICES_PER_SAVE = 2, 5
+def die(self, part):  # its first chunk advanced and saved, never marked done
+    os.kill(os.getpid(), signal.SIGKILL)
+postgres_claims.Claims.finish = die
+with Ledger.open(sys.argv[1]) as ledger:
+    ledger.run_shared_billing(through=date(2025, 9, 30), lease=float(sys.argv[2]))
+"""
+
+
+def test_a_holder_killed_while_advancing_leaves_its_chunk_to_the_next(
+    shared_and_single: tuple[str, str],
+) -> None:
+    """SIGKILL with a chunk claimed: the next process waits out its lease, takes the chunk
+    over (advancing it again records nothing new) and the run equals one uninterrupted run."""
+    shared, single = shared_and_single
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    script = textwrap.dedent(KILLED_WHILE_ADVANCING)
+    killed = subprocess.run(  # noqa: S603 -- our own interpreter and script
+        [sys.executable, "-c", script, shared, "3"], env=env, check=False, timeout=120
+    )
+    assert killed.returncode == -signal.SIGKILL
+    with Ledger.open(shared) as ledger:
+        assert not ledger.invoices()
+        started = time.monotonic()
+        report = ledger.run_shared_billing(through=THROUGH, lease=3)
+        waited = time.monotonic() - started
+        shown = documents(ledger)
+    expected, expected_shown = single_run(single)
+    assert waited > 1
+    assert report.invoice_numbers == expected.invoice_numbers
+    assert shown == expected_shown
+
+
 def test_a_shared_run_needs_postgresql(tmp_path: object) -> None:
     """SQLite: refused with InvalidValueError, nothing recorded."""
     with Ledger.open(f"sqlite:///{tmp_path}/ledger.db") as ledger:
