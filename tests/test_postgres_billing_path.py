@@ -1,8 +1,9 @@
 """PostgreSQL billing's fast path records what the library's own path records, byte for byte.
 
 The fast path loads a chunk's aggregates in two queries (``store/postgres_loading.py``)
-and inserts a save's events as four binary arrays (``store/postgres.py``); the slow
-path is eventsourcing's ``Repository.get`` per aggregate and its composite-array insert.
+and inserts a save's events and digests as binary column arrays (``store/postgres.py``);
+the slow path is eventsourcing's ``Repository.get`` per aggregate, its composite-array
+insert, and one INSERT per digest.
 """
 
 from __future__ import annotations
@@ -12,13 +13,16 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 import pytest
+from attrs import astuple
 from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.sql import SQL
 
 from severa_ledger import Ledger
 from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.series import InvoiceSeries
 from severa_ledger.domain.subscription import Subscription
 from severa_ledger.store import postgres_loading
+from severa_ledger.store.chain_stores import COLUMNS
 from severa_ledger.store.postgres import ChainedPostgresRecorder, PostgresChainStore
 from tests.conftest import pg_schema_url, stored_log
 from tests.test_billing_pool import CUSTOMERS, book, documents
@@ -61,6 +65,15 @@ def library_path(monkeypatch: pytest.MonkeyPatch) -> None:
         PostgresApplicationRecorder._insert_stored_events(self, curs, stored, **kwargs)
 
     monkeypatch.setattr(ChainedPostgresRecorder, "_insert_stored_events", insert)
+
+    def insert_rows(self: ChainedPostgresRecorder, curs: Any, rows: Any) -> None:
+        one_each = SQL(f"INSERT INTO {{table}} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s)").format(
+            table=self.chain_table
+        )
+        with curs.connection.cursor() as writer:
+            writer.executemany(one_each, [astuple(r) for r in rows])
+
+    monkeypatch.setattr(ChainedPostgresRecorder, "_insert_rows", insert_rows)
 
 
 def bill_twice(url: str) -> tuple[list[object], list[object], list[tuple[object, ...]]]:
