@@ -32,11 +32,12 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from eventsourcing.persistence import IntegrityError
 
 from severa_ledger.billing.drafts import DraftIssuer
-from severa_ledger.domain.account import Account
+from severa_ledger.domain.account import Account, account_id
 from severa_ledger.domain.billing import InvoiceNumber, build_invoice
 from severa_ledger.domain.errors import ConcurrencyError
 from severa_ledger.domain.rules import check_date
 from severa_ledger.domain.series import InvoiceSeries
+from severa_ledger.domain.subscription import subscription_id
 from severa_ledger.store.retry import MAX_ATTEMPTS, back_off
 from severa_ledger.store.unit import MAX_EVENTS_PER_SAVE, Unit
 from severa_ledger.workers.pool import open_pool, worker_count
@@ -225,6 +226,7 @@ def advance(ledger: Ledger, chunk: Sequence[str], through: date) -> Callable[[Un
 
     def work(unit: Unit) -> Advanced:
         found = Advanced()
+        unit.prefetch(i for c in chunk for i in (subscription_id(c), account_id(c)))
         rates = recorded_rates(unit)
         for customer in chunk:
             sub = unit.subscription(customer)
@@ -282,7 +284,9 @@ class _Issuer:
 
     def _reload(self, unit: Unit, chunk: Sequence[Due]) -> None:
         self.series.clear()
-        for customer in {d.customer_number for d in chunk}:
+        customers = {d.customer_number for d in chunk}
+        unit.prefetch(account_id(c) for c in customers)
+        for customer in customers:
             self.accounts[customer] = account_handle(self.ledger, unit.account(customer))
         unit.loaded.clear()
 

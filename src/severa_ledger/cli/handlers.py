@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
 from severa_ledger.audit.chain import Seal
+from severa_ledger.billing.shared import LEASE
 from severa_ledger.cli import (
     output,
     render,
@@ -102,7 +103,11 @@ def cmd_bill(ledger: Ledger, args: argparse.Namespace) -> None:
         emit(args, preview, *render.billing_preview_renderables(preview), *held)
         return
     with progress_bar("billing") as progress:
-        report = ledger.run_billing(through=through, workers=args.workers, progress=progress)
+        if args.shared:
+            lease = LEASE if args.lease is None else args.lease
+            report = ledger.run_shared_billing(through=through, lease=lease, progress=progress)
+        else:
+            report = ledger.run_billing(through=through, workers=args.workers, progress=progress)
     held = render_held.held_back_renderables(report.held_back)
     emit(args, report, render.billing_summary(report), *held)
 

@@ -100,6 +100,19 @@ def _bill_command(commands: Subcommands) -> None:
         help="processes advancing subscriptions (default: one per core, up to 4, "
         "from 2,000 customers on a file or server store)",
     )
+    bill.add_argument(
+        "--shared",
+        action="store_true",
+        help="PostgreSQL: share this run with every process billing the same date "
+        "(on any machine) through claims in the database",
+    )
+    bill.add_argument(
+        "--lease",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="with --shared: how long a claim of a stopped process blocks others (default 60)",
+    )
 
 
 def _invoices_command(commands: Subcommands) -> None:

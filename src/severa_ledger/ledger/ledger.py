@@ -22,6 +22,7 @@ from severa_ledger.audit.verify import VerifyReport, verify
 from severa_ledger.billing.plan import BillingReport
 from severa_ledger.billing.preview import BillingPreview, preview_billing
 from severa_ledger.billing.run import Progress, run_billing
+from severa_ledger.billing.shared import LEASE, run_shared_billing
 from severa_ledger.delivery.check import undelivered
 from severa_ledger.domain import inputs
 from severa_ledger.domain.billing import (
@@ -142,6 +143,17 @@ class Ledger(
         ``progress``, if given, is called with (done, total) as the run goes.
         """
         return run_billing(self, inputs.in_window(through, "through"), workers, progress)
+
+    def run_shared_billing(
+        self, *, through: date, lease: float = LEASE, progress: Progress | None = None
+    ) -> BillingReport:
+        """Take part in the billing run through ``through`` shared by several processes.
+
+        PostgreSQL only (``billing/shared.py``): every process started with the same
+        date advances claimed chunks of customers; one at a time numbers and issues.
+        A claim whose holder died is taken over after ``lease`` seconds.
+        """
+        return run_shared_billing(self, inputs.in_window(through, "through"), lease, progress)
 
     def preview_billing(self, *, through: date) -> BillingPreview:
         """Return the invoices ``run_billing(through=...)`` would issue; record nothing."""

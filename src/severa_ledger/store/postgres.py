@@ -45,6 +45,15 @@ CREATE_EXTENSIONS = (
     "chained_at timestamptz NOT NULL DEFAULT now())"
 )
 
+#: A save's events as four binary arrays, not eventsourcing's one array of composites: the
+#: composites' text form escapes every byte of every state on both sides (a third of a
+#: billing run's client time). The same rows in the same order, so the same notification ids.
+INSERT_COLUMNS = (
+    "INSERT INTO {table} (originator_id, originator_version, topic, state) "
+    "SELECT * FROM unnest(%b::{kind}[], %b::bigint[], %b::text[], %b::bytea[]) "
+    "RETURNING notification_id"
+)
+
 
 class PostgresChainStore:
     """The digests table in the ledger's PostgreSQL schema."""
@@ -168,21 +177,36 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         ]
         self.sql_create_statements.extend(self.chain_tables)
         self._heads = threading.local()  # a save's chain head, from its check to its rows
+        self.insert_columns_statement = SQL(INSERT_COLUMNS).format(
+            table=self.events_table, kind=Identifier(datastore.originator_id_type)
+        )
 
     def _insert_stored_events(
         self,
         curs: Cursor[DictRow],
         stored_events: Sequence[StoredEvent],
-        **kwargs: Any,  # noqa: ANN401 -- eventsourcing's signature
+        **_: Any,  # noqa: ANN401 -- eventsourcing's signature
     ) -> None:
         """Refuse (nothing inserted) unless the chain ends at the log's last event; insert.
 
         eventsourcing commits what a failed save inserted before its error, so the
-        check runs first, under the table lock the insert takes anyway.
+        check runs first, under the table lock the insert takes anyway. The insert is
+        eventsourcing's own (lock, notify, one INSERT ... SELECT FROM unnest), its rows
+        passed as binary column arrays (INSERT_COLUMNS).
         """
         self._lock_table(curs)
         self._heads.previous = self._covered_head(curs)
-        super()._insert_stored_events(curs, stored_events, **kwargs)
+        self._notify_channel(curs)
+        curs.execute(
+            self.insert_columns_statement,
+            (
+                [e.originator_id for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+            prepare=True,
+        )
 
     def _covered_head(self, curs: Cursor[DictRow]) -> str:
         """Return the chain head's digest; raise ChainBrokenError unless it ends the log."""
@@ -241,19 +265,24 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         return extension.events
 
     def _insert_rows(self, curs: Cursor[DictRow], rows: Sequence[ChainRow]) -> None:
+        """Insert chain rows in one statement of five binary column arrays (not one per row)."""
         insert = SQL(
-            f"INSERT INTO {{table}} ({COLUMNS}) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608
+            f"INSERT INTO {{table}} ({COLUMNS}) "  # noqa: S608 -- constants
+            "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::bigint[], %b::text[], %b::text[]) "
             "ON CONFLICT (notification_id) DO NOTHING"
         ).format(table=self.chain_table)
         # In pipeline mode a cursor's results come back in order: writing with a
         # cursor of its own keeps a later SELECT from reading INSERT results.
         with curs.connection.cursor() as writer:
-            writer.executemany(
+            writer.execute(
                 insert,
-                [
-                    (r.position, r.originator_id, r.originator_version, r.event_hash, r.digest)
-                    for r in rows
-                ],
+                (
+                    [r.position for r in rows],
+                    [r.originator_id for r in rows],
+                    [r.originator_version for r in rows],
+                    [r.event_hash for r in rows],
+                    [r.digest for r in rows],
+                ),
             )
 
     def _chain(self, curs: Cursor[DictRow]) -> Extension | None:

@@ -37,6 +37,11 @@ __all__ = ["MAX_EVENTS_PER_SAVE", "Mark", "Unit", "project", "record", "save"]
 MAX_EVENTS_PER_SAVE = 5_000
 
 
+def is_postgres(app: Application[_UUID]) -> bool:
+    """Return whether ``app`` stores its events in PostgreSQL."""
+    return app.env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres"
+
+
 def save(app: Application[_UUID], aggregates: Sequence[Aggregate]) -> None:
     """Record the aggregates' pending events in one transaction, as ``Application.save`` does.
 
@@ -96,6 +101,17 @@ class Unit:
         #: Each aggregate's events committed so far, and the positions of the marks committed.
         self.saved: dict[UUID, int] = {}
         self.done: list[int] = []
+        #: Loaded ahead by :meth:`prefetch`, handed out by the first ``get`` of each.
+        self.ahead: dict[UUID, Aggregate] = {}
+
+    def prefetch(self, ids: Iterable[UUID]) -> None:
+        """Load the aggregates of ``ids`` together where the store can (PostgreSQL, no cache)."""
+        if self.cache is not None or not is_postgres(self.app):
+            return
+        from severa_ledger.store.postgres_loading import can_load_many, load_many  # noqa: PLC0415
+
+        if can_load_many(self.app):
+            self.ahead.update(load_many(self.app, (i for i in ids if i not in self.loaded)))
 
     def get(self, aggregate_id: UUID, cls: type[A]) -> A | None:
         """Return the aggregate, from this unit if loaded here, else from the cache or store."""
@@ -113,6 +129,8 @@ class Unit:
         return found
 
     def _load(self, aggregate_id: UUID) -> Aggregate:
+        if aggregate_id in self.ahead:
+            return self.ahead.pop(aggregate_id)
         cached = self.cache.take(aggregate_id) if self.cache is not None else None
         if cached is None:
             loaded: Aggregate = self.app.repository.get(aggregate_id, projector_func=project)
