@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -54,6 +54,7 @@ from severa_ledger.projections.subscription_rows import (
 )
 from severa_ledger.projections.subscriptions import SubscriptionsProjection
 
+T = TypeVar("T")
 #: Seconds ``follow`` waits for a notification before it polls the log anyway.
 POLL_INTERVAL = 1.0
 #: Longest a wait blocks before checking whether to stop.
@@ -182,6 +183,11 @@ class ReadModels:
             return
         with self.store.reading(consistent=consistent) as reader:
             yield reader
+
+    def query(self, read: Callable[[Reader], T]) -> T | None:
+        """Return ``read`` of up-to-date read models, or None when they cannot answer now."""
+        with self._current() as reader:
+            return None if reader is None else read(reader)
 
     def license_counts(
         self, customer_number: str, as_of: date | None = None

@@ -1,0 +1,99 @@
+"""One page of a read-model table: filtered, in a stable order, counted (docs/web.md).
+
+The web app's lists (the operator's page, ``GET /api/v1/subscriptions``) read
+a page of rows instead of every row: on SQLite and PostgreSQL a ``LIMIT`` /
+``OFFSET`` query on the table's indexed column, in codepoint order
+(``COLLATE "C"`` on PostgreSQL, SQLite's own ``BINARY``), so the order is
+Python's ``sorted`` on both stores; in memory, the rows sorted in Python.
+"""
+
+# ruff: noqa: S608 -- SQL is built from the table's own quoted column names; values are parameters.
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from severa_ledger.projections.dialects import quote
+from severa_ledger.projections.rows import R, Table
+from severa_ledger.projections.sql import SqlSession
+from severa_ledger.projections.store import Reader
+
+
+@attrs.frozen
+class Where:
+    """Which rows: columns equal to values, and columns at most a value (dates: ``<=``)."""
+
+    equal: Mapping[str, object] = attrs.field(factory=dict)
+    at_most: Mapping[str, object] = attrs.field(factory=dict)
+
+    def keeps(self, row: object) -> bool:
+        """Return whether ``row`` is one of them (the in-memory rule)."""
+        return all(getattr(row, k) == v for k, v in self.equal.items()) and all(
+            getattr(row, k) <= v for k, v in self.at_most.items()
+        )
+
+
+def _sql_where(session: SqlSession, table: Table[Any], where: Where) -> tuple[str, list[object]]:
+    s, p = session.dialect.statements(table), session.dialect.param
+    terms = [f"{quote(k)} = {p}" for k in where.equal] + [
+        f"{quote(k)} <= {p}" for k in where.at_most
+    ]
+    params = [*s.encode_values(dict(where.equal)), *s.encode_values(dict(where.at_most))]
+    return (f" WHERE {' AND '.join(terms)}" if terms else ""), params
+
+
+def _order(session: SqlSession, column: str) -> str:
+    collate = ' COLLATE "C"' if session.dialect.schema is not None else ""  # PostgreSQL
+    return f"{quote(column)}{collate}"
+
+
+def page(
+    reader: Reader, table: Table[R], *, order_by: str, where: Where, offset: int, limit: int
+) -> list[R]:
+    """Return at most ``limit`` rows kept by ``where``, from ``offset``, ordered by ``order_by``."""
+    if not isinstance(reader, SqlSession):
+        kept = sorted((r for r in reader.select(table) if where.keeps(r)), key=_by(order_by))
+        return kept[offset : offset + limit]
+    s = reader.dialect.statements(table)
+    sql, params = _sql_where(reader, table, where)
+    found = reader._fetch(  # noqa: SLF001 -- the session's own cursor, this layer's module
+        f"SELECT {s.columns} FROM {s.name}{sql} ORDER BY {_order(reader, order_by)} "
+        f"LIMIT {int(limit)} OFFSET {int(offset)}",
+        params,
+    )
+    return [s.decode(r) for r in found]
+
+
+def count(reader: Reader, table: Table[Any], where: Where) -> int:
+    """Return how many rows ``where`` keeps."""
+    if not isinstance(reader, SqlSession):
+        return sum(1 for r in reader.select(table) if where.keeps(r))
+    s = reader.dialect.statements(table)
+    sql, params = _sql_where(reader, table, where)
+    found = reader._fetch(f"SELECT COUNT(*) AS n FROM {s.name}{sql}", params)  # noqa: SLF001
+    return int(found[0]["n"])
+
+
+def columns(
+    reader: Reader, table: Table[Any], names: tuple[str, ...], *, order_by: str, where: Where
+) -> list[tuple[Any, ...]]:
+    """Return the named columns of every row ``where`` keeps, ordered by ``order_by`` (as stored).
+
+    For text columns only: a search reads two columns of every row, not whole rows.
+    """
+    if not isinstance(reader, SqlSession):
+        kept = sorted((r for r in reader.select(table) if where.keeps(r)), key=_by(order_by))
+        return [tuple(getattr(r, n) for n in names) for r in kept]
+    s = reader.dialect.statements(table)
+    sql, params = _sql_where(reader, table, where)
+    wanted = ", ".join(quote(n) for n in names)
+    found = reader._fetch(  # noqa: SLF001
+        f"SELECT {wanted} FROM {s.name}{sql} ORDER BY {_order(reader, order_by)}", params
+    )
+    return [tuple(r[n] for n in names) for r in found]
+
+
+def _by(name: str) -> Any:  # noqa: ANN401 -- a sort key
+    return lambda row: getattr(row, name)

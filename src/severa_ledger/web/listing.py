@@ -1,0 +1,52 @@
+"""The subscriptions lists of the API and the operator's page, a page at a time (docs/web.md).
+
+A page is read from the subscriptions read model
+(:mod:`severa_ledger.reader.lists`); each row is then shown as the ledger
+would show it: the recorded terms (the API) or the terms on the business date
+(the page), with R25's terms check and, for the page, the overdue check of
+that row only. None when the read models cannot answer now (a ledger with
+them turned off, or lagging while another process holds SQLite's write
+lock): the callers then load every subscription, as before.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from severa_ledger.domain.subscription import Subscription
+from severa_ledger.ledger.ledger import Ledger
+from severa_ledger.projections.subscription_rows import SubscriptionRow, subscription_of
+from severa_ledger.reader.lists import SubscriptionFilter, SubscriptionPage, subscriptions_page
+
+
+def read_page(
+    ledger: Ledger, chosen: SubscriptionFilter, *, offset: int, limit: int
+) -> SubscriptionPage | None:
+    """Return one page of the subscriptions ``chosen`` keeps, or None (see the module)."""
+    if not ledger.read_models_enabled:
+        return None
+    return ledger.read_models.query(
+        lambda reader: subscriptions_page(reader, chosen, offset=offset, limit=limit)
+    )
+
+
+def terms_required(ledger: Ledger, row: SubscriptionRow, today: date) -> bool:
+    """Return whether the row's customer must accept new terms on ``today`` (R25).
+
+    Only a migration whose cohort date has come needs the acceptances, which the
+    row does not keep: the ledger answers those.
+    """
+    if row.migration is None or today < row.migration.cohort:
+        return False
+    return ledger.terms_acceptance_required(row.customer_number, as_of=today)
+
+
+def on_day(ledger: Ledger, row: SubscriptionRow, today: date) -> Subscription | None:
+    """Return the row's subscription as it stands on ``today`` (None: opened later)."""
+    if today < row.opened_on:
+        return None
+    if today < row.last_effective:  # a fact dated after today: fold the history
+        return ledger.subscription(row.customer_number, as_of=today)
+    sub = subscription_of(row)
+    sub.advance_to(today)  # in memory only: queries never record
+    return sub
