@@ -42,11 +42,18 @@ def terms_required(ledger: Ledger, row: SubscriptionRow, today: date) -> bool:
 
 
 def on_day(ledger: Ledger, row: SubscriptionRow, today: date) -> Subscription | None:
-    """Return the row's subscription as it stands on ``today`` (None: opened later)."""
+    """Return the row's subscription for a list on ``today`` (None: opened later).
+
+    A list shows the company, seller, currency and licenses. Only a scheduled
+    removal (R6) or a migration (R21) changes those as days pass, so a row
+    with neither is shown as recorded, without renewing it period by period
+    in memory up to ``today``.
+    """
     if today < row.opened_on:
         return None
     if today < row.last_effective:  # a fact dated after today: fold the history
         return ledger.subscription(row.customer_number, as_of=today)
     sub = subscription_of(row)
-    sub.advance_to(today)  # in memory only: queries never record
+    if row.removals or row.migration is not None:
+        sub.advance_to(today)  # in memory only: queries never record
     return sub
