@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 from severa_ledger import Ledger
+from severa_ledger.cli.demo import load_demo
 from severa_ledger.web.keys import open_key_store
 from tests.conftest import open_customer
 from tests.web.conftest import TestClient
@@ -27,8 +28,9 @@ def opened(store_url: str) -> Iterator[Ledger]:
     with Ledger.open(store_url) as ledger:
         for number in NUMBERS:
             regime = "in_advance" if number == "2" else "after_start"
-            open_customer(ledger, number, currency="EUR" if number == "77" else "NOK",
-                          regime=regime)  # fmt: skip
+            open_customer(
+                ledger, number, currency="EUR" if number == "77" else "NOK", regime=regime
+            )
         yield ledger
 
 
@@ -111,6 +113,33 @@ def test_a_listed_subscription_is_the_one_fetched_alone(opened: Ledger) -> None:
 def test_a_page_past_the_end_is_empty(opened: Ledger) -> None:
     """A cursor beyond the last subscription: no items, no next cursor."""
     app, keys = _app(opened)
-    found = TestClient(app).get(LIST, params={"cursor": "99"},
-                                headers={"Authorization": f"Bearer {keys.operator}"})  # fmt: skip
+    found = TestClient(app).get(
+        LIST, params={"cursor": "99"}, headers={"Authorization": f"Bearer {keys.operator}"}
+    )
     assert found.json() == {"items": [], "next_cursor": None}
+
+
+def test_every_invoice_pages_by_number_with_todays_status_on_every_store(store_url: str) -> None:
+    """The operator's invoice pages (3 a page) equal the whole list from the aggregates (R29)."""
+    with Ledger.open(store_url) as ledger:
+        load_demo(ledger)
+        ledger.run_billing(through=date(2025, 8, 31))
+        first = ledger.invoices()[0]
+        ledger.record_payment(first.number, first.total, on=date(2025, 8, 20))
+        app, keys = _app(ledger, today=date(2025, 9, 30))  # some due dates have passed
+        client, auth = TestClient(app), {"Authorization": f"Bearer {keys.operator}"}
+        items, cursor = [], None
+        while True:
+            found = client.get(
+                "/api/v1/invoices",
+                headers=auth,
+                params={"limit": 3, **({"cursor": cursor} if cursor else {})},
+            )
+            items += found.json()["items"]
+            cursor = found.json()["next_cursor"]
+            if cursor is None:
+                break
+        ledger.read_models_enabled = False
+        whole = client.get("/api/v1/invoices", headers=auth, params={"limit": 500}).json()
+    assert items == whole["items"]
+    assert {i["status"] for i in items} >= {"paid", "overdue"}

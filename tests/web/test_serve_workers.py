@@ -43,8 +43,9 @@ def _licenses(url: str) -> int:
 
 def test_a_retried_command_records_once_across_workers(base: str, demo_url: str) -> None:
     """Eight concurrent sends of one Idempotency-Key, sent to two workers: one buy of 2."""
-    key, _ = open_key_store(demo_url).create(customer_number=CUSTOMER, label="t",
-                                             now=datetime.now(UTC))  # fmt: skip
+    key, _ = open_key_store(demo_url).create(
+        customer_number=CUSTOMER, label="t", now=datetime.now(UTC)
+    )
     before = _licenses(demo_url)
     headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "buy-once"}
 

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from severa_ledger.projections.dialects import quote
-from severa_ledger.projections.rows import R, Table
+from severa_ledger.projections.rows import TEXT, R, Table
 from severa_ledger.projections.sql import SqlSession
 from severa_ledger.projections.store import Reader
 
@@ -44,13 +44,23 @@ def _sql_where(session: SqlSession, table: Table[Any], where: Where) -> tuple[st
     return (f" WHERE {' AND '.join(terms)}" if terms else ""), params
 
 
-def _order(session: SqlSession, column: str) -> str:
-    collate = ' COLLATE "C"' if session.dialect.schema is not None else ""  # PostgreSQL
-    return f"{quote(column)}{collate}"
+def _order(session: SqlSession, table: Table[Any], names: tuple[str, ...]) -> str:
+    """Return the ORDER BY list: text in codepoint order on PostgreSQL too."""
+    text = {c.name for c in table.columns if c.kind == TEXT}
+    postgres = session.dialect.schema is not None
+    return ", ".join(
+        f'{quote(n)} COLLATE "C"' if postgres and n in text else quote(n) for n in names
+    )
 
 
 def page(
-    reader: Reader, table: Table[R], *, order_by: str, where: Where, offset: int, limit: int
+    reader: Reader,
+    table: Table[R],
+    *,
+    order_by: tuple[str, ...],
+    where: Where,
+    offset: int,
+    limit: int,
 ) -> list[R]:
     """Return at most ``limit`` rows kept by ``where``, from ``offset``, ordered by ``order_by``."""
     if not isinstance(reader, SqlSession):
@@ -59,7 +69,7 @@ def page(
     s = reader.dialect.statements(table)
     sql, params = _sql_where(reader, table, where)
     found = reader._fetch(  # noqa: SLF001 -- the session's own cursor, this layer's module
-        f"SELECT {s.columns} FROM {s.name}{sql} ORDER BY {_order(reader, order_by)} "
+        f"SELECT {s.columns} FROM {s.name}{sql} ORDER BY {_order(reader, table, order_by)} "
         f"LIMIT {int(limit)} OFFSET {int(offset)}",
         params,
     )
@@ -77,7 +87,12 @@ def count(reader: Reader, table: Table[Any], where: Where) -> int:
 
 
 def columns(
-    reader: Reader, table: Table[Any], names: tuple[str, ...], *, order_by: str, where: Where
+    reader: Reader,
+    table: Table[Any],
+    names: tuple[str, ...],
+    *,
+    order_by: tuple[str, ...],
+    where: Where,
 ) -> list[tuple[Any, ...]]:
     """Return the named columns of every row ``where`` keeps, ordered by ``order_by`` (as stored).
 
@@ -90,10 +105,10 @@ def columns(
     sql, params = _sql_where(reader, table, where)
     wanted = ", ".join(quote(n) for n in names)
     found = reader._fetch(  # noqa: SLF001
-        f"SELECT {wanted} FROM {s.name}{sql} ORDER BY {_order(reader, order_by)}", params
+        f"SELECT {wanted} FROM {s.name}{sql} ORDER BY {_order(reader, table, order_by)}", params
     )
     return [tuple(r[n] for n in names) for r in found]
 
 
-def _by(name: str) -> Any:  # noqa: ANN401 -- a sort key
-    return lambda row: getattr(row, name)
+def _by(names: tuple[str, ...]) -> Any:  # noqa: ANN401 -- a sort key
+    return lambda row: tuple(getattr(row, n) for n in names)

@@ -1,4 +1,4 @@
-"""Pages of the subscriptions list, read from the subscriptions read model (docs/web.md).
+"""Pages of the subscriptions and invoices lists, read from the read models (docs/web.md).
 
 The operator's page and ``GET /api/v1/subscriptions`` show a page of
 subscriptions by customer number; with 100,000 of them, loading each to
@@ -16,10 +16,13 @@ from datetime import date
 import attrs
 
 from severa_ledger.projections.paging import Where, columns, count, page
+from severa_ledger.projections.receivables import INVOICES, InvoiceRow
 from severa_ledger.projections.store import Reader
 from severa_ledger.projections.subscription_rows import SUBSCRIPTIONS, SubscriptionRow
 
-ORDER = "customer_number"
+ORDER = ("customer_number",)
+#: Invoices and credit notes by number: the seller's series, then the sequence in it.
+INVOICE_ORDER = ("series", "sequence")
 
 
 @attrs.frozen
@@ -62,3 +65,17 @@ def subscriptions_page(
     keys = matched[offset : offset + limit]
     loaded = reader.get_many(SUBSCRIPTIONS, keys)
     return SubscriptionPage(tuple(loaded[k] for k in keys if k in loaded), len(matched))
+
+
+@attrs.frozen
+class InvoicePage:
+    """One page of invoice rows, by number, and how many there are in all."""
+
+    rows: tuple[InvoiceRow, ...]
+    total: int
+
+
+def invoices_page(reader: Reader, *, offset: int, limit: int) -> InvoicePage:
+    """Return ``limit`` invoices and credit notes from ``offset``, by number, and the total."""
+    rows = page(reader, INVOICES, order_by=INVOICE_ORDER, where=Where(), offset=offset, limit=limit)
+    return InvoicePage(tuple(rows), count(reader, INVOICES, Where()))

@@ -1,4 +1,4 @@
-"""The subscriptions lists of the API and the operator's page, a page at a time (docs/web.md).
+"""The lists of the API and the operator's page, a page at a time (docs/web.md).
 
 A page is read from the subscriptions read model
 (:mod:`severa_ledger.reader.lists`); each row is then shown as the ledger
@@ -13,10 +13,17 @@ from __future__ import annotations
 
 from datetime import date
 
+from severa_ledger.domain.documents import InvoiceView
 from severa_ledger.domain.subscription import Subscription
 from severa_ledger.ledger.ledger import Ledger
 from severa_ledger.projections.subscription_rows import SubscriptionRow, subscription_of
-from severa_ledger.reader.lists import SubscriptionFilter, SubscriptionPage, subscriptions_page
+from severa_ledger.reader.lists import (
+    InvoicePage,
+    SubscriptionFilter,
+    SubscriptionPage,
+    invoices_page,
+    subscriptions_page,
+)
 
 
 def read_page(
@@ -57,3 +64,23 @@ def on_day(ledger: Ledger, row: SubscriptionRow, today: date) -> Subscription | 
     if row.removals or row.migration is not None:
         sub.advance_to(today)  # in memory only: queries never record
     return sub
+
+
+def read_invoices(ledger: Ledger, *, offset: int, limit: int) -> InvoicePage | None:
+    """Return one page of every invoice and credit note, by number, or None (see the module)."""
+    if not ledger.read_models_enabled:
+        return None
+    return ledger.read_models.query(
+        lambda reader: invoices_page(reader, offset=offset, limit=limit)
+    )
+
+
+def invoice_views(ledger: Ledger, page: InvoicePage, today: date) -> list[InvoiceView]:
+    """Return the page's invoices with their status on ``today`` (R29).
+
+    A status on a day is its customer's account's (payments, credit), so each
+    customer on the page is read once, as ``Ledger.invoices`` reads one customer.
+    """
+    customers = dict.fromkeys(r.customer_number for r in page.rows)
+    found = {c: {v.number: v for v in ledger.invoices(c, as_of=today)} for c in customers}
+    return [found[r.customer_number][r.number] for r in page.rows]
