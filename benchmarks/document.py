@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.report import MEMORY_NOTE, rows
+from benchmarks.web_load import web_lines
 
 Figures = dict[str, Any]
 
@@ -174,6 +175,8 @@ def _store(kind: str, figures: Figures) -> list[str]:
             "",
         ]
         lines += _billing(billing)
+    if web := figures.get("web"):
+        lines += web_lines(web)
     if figures.get("aims"):
         lines += _table(
             ("aim", "figure", "met"),

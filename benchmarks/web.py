@@ -118,8 +118,9 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         figures["seed_seconds"] = round(seed_subscriptions(url, args.subscriptions), 1)
         with served(url, workers=args.serve_workers) as base:
             given = credentials(url, base)
-            for name, path in LISTS.items():
-                who = given["operator" if name == "api_list" else "session"]
+            for name, template in LISTS.items():
+                path = template.format(last=max(0, args.subscriptions - 100))
+                who = given["session" if name == "operator_page" else "operator"]
                 figures[f"{name}_alone"] = latencies(
                     base, path, clients=1, seconds=args.seconds / 2, **who
                 )
@@ -127,6 +128,11 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                     base, path, clients=args.clients, seconds=args.seconds, **who
                 )
     return figures
+
+
+def web_figures(kind: str, *, quick: bool) -> dict[str, Any]:
+    """Return ``python -m benchmarks``'s web figures of one store (30 clients, 2 workers)."""
+    return measure(kind, parse(["--subscriptions", "2000", "--seconds", "3"] if quick else []))
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

@@ -43,7 +43,11 @@ READS = {
     "licenses": f"/api/v1/subscriptions/{CUSTOMER}/licenses",
     "subscription": f"/api/v1/subscriptions/{CUSTOMER}",
 }
-LISTS = {"api_list": "/api/v1/subscriptions?limit=100", "operator_page": "/operator"}
+LISTS = {
+    "api_list": "/api/v1/subscriptions?limit=100",
+    "api_list_last": "/api/v1/subscriptions?limit=100&cursor={last}",
+    "operator_page": "/operator",
+}
 CHUNK = 5_000
 
 
@@ -139,3 +143,24 @@ async def _load(
 
         await asyncio.gather(*(one_client() for _ in range(clients)))
     return times
+
+
+def web_lines(web: dict[str, Any]) -> list[str]:
+    """Return the web figures of one store as the performance document's table."""
+    lines = [
+        (
+            f"The web app (`serve --workers {web['serve_workers']}`, "
+            f"{web['subscriptions']:,} subscriptions in the read model, seeded in "
+            f"{web['seed_seconds']} s; `benchmarks/web_load.py`):"
+        ),
+        "",
+        "| request | clients | p50 ms | p99 ms | requests/s |",
+        "|---|---|---|---|---|",
+    ]
+    for name, found in web.items():
+        if isinstance(found, dict):
+            lines.append(
+                f"| {name} | {found['clients']} | {found['p50_ms']} | {found['p99_ms']} "
+                f"| {found['rps']} |"
+            )
+    return [*lines, ""]
