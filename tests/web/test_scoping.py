@@ -131,6 +131,15 @@ ROUTES: dict[tuple[str, str], tuple[str, dict[str, object] | None, int]] = {
     ),
     ("POST", "/api/v1/verify"): ("/api/v1/verify", None, 403),
     ("GET", "/api/v1/verify"): ("/api/v1/verify", None, 403),
+    ("GET", "/api/v1/deliveries"): ("/api/v1/deliveries", None, 200),
+    ("POST", "/api/v1/deliveries/{delivery_id}/resend"): (
+        "/api/v1/deliveries/email:{invoice}/resend",
+        {},
+        403,
+    ),
+    ("GET", "/api/v1/webhooks"): ("/api/v1/webhooks", None, 403),
+    ("POST", "/api/v1/webhooks"): ("/api/v1/webhooks", {"url": "https://example.com/h"}, 403),
+    ("DELETE", "/api/v1/webhooks/{endpoint_id}"): ("/api/v1/webhooks/we_1", None, 403),
 }
 
 
@@ -200,7 +209,9 @@ def test_customer_a_cannot_read_or_change_customer_b_on_any_route(
     response = _request(client, demo, route, customer_a)
     expected = ROUTES[route][2]
     assert response.status_code == expected, response.text
-    if expected == 200:  # the lists: only A's own items
+    if expected == 200 and isinstance(response.json(), list):  # deliveries: none of B's
+        assert all(item.get("customer_number") == CUSTOMER_A for item in response.json())
+    elif expected == 200:  # the paged lists: only A's own items
         items = response.json()["items"]
         assert items
         assert {item["customer_number"] for item in items} == {CUSTOMER_A}
