@@ -76,7 +76,7 @@ async def list_subscriptions(
         views.subscription(subscription_of(r), terms_required(ledger, r, day)) for r in found.rows
     ]
     after = start + limit
-    return SubscriptionsPage(items=items, next_cursor=str(after) if after < found.total else None)
+    return SubscriptionsPage(items=items, next_cursor=str(after) if found.more else None)
 
 
 def _every_subscription(

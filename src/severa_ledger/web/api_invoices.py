@@ -64,7 +64,7 @@ async def list_invoices(
         after = int(cursor or 0) + limit
         return InvoicesPage(
             items=[views.invoice(v) for v in invoice_views(ledger, every, day)],
-            next_cursor=str(after) if after < every.total else None,
+            next_cursor=str(after) if every.more else None,
         )
     found = ledger.invoices(mine, as_of=day)
     kept = [v for v in found if status is None or v.status == status]

@@ -27,13 +27,15 @@ from severa_ledger.reader.lists import (
 
 
 def read_page(
-    ledger: Ledger, chosen: SubscriptionFilter, *, offset: int, limit: int
+    ledger: Ledger, chosen: SubscriptionFilter, *, offset: int, limit: int, counted: bool = False
 ) -> SubscriptionPage | None:
     """Return one page of the subscriptions ``chosen`` keeps, or None (see the module)."""
     if not ledger.read_models_enabled:
         return None
     return ledger.read_models.query(
-        lambda reader: subscriptions_page(reader, chosen, offset=offset, limit=limit)
+        lambda reader: subscriptions_page(
+            reader, chosen, offset=offset, limit=limit, counted=counted
+        )
     )
 
 
@@ -41,11 +43,16 @@ def terms_required(ledger: Ledger, row: SubscriptionRow, today: date) -> bool:
     """Return whether the row's customer must accept new terms on ``today`` (R25).
 
     Only a migration whose cohort date has come needs the acceptances, which the
-    row does not keep: the ledger answers those.
+    row does not keep: the recorded subscription has them (a snapshot and the
+    events after it), and with no fact dated after ``today`` its acceptances
+    are those of ``today``; else the ledger folds the history up to ``today``.
     """
     if row.migration is None or today < row.migration.cohort:
         return False
-    return ledger.terms_acceptance_required(row.customer_number, as_of=today)
+    if today < row.last_effective:
+        return ledger.terms_acceptance_required(row.customer_number, as_of=today)
+    recorded = ledger.subscription(row.customer_number)
+    return recorded is not None and recorded.terms_acceptance_required(today)
 
 
 def on_day(ledger: Ledger, row: SubscriptionRow, today: date) -> Subscription | None:

@@ -87,17 +87,21 @@ def _listed(found: Visit, query: str, seller: str, status: str, page: int) -> tu
     """Return the page's rows and how many match in all.
 
     Without a seller or status filter the page is read from the subscriptions
-    read model (docs/web.md); those two filters are of the terms on the
-    business date (a migration changes the seller on its cohort date), so
-    they still look at every subscription.
+    read model (docs/web.md): a subscription opening after the business date
+    is left off its page, yet counted. The seller and status filters are of
+    the terms on the business date (a migration changes the seller on its
+    cohort date), so they still look at every subscription.
     """
     start = (page - 1) * PAGE_SIZE
-    chosen = SubscriptionFilter(opened_by=found.today, text=query)
+    chosen = SubscriptionFilter(text=query)
     read = (
-        None if seller or status else read_page(found.ledger, chosen, offset=start, limit=PAGE_SIZE)
+        None
+        if seller or status
+        else read_page(found.ledger, chosen, offset=start, limit=PAGE_SIZE, counted=True)
     )
     if read is not None:
-        return [r for row in read.rows if (r := _page_row(found, row)) is not None], read.total
+        rows = [r for row in read.rows if (r := _page_row(found, row)) is not None]
+        return rows, read.total or 0
     rows = [row for c in found.ledger.customers() if (row := _row(found, c)) is not None]
     shown = [row for row in rows if _matches(row, query, seller, status)]
     return shown[start : start + PAGE_SIZE], len(shown)
