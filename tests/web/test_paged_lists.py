@@ -16,7 +16,7 @@ from tests.conftest import open_customer
 from tests.web.conftest import TestClient
 from tests.web.pages_support import Keys, build_app
 
-#: Customer numbers whose codepoint order ("10" < "100" < "2" < "9") is not their numeric one.
+#: Customer numbers whose order as text ("10" < "100" < "2" < "9") is not their numeric one.
 NUMBERS = ("9", "10", "2", "100", "77")
 IN_ORDER = ["10", "100", "2", "77", "9"]
 LIST = "/api/v1/subscriptions"
@@ -52,10 +52,10 @@ def _walk(client: TestClient, key: str, **params: Any) -> list[list[str]]:
             return pages
 
 
-def test_the_list_pages_by_customer_number_in_codepoint_order_on_every_store(
+def test_the_list_pages_by_customer_number_as_text_on_every_store(
     opened: Ledger,
 ) -> None:
-    """Pages of 2 walk all five in Python's string order; the last page has no next_cursor."""
+    """Pages of 2 walk all five as text ("10" < "100" < "2"); the last has no next_cursor."""
     app, keys = _app(opened)
     assert _walk(TestClient(app), keys.operator, limit=2) == [["10", "100"], ["2", "77"], ["9"]]
 

@@ -52,9 +52,9 @@ def _subscription(request: Request, customer: str) -> SubscriptionOut:
 @router.get(
     "/subscriptions",
     summary="List subscriptions (a customer key: its own)",
-    description="Paged by customer number (codepoint order), read from the subscriptions read "
-    "model: `limit` items from `cursor`; `next_cursor` is the next page's cursor, null on the "
-    "last page (docs/web.md).",
+    description="Paged by customer number (as text, in the store's collation), read from the "
+    "subscriptions read model: `limit` items from `cursor`; `next_cursor` is the next page's "
+    "cursor, null on the last page (docs/web.md).",
 )
 async def list_subscriptions(
     request: Request,
