@@ -15,9 +15,14 @@ from tests.web.pages_support import build_app, client, demo_ledger, new_keys, si
 ROW = re.compile(r'<tr data-customer="[^"]+">.*?</tr>', re.DOTALL)
 
 
-def _browser(ledger: Ledger):
+def _browser(ledger: Ledger, today: date | None = None):
     keys = new_keys()
-    browser = client(build_app(ledger, keys.store))
+    app = (
+        build_app(ledger, keys.store)
+        if today is None
+        else build_app(ledger, keys.store, lambda: today)
+    )
+    browser = client(app)
     sign_in(browser, keys.operator)
     return browser
 
@@ -30,15 +35,18 @@ def _rows(html: str) -> list[str]:
 def test_a_page_read_from_the_read_model_shows_what_loading_every_subscription_showed(
     kind: str, tmp_path: Path
 ) -> None:
-    """Names, sellers, licenses and statuses (terms pending, R25) equal the aggregates' rows."""
+    """Names, sellers, licenses and statuses (terms pending R25, overdue R29) equal the aggregates'."""
     ledger = demo_ledger("memory://" if kind == "memory" else f"sqlite:///{tmp_path}/d.db")
-    browser = _browser(ledger)
+    browser = _browser(ledger, today=date(2025, 7, 1))  # the May invoices are due by then
     for query in ("/operator", "/operator?q=bergen", "/operator?q=AS"):
         paged = _rows(browser.get(query).text)
         ledger.read_models_enabled = False
         assert _rows(browser.get(query).text) == paged, query
         ledger.read_models_enabled = True
-    assert len(_rows(browser.get("/operator").text)) == 5
+    shown = browser.get("/operator").text
+    assert len(_rows(shown)) == 5
+    assert 'class="status overdue"' in shown
+    assert 'class="status terms_pending"' in shown
     ledger.close()
 
 

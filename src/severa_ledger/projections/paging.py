@@ -12,14 +12,14 @@ column without an index reads every row (wide ones here): filters cost more.
 # ruff: noqa: S608 -- SQL is built from the table's own quoted column names; values are parameters.
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from severa_ledger.projections.dialects import quote
 from severa_ledger.projections.rows import R, Table
-from severa_ledger.projections.sql import SqlSession
+from severa_ledger.projections.sql import IN_CHUNK, SqlSession
 from severa_ledger.projections.store import Reader
 
 
@@ -101,6 +101,21 @@ def columns(
         f"SELECT {wanted} FROM {s.name}{sql} ORDER BY {_order(order_by)}", params
     )
     return [tuple(r[n] for n in names) for r in found]
+
+
+def select_in(reader: Reader, table: Table[R], name: str, values: Sequence[object]) -> list[R]:
+    """Return the rows whose column ``name`` holds one of ``values`` (one query per 500)."""
+    if not isinstance(reader, SqlSession):
+        wanted = set(values)
+        return [r for r in reader.select(table) if getattr(r, name) in wanted]
+    s, found = reader.dialect.statements(table), []
+    for i in range(0, len(values), IN_CHUNK):
+        chunk = list(values[i : i + IN_CHUNK])
+        marks = ", ".join([reader.dialect.param] * len(chunk))
+        params = [s.encode_values({name: v})[0] for v in chunk]
+        sql = f"SELECT {s.columns} FROM {s.name} WHERE {quote(name)} IN ({marks})"
+        found += [s.decode(r) for r in reader._fetch(sql, params)]  # noqa: SLF001
+    return found
 
 
 def _by(names: tuple[str, ...]) -> Any:  # noqa: ANN401 -- a sort key

@@ -236,7 +236,7 @@ class ReadModels:
             rows = [row, *([note] if note is not None and as_of is not None else [])]
             documents = _documents(reader.get_many(DOCUMENTS, [(r.number,) for r in rows]).values())
             payments = reader.select(PAYMENTS, invoice_number=number) if as_of else []
-        return next(v for v in _views(rows, documents, payments, as_of) if v.number == number)
+        return next(v for v in views_of(rows, documents, payments, as_of) if v.number == number)
 
     def invoices(self, customer_number: str | None, as_of: date | None) -> list[InvoiceView] | None:
         """Return the documents of one customer (None if unknown) or of all, by number."""
@@ -252,7 +252,7 @@ class ReadModels:
             rows = reader.select(INVOICES, **where)
             documents = _documents(reader.select(DOCUMENTS, **where))
             payments = reader.select(PAYMENTS, **where) if as_of is not None else []
-        views = _views(rows, documents, payments, as_of)
+        views = views_of(rows, documents, payments, as_of)
         return sorted(views, key=lambda v: (v.series, v.sequence))
 
     def receivables(
@@ -301,7 +301,7 @@ def _documents(rows: Iterable[DocumentRow]) -> dict[str, Invoice]:
     return {row.number: row.document for row in rows}
 
 
-def _views(
+def views_of(
     rows: list[InvoiceRow],
     documents: Mapping[str, Invoice],
     payments: list[PaymentRow],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import attrs
@@ -22,7 +23,13 @@ from severa_ledger.projections.subscription_rows import SubscriptionRow
 from severa_ledger.reader.lists import SubscriptionFilter
 from severa_ledger.web.deliveries import problems
 from severa_ledger.web.forms import form_arguments
-from severa_ledger.web.listing import on_day, read_page, terms_required
+from severa_ledger.web.listing import (
+    on_day,
+    overdue_among,
+    overdue_now,
+    read_page,
+    terms_required,
+)
 from severa_ledger.web.pages_common import (
     Visit,
     command_id,
@@ -55,15 +62,24 @@ class Row:
 
 def _row(found: Visit, customer: str) -> Row | None:
     sub = found.ledger.subscription(customer, as_of=found.today)
-    return None if sub is None else _shown(found, sub, terms=sub.terms_acceptance_required)
+    if sub is None:
+        return None
+    late = partial(overdue_now, found.ledger, today=found.today)
+    return _shown(found, sub, terms=sub.terms_acceptance_required, overdue=late)
 
 
-def _shown(found: Visit, sub: Subscription, *, terms: Callable[[date], bool]) -> Row:
+def _shown(
+    found: Visit,
+    sub: Subscription,
+    *,
+    terms: Callable[[date], bool],
+    overdue: Callable[[str], bool],
+) -> Row:
     ledger, today, customer = found.ledger, found.today, sub.customer_number
     status = "ok"
     if terms(today):
         status = "terms_pending"
-    elif any(i.status == "overdue" for i in ledger.invoices(customer, as_of=today)):
+    elif overdue(customer):
         status = "overdue"
     return Row(
         customer,
@@ -76,11 +92,12 @@ def _shown(found: Visit, sub: Subscription, *, terms: Callable[[date], bool]) ->
     )
 
 
-def _page_row(found: Visit, row: SubscriptionRow) -> Row | None:
+def _page_row(found: Visit, row: SubscriptionRow, overdue: Callable[[str], bool]) -> Row | None:
     sub = on_day(found.ledger, row, found.today)
     if sub is None:
         return None
-    return _shown(found, sub, terms=lambda day: terms_required(found.ledger, row, day))
+    terms = partial(terms_required, found.ledger, row)
+    return _shown(found, sub, terms=terms, overdue=overdue)
 
 
 def _listed(found: Visit, query: str, seller: str, status: str, page: int) -> tuple[list[Row], int]:
@@ -100,7 +117,8 @@ def _listed(found: Visit, query: str, seller: str, status: str, page: int) -> tu
         else read_page(found.ledger, chosen, offset=start, limit=PAGE_SIZE, counted=True)
     )
     if read is not None:
-        rows = [r for row in read.rows if (r := _page_row(found, row)) is not None]
+        late = overdue_among(found.ledger, [r.customer_number for r in read.rows], found.today)
+        rows = [r for row in read.rows if (r := _page_row(found, row, late)) is not None]
         return rows, read.total or 0
     rows = [row for c in found.ledger.customers() if (row := _row(found, c)) is not None]
     shown = [row for row in rows if _matches(row, query, seller, status)]
