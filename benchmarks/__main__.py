@@ -4,6 +4,7 @@
     python -m benchmarks --quick              # under a minute, small N
     python -m benchmarks --store postgresql --customers 10000
     python -m benchmarks --store sqlite,postgresql
+    python -m benchmarks --items web            # the web app at 30 clients only
 
 It prints one table per store, then one JSON line with every figure and
 ratio, and writes ``docs/performance.md`` (``--output``) from the same run. A
@@ -26,8 +27,9 @@ from benchmarks.document import write_document
 from benchmarks.report import aims, json_line, machine, print_table
 from benchmarks.scenarios import bulk_import, recording
 from benchmarks.stores import KINDS, Stores
+from benchmarks.web import print_figures, web_figures
 
-ITEMS = ("recording", "import", "billing")
+ITEMS = ("recording", "import", "billing", "web")
 FULL = {"customers": 100_000, "record": 400, "import": 1_000, "runs": 3}
 QUICK = {"customers": 200, "record": 15, "import": 40, "runs": 3}
 QUICK_SCALE = {"postgresql": 0.5}  # a commit and a query cost more there: halve the quick book
@@ -109,6 +111,8 @@ def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             figures["billing"], replays, billed = billing(stores, sizes(customers), args.runs)
             figures["replay"] = replay(stores, replays, billed)
         figures["projections"] = projections_hook.run(stores, args)
+    if "web" in args.items and kind != "memory":  # served by processes: a stored ledger
+        figures["web"] = web_figures(kind, quick=args.quick)
     figures["aims"] = aims(kind, figures)
     return figures
 
@@ -158,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         for kind in args.kinds:
             document["stores"][kind] = measure(kind, args)
             print_table(kind, document["stores"][kind])
+            if "web" in document["stores"][kind]:
+                print_figures(document["stores"][kind]["web"])
     if args.include is not None:
         include(document, json.loads(args.include.read_text()))
     print(json_line(document), flush=True)

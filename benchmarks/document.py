@@ -7,6 +7,7 @@ from typing import Any
 
 from benchmarks.documents_note import DOCUMENTS
 from benchmarks.report import MEMORY_NOTE, rows
+from benchmarks.web_load import web_lines
 
 Figures = dict[str, Any]
 
@@ -186,6 +187,8 @@ def _store(kind: str, figures: Figures) -> list[str]:
             "",
         ]
         lines += _billing(billing)
+    if web := figures.get("web"):
+        lines += web_lines(web)
     if figures.get("aims"):
         lines += _table(
             ("aim", "figure", "met"),

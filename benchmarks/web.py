@@ -1,41 +1,45 @@
-"""``python -m benchmarks.web``: requests per second of the served app (docs/web.md).
+"""``python -m benchmarks.web``: the served app under concurrent clients (docs/web.md).
 
-Loads the demo into a SQLite file, starts ``severa-ledger serve`` (uvicorn, one
-process) in a subprocess, and measures with httpx clients (keep-alive, a few
-concurrent workers, each with its own connection):
+For each store (``--store sqlite,postgresql``) it loads the demo, starts
+``severa-ledger serve --workers N`` in a subprocess and measures with
+``--clients`` keep-alive clients (:mod:`benchmarks.web_load`): p50/p99 and
+requests/s of two API reads, then, with ``--subscriptions`` more seeded into
+the read model, of the first page of the API's list and of the operator's page.
 
-* the customer's main page, ``GET /c/1002``, with a session from a one-time
-  login link (skipped when the pages are not there);
-* a JSON query, ``GET /api/v1/subscriptions/1002/licenses``, with a customer key.
-
-    python -m benchmarks.web                      # 4 workers, 5 s a figure
-    python -m benchmarks.web --workers 8 --seconds 10
+    python -m benchmarks.web                                  # 30 clients, 2 workers, SQLite
+    python -m benchmarks.web --store sqlite,postgresql --subscriptions 100000
+    python -m benchmarks.web --serve-workers 1 --seconds 10
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from severa_ledger import Ledger
-from severa_ledger.cli.demo import load_demo
-from severa_ledger.web.keys import open_key_store
+from benchmarks.stores import Stores
+from benchmarks.web_load import (
+    LISTS,
+    READS,
+    credentials,
+    demo_store,
+    latencies,
+    seed_subscriptions,
+)
+from severa_ledger.store.secret import SECRET_VARIABLE
 
-CUSTOMER = "1002"
-PAGE = f"/c/{CUSTOMER}"
-QUERY = f"/api/v1/subscriptions/{CUSTOMER}/licenses"
+#: The server secret of a benchmark's app (no key file is written).
+SECRET = "benchmark-secret-" + "0" * 32
 
 
 def free_port() -> int:
@@ -47,8 +51,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(url: str, *, log: Path | None = None) -> Iterator[str]:
-    """Run ``severa-ledger --db URL serve`` on a free port; yield its base URL.
+def served(url: str, *, log: Path | None = None, workers: int = 1) -> Iterator[str]:
+    """Run ``severa-ledger --db URL serve --workers N`` on a free port; yield its base URL.
 
     Its output goes to ``log`` (else nowhere). Raise RuntimeError, with the log,
     when it does not answer ``/healthz`` within 30 s. The tests of ``serve`` use it too.
@@ -57,9 +61,22 @@ def served(url: str, *, log: Path | None = None) -> Iterator[str]:
     out = log.open("w") if log else None
     try:
         process = subprocess.Popen(  # noqa: S603 -- our own command, fixed arguments
-            [sys.executable, "-m", "severa_ledger.cli", "--db", url, "serve", "--port",
-             str(port)], stdout=out or subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "severa_ledger.cli",
+                "--db",
+                url,
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            stdout=out or subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, SECRET_VARIABLE: SECRET},
+        )
     finally:
         if out is not None:
             out.close()
@@ -85,73 +102,71 @@ def _wait_for(base: str, log: Path | None) -> None:
     raise RuntimeError(message)
 
 
-def rate(base: str, path: str, *, workers: int, seconds: float, **client: object) -> float:
-    """Return the requests per second ``workers`` keep-alive clients get from ``path``."""
-    counts = [0] * workers
-    failures: list[str] = []
-    stop = time.monotonic() + seconds
+def measure(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Return the figures of one store: the reads, then the lists after seeding."""
+    figures: dict[str, Any] = {"store": kind, "serve_workers": args.serve_workers}
+    with Stores(kind) as stores:
+        url = stores.fresh("web")
+        demo_store(url)
+        with served(url, workers=args.serve_workers) as base:
+            given = credentials(url, base)
+            for name, path in READS.items():
+                figures[name] = latencies(
+                    base, path, clients=args.clients, seconds=args.seconds, **given["customer"]
+                )
+        figures["subscriptions"] = args.subscriptions
+        figures["seed_seconds"] = round(seed_subscriptions(url, args.subscriptions), 1)
+        with served(url, workers=args.serve_workers) as base:
+            given = credentials(url, base)
+            for name, template in LISTS.items():
+                path = template.format(last=max(0, args.subscriptions - 100))
+                who = given["session" if name == "operator_page" else "operator"]
+                figures[f"{name}_alone"] = latencies(
+                    base, path, clients=1, seconds=args.seconds / 2, **who
+                )
+                figures[name] = latencies(
+                    base, path, clients=args.clients, seconds=args.seconds, **who
+                )
+    return figures
 
-    def work(index: int) -> None:
-        with httpx.Client(base_url=base, **client) as session:  # type: ignore[arg-type]
-            session.get(path)  # connect and warm up outside the count
-            while time.monotonic() < stop:
-                response = session.get(path)
-                if response.status_code != 200:
-                    failures.append(f"{path}: {response.status_code}")
-                    return
-                counts[index] += 1
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise SystemExit(failures[0])
-    return sum(counts) / (time.monotonic() - started)
+def web_figures(kind: str, *, quick: bool) -> dict[str, Any]:
+    """Return ``python -m benchmarks``'s web figures of one store (30 clients, 2 workers)."""
+    return measure(kind, parse(["--subscriptions", "2000", "--seconds", "3"] if quick else []))
 
 
-def session_cookies(base: str, url: str) -> httpx.Cookies | None:
-    """Return a customer's session cookies from a one-time login link (None: no pages)."""
-    keys, now = open_key_store(url), datetime.now(UTC)
-    _, principal = keys.create(customer_number=CUSTOMER, label="benchmark", now=now)
-    token = keys.issue_login_token(principal, now=now, ttl=timedelta(minutes=5))
-    with httpx.Client(base_url=base) as client:
-        response = client.get(f"/login/{token}")
-        if response.status_code != 303 or client.get(PAGE).status_code != 200:
-            return None
-        return client.cookies
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """Return the options (module docstring)."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.web")
+    parser.add_argument("--store", default="sqlite", help="sqlite, postgresql, or both")
+    parser.add_argument("--clients", type=int, default=30)
+    parser.add_argument("--serve-workers", type=int, default=2, help="serve --workers N")
+    parser.add_argument("--subscriptions", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    return parser.parse_args(argv)
+
+
+def print_figures(figures: dict[str, Any]) -> None:
+    """Print one line per measured path."""
+    print(
+        f"{figures['store']}: serve --workers {figures['serve_workers']}, "
+        f"{figures['subscriptions']:,} subscriptions seeded in {figures['seed_seconds']} s"
+    )
+    for name, found in figures.items():
+        if isinstance(found, dict):
+            print(
+                f"  {name:<20} {found['clients']:>3} clients  p50 {found['p50_ms']:>7.1f} ms  "
+                f"p99 {found['p99_ms']:>7.1f} ms  {found['rps']:>7.1f} req/s"
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Measure and print both figures (and one JSON line)."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.web")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=5.0)
-    args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'demo.db'}"
-        with Ledger.open(url) as ledger:
-            load_demo(ledger)
-            ledger.run_billing(through=date(2025, 8, 31))
-        key, _ = open_key_store(url).create(customer_number=CUSTOMER, label="benchmark",
-                                            now=datetime.now(UTC))  # fmt: skip
-        figures: dict[str, float | None] = {}
-        with served(url) as base:
-            cookies = session_cookies(base, url)
-            figures["page_rps"] = None if cookies is None else rate(
-                base, PAGE, workers=args.workers, seconds=args.seconds, cookies=cookies
-            )  # fmt: skip
-            figures["json_rps"] = rate(base, QUERY, workers=args.workers, seconds=args.seconds,
-                                       headers={"Authorization": f"Bearer {key}"})  # fmt: skip
-    page = figures["page_rps"]
-    print(f"{args.workers} keep-alive workers, {args.seconds:g} s each, one uvicorn process:")
-    print(
-        f"  GET {PAGE} (session): " + ("skipped: no pages" if page is None else f"{page:.0f} req/s")
-    )
-    print(f"  GET {QUERY} (key): {figures['json_rps']:.0f} req/s")
-    print(json.dumps({"workers": args.workers, "seconds": args.seconds, **figures}))
+    """Measure every store; print the figures and one JSON line."""
+    args = parse(argv)
+    found = [measure(kind, args) for kind in args.store.split(",")]
+    for figures in found:
+        print_figures(figures)
+    print(json.dumps({"clients": args.clients, "seconds": args.seconds, "stores": found}))
 
 
 if __name__ == "__main__":

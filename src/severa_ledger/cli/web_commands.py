@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from rich.table import Table
 
@@ -26,6 +27,7 @@ BAD_INPUT = 2
 #: How long a login link works (it works once).
 LOGIN_LINK_TTL = timedelta(minutes=15)
 WEB_EXTRA = 'pip install "severa-ledger[web]"'
+MAX_WORKERS = 64
 LINK_EXAMPLE = "keys login-link --customer 1002 --base-url https://billing.example"
 
 
@@ -50,24 +52,49 @@ def cmd_serve(ledger: Ledger, args: argparse.Namespace) -> int:
         )
         return BAD_INPUT
     keys, url = _keys(args), store_url(args)
-    settings = WebSettings.from_environ(os.environ)
+    secret = session_secret(url)  # made now if it is a new key file: before any worker reads it
+    if args.workers > 1:
+        return _serve_workers(args, url, uvicorn)
     pinned = args.today
     app = create_app(
         ledger,
         keys,
-        secret=session_secret(url),
-        settings=settings,
+        secret=secret,
+        settings=WebSettings.from_environ(os.environ),
         today=(lambda: pinned) if pinned else date.today,
     )
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
-    )
-    uvicorn.Server(config).run()
+    uvicorn.Server(uvicorn.Config(app, **_listen(args))).run()
     return 0
+
+
+def _listen(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "host": args.host,
+        "port": args.port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
+    }
+
+
+def _serve_workers(args: argparse.Namespace, url: str, uvicorn: Any) -> int:  # noqa: ANN401
+    """Serve with ``--workers`` processes, each with its own ledger (docs/web.md)."""
+    if url.startswith("memory:"):
+        sys.stderr.write("error: --workers above 1 needs a stored ledger, not memory://\n")
+        return BAD_INPUT
+    from severa_ledger.web.served import worker_environ  # noqa: PLC0415 -- needs fastapi
+
+    os.environ.update(worker_environ(url, args.today))
+    uvicorn.run(
+        "severa_ledger.web.served:worker_app", factory=True, workers=args.workers, **_listen(args)
+    )
+    return 0
+
+
+def _workers(text: str) -> int:
+    """Return the number of worker processes: a whole number from 1 to 64."""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"--workers must be from 1 to {MAX_WORKERS}: {text!r}")
+    return int(text)
 
 
 def cmd_keys_create(ledger: Ledger, args: argparse.Namespace) -> None:
@@ -135,10 +162,21 @@ def add_web_commands(commands: Subcommands) -> None:
         "serve",
         cmd_serve,
         "the Subscription Management web app and JSON API",
-        examples=("serve", "serve --host 0.0.0.0 --port 8080", "serve --today 2025-06-05"),
+        examples=(
+            "serve",
+            "serve --host 0.0.0.0 --port 8080 --workers 4",
+            "serve --today 2025-06-05",
+        ),
     )
     serve.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="worker processes, each with its own ledger (default: 1; docs/web.md)",
+    )
     serve.add_argument(
         "--forwarded-allow-ips",
         default=None,

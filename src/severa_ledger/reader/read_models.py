@@ -13,21 +13,20 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-import attrs
 from eventsourcing.application import Application
 from eventsourcing.persistence import PersistenceError
 from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from severa_ledger.domain.account import Payment, account_id
-from severa_ledger.domain.documents import Invoice, InvoiceView
+from severa_ledger.domain.account import account_id
+from severa_ledger.domain.documents import InvoiceView
 from severa_ledger.domain.rules import check_date
 from severa_ledger.domain.subscription import Subscription, subscription_id
 from severa_ledger.domain.values import LicenseCount
@@ -39,9 +38,6 @@ from severa_ledger.projections.receivables import (
     INVOICES,
     PAYMENTS,
     RECEIVABLES,
-    DocumentRow,
-    InvoiceRow,
-    PaymentRow,
     ReceivablesProjection,
     account_of,
 )
@@ -55,7 +51,9 @@ from severa_ledger.projections.subscription_rows import (
     subscription_of,
 )
 from severa_ledger.projections.subscriptions import SubscriptionsProjection
+from severa_ledger.reader.invoice_views import dated, documents_by_number, views_of
 
+T = TypeVar("T")
 #: Seconds ``follow`` waits for a notification before it polls the log anyway.
 POLL_INTERVAL = 1.0
 #: Longest a wait blocks before checking whether to stop.
@@ -199,6 +197,11 @@ class ReadModels:
         with self.store.reading(consistent=consistent) as reader:
             yield reader
 
+    def query(self, read: Callable[[Reader], T]) -> T | None:
+        """Return ``read`` of up-to-date read models, or None when they cannot answer now."""
+        with self._current() as reader:
+            return None if reader is None else read(reader)
+
     def license_counts(
         self, customer_number: str, as_of: date | None = None
     ) -> dict[str, LicenseCount] | None:
@@ -249,9 +252,9 @@ class ReadModels:
             )
             rows = [row, *sorted(notes, key=lambda r: r.account_version)]
             numbers = [(r.number,) for r in rows] + [(n,) for n in [row.credited_invoice] if n]
-            documents = _documents(reader.get_many(DOCUMENTS, numbers).values())
+            documents = documents_by_number(reader.get_many(DOCUMENTS, numbers).values())
             payments = reader.select(PAYMENTS, invoice_number=number) if as_of else []
-        return next(v for v in _views(rows, documents, payments, as_of) if v.number == number)
+        return next(v for v in views_of(rows, documents, payments, as_of) if v.number == number)
 
     def invoices(self, customer_number: str | None, as_of: date | None) -> list[InvoiceView] | None:
         """Return the documents of one customer (None if unknown) or of all, by number."""
@@ -265,9 +268,9 @@ class ReadModels:
             if sid is not None and reader.get(SUBSCRIPTIONS, (sid,)) is None:
                 return None
             rows = reader.select(INVOICES, **where)
-            documents = _documents(reader.select(DOCUMENTS, **where))
+            documents = documents_by_number(reader.select(DOCUMENTS, **where))
             payments = reader.select(PAYMENTS, **where) if as_of is not None else []
-        views = _views(rows, documents, payments, as_of)
+        views = views_of(rows, documents, payments, as_of)
         return sorted(views, key=lambda v: (v.series, v.sequence))
 
     def receivables(
@@ -284,10 +287,10 @@ class ReadModels:
             if customer is None:
                 return None
             rows = sorted(reader.select(INVOICES, **where), key=lambda r: r.account_version)
-            documents = _documents(reader.select(DOCUMENTS, **where))
+            documents = documents_by_number(reader.select(DOCUMENTS, **where))
             payments = reader.select(PAYMENTS, **where) if as_of is not None else []
         if as_of is None:
-            views = tuple(_dated([r.view(documents[r.number]) for r in rows], documents))
+            views = tuple(dated([r.view(documents[r.number]) for r in rows], documents))
             return customer.balance, customer.credit, views
         account = account_of(
             customer_number, [documents[r.number] for r in rows], [p.payment() for p in payments]
@@ -310,41 +313,3 @@ def _locked(error: Exception) -> bool:
 def unwritable_now(error: Exception) -> bool:
     """Return whether ``error`` says the read models cannot be written now (read-only, locked)."""
     return _read_only(error) or _locked(error)
-
-
-def _documents(rows: Iterable[DocumentRow]) -> dict[str, Invoice]:
-    return {row.number: row.document for row in rows}
-
-
-def _dated(views: list[InvoiceView], documents: Mapping[str, Invoice]) -> list[InvoiceView]:
-    """Return ``views`` with each credit note's credited invoice date, when at hand (R33)."""
-    return [
-        attrs.evolve(v, credited_issue_date=documents[v.credited_invoice].issue_date)
-        if v.credited_invoice and v.credited_invoice in documents
-        else v
-        for v in views
-    ]
-
-
-def _views(
-    rows: list[InvoiceRow],
-    documents: Mapping[str, Invoice],
-    payments: list[PaymentRow],
-    as_of: date | None,
-) -> list[InvoiceView]:
-    """Return the documents' views: as recorded, or by the Account rules as of a day."""
-    if as_of is None:
-        return _dated([row.view(documents[row.number]) for row in rows], documents)
-    by_customer: dict[str, list[InvoiceRow]] = {}
-    for row in sorted(rows, key=lambda r: (r.customer_number, r.account_version)):
-        by_customer.setdefault(row.customer_number, []).append(row)
-    paid: dict[str, list[Payment]] = {}
-    for payment in sorted(payments, key=lambda p: (p.customer_number, p.account_version)):
-        paid.setdefault(payment.customer_number, []).append(payment.payment())
-    views = []
-    for customer, issued in by_customer.items():
-        account = account_of(
-            customer, [documents[r.number] for r in issued], paid.get(customer, [])
-        )
-        views += [account.view(r.number, as_of) for r in issued]
-    return _dated(views, documents)

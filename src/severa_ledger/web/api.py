@@ -11,6 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from severa_ledger.projections.subscription_rows import subscription_of
+from severa_ledger.reader.lists import SubscriptionFilter
 from severa_ledger.web import api_views as views
 from severa_ledger.web.api_deps import Caller, Cursor, Limit, ledger_of, paged, today, visible
 from severa_ledger.web.api_responses import (
@@ -25,6 +27,8 @@ from severa_ledger.web.api_responses import (
     UserOut,
     UsersPage,
 )
+from severa_ledger.web.auth import Principal
+from severa_ledger.web.listing import read_page, terms_required
 from severa_ledger.web.problems import PROBLEM_RESPONSES
 from severa_ledger.web.schemas import IsoDate
 
@@ -45,7 +49,13 @@ def _subscription(request: Request, customer: str) -> SubscriptionOut:
     return views.subscription(sub, required)
 
 
-@router.get("/subscriptions", summary="List subscriptions (a customer key: its own)")
+@router.get(
+    "/subscriptions",
+    summary="List subscriptions (a customer key: its own)",
+    description="Paged by customer number (as text, in the store's collation), read from the "
+    "subscriptions read model: `limit` items from `cursor`; `next_cursor` is the next page's "
+    "cursor, null on the last page (docs/web.md).",
+)
 async def list_subscriptions(
     request: Request,
     *,
@@ -56,12 +66,25 @@ async def list_subscriptions(
     currency: Text = None,
 ) -> SubscriptionsPage:
     """Return subscriptions by customer number, filtered by seller and currency."""
+    ledger, start = ledger_of(request), int(cursor or 0)
+    chosen = SubscriptionFilter(customer=caller.customer_number, seller=seller, currency=currency)
+    found = read_page(ledger, chosen, offset=start, limit=limit)
+    if found is None:
+        return _every_subscription(request, caller, limit, cursor, chosen)
+    day = today(request)
+    items = [
+        views.subscription(subscription_of(r), terms_required(ledger, r, day)) for r in found.rows
+    ]
+    after = start + limit
+    return SubscriptionsPage(items=items, next_cursor=str(after) if found.more else None)
+
+
+def _every_subscription(
+    request: Request, caller: Principal, limit: int, cursor: str | None, chosen: SubscriptionFilter
+) -> SubscriptionsPage:
+    """Return the page from every subscription: when the read models cannot answer now."""
     customers = sorted(c for c in ledger_of(request).customers() if caller.may_see(c))
-    if seller is None and currency is None:  # load only the page's subscriptions
-        numbers, after = paged(customers, limit, cursor)
-        return SubscriptionsPage(
-            items=[_subscription(request, c) for c in numbers], next_cursor=after
-        )
+    seller, currency = chosen.seller, chosen.currency
     kept = [
         s
         for s in (_subscription(request, c) for c in customers)

@@ -7,7 +7,9 @@ spec describes the API, it holds no data), and the pages log in with a
 session (:mod:`severa_ledger.web.pages`).
 
 Ledger access happens on the event loop (``async def`` routes), one request at
-a time: the ledger is not thread-safe. ``app.state.today()`` is the business
+a time: the ledger is not thread-safe. Requests run side by side in several
+processes instead: ``serve --workers N``, each worker with its own app and
+ledger (:mod:`severa_ledger.web.served`). ``app.state.today()`` is the business
 date of a request and ``app.state.now()`` the wall-clock time sessions and the
 sign-in limit are measured by: the edge's clocks, fixed in tests.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 import attrs
@@ -17,8 +18,18 @@ from fastapi import APIRouter, Request, Response
 
 from severa_ledger.domain import inputs
 from severa_ledger.domain.errors import LedgerError
+from severa_ledger.domain.subscription import Subscription
+from severa_ledger.projections.subscription_rows import SubscriptionRow
+from severa_ledger.reader.lists import SubscriptionFilter
 from severa_ledger.web.deliveries import problems
 from severa_ledger.web.forms import form_arguments
+from severa_ledger.web.listing import (
+    on_day,
+    overdue_among,
+    overdue_now,
+    read_page,
+    terms_required,
+)
 from severa_ledger.web.pages_common import (
     Visit,
     command_id,
@@ -50,14 +61,25 @@ class Row:
 
 
 def _row(found: Visit, customer: str) -> Row | None:
-    ledger, today = found.ledger, found.today
-    sub = ledger.subscription(customer, as_of=today)
-    if sub is None:  # opened after today
+    sub = found.ledger.subscription(customer, as_of=found.today)
+    if sub is None:
         return None
+    late = partial(overdue_now, found.ledger, today=found.today)
+    return _shown(found, sub, terms=sub.terms_acceptance_required, overdue=late)
+
+
+def _shown(
+    found: Visit,
+    sub: Subscription,
+    *,
+    terms: Callable[[date], bool],
+    overdue: Callable[[str], bool],
+) -> Row:
+    ledger, today, customer = found.ledger, found.today, sub.customer_number
     status = "ok"
-    if sub.terms_acceptance_required(today):
+    if terms(today):
         status = "terms_pending"
-    elif any(i.status == "overdue" for i in ledger.invoices(customer, as_of=today)):
+    elif overdue(customer):
         status = "overdue"
     return Row(
         customer,
@@ -68,6 +90,39 @@ def _row(found: Visit, customer: str) -> Row | None:
         sum(sub.licenses.values()),
         status,
     )
+
+
+def _page_row(found: Visit, row: SubscriptionRow, overdue: Callable[[str], bool]) -> Row | None:
+    sub = on_day(found.ledger, row, found.today)
+    if sub is None:
+        return None
+    terms = partial(terms_required, found.ledger, row)
+    return _shown(found, sub, terms=terms, overdue=overdue)
+
+
+def _listed(found: Visit, query: str, seller: str, status: str, page: int) -> tuple[list[Row], int]:
+    """Return the page's rows and how many match in all.
+
+    Without a seller or status filter the page is read from the subscriptions
+    read model (docs/web.md): a subscription opening after the business date
+    is left off its page, yet counted. The seller and status filters are of
+    the terms on the business date (a migration changes the seller on its
+    cohort date), so they still look at every subscription.
+    """
+    start = (page - 1) * PAGE_SIZE
+    chosen = SubscriptionFilter(text=query)
+    read = (
+        None
+        if seller or status
+        else read_page(found.ledger, chosen, offset=start, limit=PAGE_SIZE, counted=True)
+    )
+    if read is not None:
+        late = overdue_among(found.ledger, [r.customer_number for r in read.rows], found.today)
+        rows = [r for row in read.rows if (r := _page_row(found, row, late)) is not None]
+        return rows, read.total or 0
+    rows = [row for c in found.ledger.customers() if (row := _row(found, c)) is not None]
+    shown = [row for row in rows if _matches(row, query, seller, status)]
+    return shown[start : start + PAGE_SIZE], len(shown)
 
 
 def _matches(row: Row, query: str, seller: str, status: str) -> bool:
@@ -84,13 +139,12 @@ def operator_context(found: Visit, **extra: object) -> dict[str, Any]:
     params = found.request.query_params
     query, seller, status = params.get("q", ""), params.get("seller", ""), params.get("status", "")
     page = int(params["page"]) if params.get("page", "").isdigit() else 1
-    rows = [row for c in found.ledger.customers() if (row := _row(found, c)) is not None]
-    shown = [row for row in rows if _matches(row, query, seller, status)]
+    rows, matched = _listed(found, query, seller, status, page)
     context: dict[str, Any] = {
-        "rows": shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-        "matched": len(shown),
+        "rows": rows,
+        "matched": matched,
         "page": page,
-        "pages": max(1, -(-len(shown) // PAGE_SIZE)),
+        "pages": max(1, -(-matched // PAGE_SIZE)),
         "filters": {"q": query, "seller": seller, "status": status},
         "sellers": {key: s.name for key, s in found.ledger.sellers.sellers.items()},
         "statuses": STATUSES,
