@@ -17,7 +17,7 @@ WHOLE = ("number", "issue_date", "due_date", "currency", "net", "vat", "total", 
 def demo(capsys: pytest.CaptureFixture[str], db: str) -> str:
     """The demo store, with one invoice credited (a credit note's row is taller)."""
     assert run(capsys, "--db", db, "demo")[0] == 0
-    credit = ("credit", "VSOY-000007", "--reason", "wrong seats", "--on", "2025-06-20")
+    credit = ("credit", "VSOY-000007", "--reason", "wrong seats", "--on", "2025-08-31")
     assert run(capsys, "--db", db, *credit)[0] == 0
     return db
 

@@ -73,6 +73,7 @@ def test_r35_a_finnish_buyers_mail_is_finnish_like_its_pdf(tmp_path: Path) -> No
     with SmtpServer() as smtp, Ledger.open("memory://") as ledger:
         open_customer(ledger, "C1", company=buyer)
         ledger.buy_licenses("C1", "user", 2, on=date(2025, 2, 1))
+        ledger.record_exchange_rate("NOK", "11.5", on=date(2025, 1, 31))  # Finnish VAT in NOK (R32)
         ledger.run_billing(through=date(2025, 2, 28))
         deliver(ledger, sending(smtp.url), today=date(2025, 2, 28))
         mails = {str(m["Subject"]): m for m in smtp.mailbox.messages}

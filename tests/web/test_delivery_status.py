@@ -157,7 +157,7 @@ def test_failed_deliveries_are_on_the_operator_page_and_in_the_customers_api_lis
         own = api.get(
             "/api/v1/deliveries?status=failed",
             headers={"Authorization": f"Bearer {keys.customer('1002')}"},
-        ).json()
+        ).json()["items"]
     finally:
         ledger.close()
     assert failed

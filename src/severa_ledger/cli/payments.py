@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from severa_ledger.cli.handlers import emit
-from severa_ledger.cli.options import add_command
+from severa_ledger.cli.options import add_command, epilog
 from severa_ledger.cli.rich_pieces import titled_table
 from severa_ledger.cli.words import plural
 
@@ -25,12 +25,20 @@ if TYPE_CHECKING:
 COLUMNS = ("", "bank reference", "booked", "amount", "cur", "invoice", "why")
 
 
+IMPORT_EXAMPLES = (
+    "payments import statement.xml --dry-run",
+    "payments import statement.xml --format json",
+)
+
+
 def add_payments_command(commands: Subcommands) -> None:
     """Add ``payments`` and its action ``import``."""
     payments = commands.add_parser(
         "payments",
         help="bank statements that pay invoices (R34)",
         description="bank statements that pay invoices (R34)",
+        epilog=epilog(*IMPORT_EXAMPLES),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = payments.add_subparsers(dest="payments_command", required=True, metavar="ACTION")
     load = add_command(
@@ -38,10 +46,7 @@ def add_payments_command(commands: Subcommands) -> None:
         "import",
         cmd_payments_import,
         "record a camt.054 statement's incoming credits as payments, once per bank entry",
-        examples=(
-            "payments import statement.xml --dry-run",
-            "payments import statement.xml --format json",
-        ),
+        examples=IMPORT_EXAMPLES,
     )
     load.add_argument("file", metavar="FILE", help="the camt.054 file, or - for stdin")
     load.add_argument(
