@@ -7,16 +7,15 @@ first packed, so the core install opens without them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import import_module
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 from severa_ledger.delivery.messages import body, subject
 from severa_ledger.delivery.routes import order_number
 from severa_ledger.delivery.transport import Attachment, Parcel
+from severa_ledger.documents import renderer
 from severa_ledger.domain.delivery import ORDER
 from severa_ledger.domain.documents import CREDIT_NOTE, Invoice
-from severa_ledger.domain.errors import DocumentsUnavailableError, OrderNotFoundError
+from severa_ledger.domain.errors import OrderNotFoundError
 from severa_ledger.domain.language import language_for
 
 if TYPE_CHECKING:
@@ -30,27 +29,15 @@ PDF = "application/pdf"
 XML = "application/xml"
 
 
-def _renderer(name: str) -> ModuleType:
-    try:
-        return import_module(f"severa_ledger.documents.{name}")
-    except ImportError as error:
-        if (error.name or "").startswith("severa_ledger"):
-            raise
-        raise DocumentsUnavailableError(
-            f"delivery renders documents, which need the documents extra ({error.name} is not "
-            "installed): pip install 'severa-ledger[documents]'"
-        ) from None
-
-
 def require_renderers() -> None:
     """Raise DocumentsUnavailableError now if the documents extra is missing (before any claim)."""
-    _renderer("ubl")
-    _renderer("pdf")
+    renderer("ubl")
+    renderer("pdf")
 
 
 def invoice_xml(reader: LedgerReader, invoice: Invoice) -> bytes:
     """Return the EHF XML of an invoice or credit note (a credit note names its invoice's date)."""
-    ubl = _renderer("ubl")
+    ubl = renderer("ubl")
     if invoice.type_code == CREDIT_NOTE and invoice.credited_invoice:
         credited = reader.invoice(invoice.credited_invoice)
         xml: bytes = ubl.invoice_xml(invoice, credited_issue_date=credited.issue_date)
@@ -74,7 +61,7 @@ def _invoice_parcel(reader: LedgerReader, delivery: DeliveryView) -> Parcel:
     invoice = reader.invoice(delivery.document)
     xml = invoice_xml(reader, invoice)
     language = language_for(invoice.buyer.country)
-    pdf: bytes = _renderer("pdf").invoice_pdf(invoice, language=language, xml=xml)
+    pdf: bytes = renderer("pdf").invoice_pdf(invoice, language=language, xml=xml)
     title, text = _words(language, delivery, invoice.seller.name)
     files = (
         Attachment(f"{invoice.number}.pdf", PDF, pdf),
@@ -110,7 +97,7 @@ def _order_parcel(reader: LedgerReader, delivery: DeliveryView) -> Parcel:
     buyer = subscription.company_on(order.date)
     seller = reader.sellers[order.seller]
     language = language_for(buyer.country)
-    pdf: bytes = _renderer("pdf").order_pdf(
+    pdf: bytes = renderer("pdf").order_pdf(
         order,
         seller=seller,
         buyer=buyer,

@@ -8,15 +8,13 @@ for, so the core install opens and bills without them.
 from __future__ import annotations
 
 from datetime import date
-from importlib import import_module
 from pathlib import Path
-from types import ModuleType
 
 import attrs
 
+from severa_ledger.documents import renderer
 from severa_ledger.domain.documents import CREDIT_NOTE, Invoice
 from severa_ledger.domain.errors import (
-    DocumentsUnavailableError,
     InvalidValueError,
     OrderNotFoundError,
 )
@@ -27,18 +25,6 @@ from severa_ledger.reader.views import OrderView
 
 #: The formats the folder export writes, each with its file suffix.
 DOCUMENT_FORMATS = {"ubl": ".xml", "pdf": ".pdf"}
-
-
-def _renderer(name: str) -> ModuleType:
-    try:
-        return import_module(f"severa_ledger.documents.{name}")
-    except ImportError as error:
-        if (error.name or "").startswith("severa_ledger"):
-            raise
-        raise DocumentsUnavailableError(
-            f"documents need the documents extra ({error.name} is not installed): "
-            "pip install 'severa-ledger[documents]'"
-        ) from None
 
 
 @attrs.frozen
@@ -79,7 +65,7 @@ class DocumentQueries(LedgerBase):
         return None
 
     def _xml(self, invoice: Invoice) -> bytes:
-        ubl = _renderer("ubl")
+        ubl = renderer("ubl")
         credited = self._credited_date(invoice)
         if credited is not None:
             xml: bytes = ubl.invoice_xml(invoice, credited_issue_date=credited)
@@ -88,7 +74,7 @@ class DocumentQueries(LedgerBase):
         return document
 
     def _pdf(self, invoice: Invoice, xml: bytes | None, language: str | None = None) -> bytes:
-        pdf: bytes = _renderer("pdf").invoice_pdf(
+        pdf: bytes = renderer("pdf").invoice_pdf(
             invoice, language=language, xml=xml, credited_issue_date=self._credited_date(invoice)
         )
         return pdf
@@ -109,7 +95,7 @@ class DocumentQueries(LedgerBase):
         order = self.order(customer_number, sequence)
         sub = self.subscription(customer_number)
         assert sub is not None  # noqa: S101 -- as_of=None never returns None
-        pdf: bytes = _renderer("pdf").order_pdf(
+        pdf: bytes = renderer("pdf").order_pdf(
             order,
             seller=self.sellers[order.seller],
             buyer=sub.company_on(order.date),

@@ -10,11 +10,11 @@ issued invoices; what matches none, or several, is listed and not recorded.
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
 
+from severa_ledger.documents import renderer
 from severa_ledger.domain.documents import INVOICE, InvoiceView
-from severa_ledger.domain.errors import DocumentsUnavailableError, LedgerError
+from severa_ledger.domain.errors import LedgerError
 from severa_ledger.domain.idempotency import CommandRecord, command_record_id
 from severa_ledger.domain.statements import (
     AMBIGUOUS,
@@ -49,16 +49,7 @@ Outcome = tuple[str, ImportedPayment | SkippedTransaction]
 
 
 def _read(data: bytes, source: str) -> tuple[BankTransaction, ...]:
-    try:
-        camt054 = import_module("severa_ledger.documents.camt054")
-    except ImportError as error:
-        if (error.name or "").startswith("severa_ledger"):
-            raise
-        raise DocumentsUnavailableError(
-            f"reading bank statements needs the documents extra ({error.name} is not "
-            "installed): pip install 'severa-ledger[documents]'"
-        ) from None
-    transactions: tuple[BankTransaction, ...] = camt054.read_camt054(data, source)
+    transactions: tuple[BankTransaction, ...] = renderer("camt054").read_camt054(data, source)
     return transactions
 
 
