@@ -10,6 +10,7 @@ and records nothing. What SQLite never waited for still fails at once.
 from __future__ import annotations
 
 import _thread
+import signal
 import sqlite3
 import threading
 import time
@@ -76,15 +77,30 @@ def buy(ledger: Ledger) -> float:
     return time.monotonic() - started
 
 
+@pytest.fixture
+def ctrl_c_handled() -> Iterator[None]:
+    """Python's own Ctrl-C handler, as in a terminal, also when the suite runs with SIGINT ignored.
+
+    ``_thread.interrupt_main`` does nothing while SIGINT is ignored (a ``&`` job of a
+    script, issue 26), so the test installs the handler an interactive run has.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@pytest.mark.usefixtures("ctrl_c_handled")
 def test_ctrl_c_while_a_save_waits_for_the_write_lock_is_raised_at_once_recording_nothing(
     ledger: Ledger, tmp_path: Path
 ) -> None:
     """SIGINT 0.5 s into the wait: KeyboardInterrupt within a second, not at the 5 s end."""
     before = stored_log(ledger)
-    signal = threading.Timer(0.5, _thread.interrupt_main)  # as Ctrl-C: the main thread's flag
+    ctrl_c = threading.Timer(0.5, _thread.interrupt_main)  # as Ctrl-C: the main thread's flag
     with lock_held(tmp_path / "held.db"):
         started = time.monotonic()
-        signal.start()
+        ctrl_c.start()
         with pytest.raises(KeyboardInterrupt):
             buy(ledger)
         taken = time.monotonic() - started
